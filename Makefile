@@ -1,0 +1,51 @@
+# GridCase — the two commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_ENV := DJANGO_SETTINGS_MODULE=gridcase.settings.dev
+
+.PHONY: install demo serve test lint lock messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
+	touch $@
+
+## Bring up the demo street on http://$(HOST):$(PORT)/ (PORT=... to change it).
+demo: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(DEMO_ENV) $(BIN)/python manage.py load_street fixtures/data/qinggang.json --print-accounts
+	@echo "GridCase demo: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(DEMO_ENV) $(BIN)/daphne --bind $(HOST) --port $(PORT) gridcase.asgi:application
+
+## Run the whole test suite.
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Re-pin exact versions after changing pyproject.toml.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	( echo '# Exact versions for reproducible installs: pip install -c requirements/constraints.txt -e ".[test]"'; \
+	  echo '# Regenerate with `make lock` after changing pyproject.toml.'; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable ) > requirements/constraints.txt
+	rm -rf .lock-venv
+
+## Extract and compile translations (needs GNU gettext); the compiled .mo files are committed.
+messages: install
+	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .hypothesis

@@ -1,0 +1,100 @@
+"""Admin for the organisation tree, departments and memberships (writes go through services)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Area, Department, Membership, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["role", "area", "department", "part_time"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "name", "phone", "is_active", "is_staff"]
+    search_fields = ["username", "name", "phone", "email"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("GridCase"), {"fields": ["name", "phone"]}),
+    ]
+    inlines = [MembershipInline]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    """Tree-aware list: ordered by materialized path, names indented by depth."""
+
+    list_display = ["tree_name", "code", "level", "responsible", "has_boundary"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    ordering = ["path"]
+    autocomplete_fields = ["parent", "responsible"]
+    readonly_fields = ["path"]
+    list_per_page = 200
+
+    @admin.display(description=_("name"), ordering="path")
+    def tree_name(self, area: Area):
+        return format_html(
+            '<span style="padding-left:{}em">{}{}</span>',
+            area.depth * 1.5,
+            "└ " if area.depth else "",
+            area.name,
+        )
+
+    @admin.display(description=_("boundary"), boolean=True)
+    def has_boundary(self, area: Area) -> bool:
+        return area.boundary is not None
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "phone"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["streets"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Adding or deleting a membership grants or revokes its permissions in one transaction."""
+
+    list_display = ["user", "role", "area", "department", "part_time", "created_at"]
+    list_filter = ["role", "part_time"]
+    search_fields = ["user__username", "user__name", "area__name", "department__name"]
+    autocomplete_fields = ["user", "area", "department"]
+    list_select_related = ["user", "area", "department"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership's holder, role and unit are fixed; to change them, remove and add.
+        return ["user", "role", "area", "department"] if obj else []
+
+    def save_model(self, request, obj: Membership, form, change) -> None:
+        saved = services.membership_add(
+            user=obj.user,
+            role=obj.role,
+            area=obj.area,
+            department=obj.department,
+            part_time=obj.part_time,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj: Membership) -> None:
+        services.membership_remove(membership=obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset) -> None:
+        for membership in queryset.select_related("user", "area", "department"):
+            services.membership_remove(membership=membership)

@@ -1,0 +1,96 @@
+"""Every read about the organisation, above all: where may this user see and act?
+
+Visibility has two faces that must always agree (a property-based test checks it):
+- `areas_q` / `departments_q` build a `Q()` for querysets (lists, boards, counts);
+- `area_allows` / `department_allows` answer for one object (detail pages, websockets).
+A permission granted on an Area covers the Area and every Area below it.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_objects_for_user
+
+from .models import Area, Department, Membership, User
+from .roles import ROLE_PRECEDENCE
+
+AnyUser = User | AnonymousUser
+NOTHING = Q(pk__in=[])
+
+
+def _sees_everything(user: AnyUser, perm: str) -> bool:
+    """Superusers, and holders of the model-wide permission, act everywhere."""
+    return user.is_active and (user.is_superuser or user.has_perm(f"grids.{perm}"))
+
+
+def area_grant_paths(user: AnyUser, perm: str) -> list[str]:
+    """Paths of the areas on which `user` holds `perm` directly, minus those nested in others."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    granted = get_objects_for_user(
+        user, f"grids.{perm}", klass=Area, with_superuser=False, accept_global_perms=False
+    )
+    paths = sorted(granted.values_list("path", flat=True))
+    roots: list[str] = []
+    for path in paths:  # sorted, so an ancestor comes before its descendants
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    return roots
+
+
+def areas_q(user: AnyUser, perm: str, *, path_field: str = "path") -> Q:
+    """Q over rows whose area path (`path_field`, e.g. "area__path") is where `user` may `perm`."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if _sees_everything(user, perm):
+        return Q()
+    query = NOTHING
+    for path in area_grant_paths(user, perm):
+        query |= Q(**{f"{path_field}__startswith": path})
+    return query
+
+
+def area_allows(user: AnyUser, perm: str, area: Area) -> bool:
+    """May `user` `perm` in `area`? True if granted on the area or any of its ancestors."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if _sees_everything(user, perm):
+        return True
+    lineage = list(Area.objects.filter(pk__in=area.ancestor_ids))
+    checker = ObjectPermissionChecker(user)
+    checker.prefetch_perms(lineage)
+    return any(checker.has_perm(perm, ancestor) for ancestor in lineage)
+
+
+def departments_q(user: AnyUser, perm: str, *, pk_field: str = "pk") -> Q:
+    """Q over anything keyed by a department (`pk_field`) on which `user` holds `perm`."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if _sees_everything(user, perm):
+        return Q()
+    granted = get_objects_for_user(
+        user, f"grids.{perm}", klass=Department, with_superuser=False, accept_global_perms=False
+    )
+    return Q(**{f"{pk_field}__in": list(granted.values_list("pk", flat=True))})
+
+
+def department_allows(user: AnyUser, perm: str, department: Department) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if _sees_everything(user, perm):
+        return True
+    return ObjectPermissionChecker(user).has_perm(perm, department)
+
+
+def user_roles(user: AnyUser) -> list[str]:
+    """The user's distinct roles, most senior first."""
+    if not user.is_authenticated:
+        return []
+    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return [role for role in ROLE_PRECEDENCE if role in held]
+
+
+def user_memberships(user: User) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user).select_related("area", "department").order_by("pk")
+    )

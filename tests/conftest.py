@@ -1,0 +1,18 @@
+import pytest
+
+from grids.roles import AreaLevel
+from tests.factories import AreaFactory, child_area
+
+
+@pytest.fixture
+def tree(db):
+    """A street with two communities, two grids each, and a micro-grid under the first grid."""
+    street = AreaFactory(code="S", level=AreaLevel.STREET)
+    c1 = child_area(street, AreaLevel.COMMUNITY, code="S-01")
+    c2 = child_area(street, AreaLevel.COMMUNITY, code="S-02")
+    g11 = child_area(c1, AreaLevel.GRID, code="S-01-01")
+    g12 = child_area(c1, AreaLevel.GRID, code="S-01-02")
+    g21 = child_area(c2, AreaLevel.GRID, code="S-02-01")
+    g22 = child_area(c2, AreaLevel.GRID, code="S-02-02")
+    m111 = child_area(g11, AreaLevel.MICROGRID, code="S-01-01-01")
+    return {a.code: a for a in (street, c1, c2, g11, g12, g21, g22, m111)}
