@@ -20,7 +20,6 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 ## Bring up the demo street on http://$(HOST):$(PORT)/ (PORT=... to change it).
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(DEMO_ENV) $(BIN)/python manage.py load_street fixtures/data/qinggang.json --print-accounts
 	@echo "GridCase demo: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(DEMO_ENV) $(BIN)/daphne --bind $(HOST) --port $(PORT) gridcase.asgi:application

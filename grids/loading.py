@@ -72,6 +72,8 @@ class _Validator:
         self.data = data
         self.errors: list[str] = []
         self.areas: dict[str, dict] = {}  # code -> record, from the file
+        self.area_where: dict[str, str] = {}  # code -> "areas[3] 'QG-01'", for messages
+        self.polygons: dict[str, Any] = {}  # code -> shapely polygon of the file's boundary
         self.departments: dict[str, dict] = {}
         self.usernames: set[str] = set()
 
@@ -125,26 +127,27 @@ class _Validator:
             self.errors.append(
                 f"{where}: level {record.get('level')!r} is not one of {', '.join(AreaLevel)}"
             )
+        polygon = None
         if record.get("boundary") is not None:
             try:
-                record["_polygon"] = polygon_from_geojson(record["boundary"])
+                polygon = polygon_from_geojson(record["boundary"])
             except BoundaryError as exc:
                 self.errors.append(f"{where}: {exc}")
         if code:
-            self.areas[code] = record | {"_where": where}
+            self.areas[code], self.area_where[code], self.polygons[code] = record, where, polygon
 
     def _area_level(self, code: str) -> tuple[str | None, Any]:
         """(level, polygon) of an area from the file or, failing that, the database."""
         if code in self.areas:
-            return self.areas[code].get("level"), self.areas[code].get("_polygon")
+            return self.areas[code].get("level"), self.polygons[code]
         area = Area.objects.filter(code=code).first()
         if area is None:
             return None, None
         return area.level, polygon_from_geojson(area.boundary) if area.boundary else None
 
     def _check_area_tree(self) -> None:
-        for record in self.areas.values():
-            where, parent = record["_where"], record.get("parent")
+        for code, record in self.areas.items():
+            where, parent = self.area_where[code], record.get("parent")
             if parent is None:
                 if record.get("level") != AreaLevel.STREET:
                     self.errors.append(f"{where}: only a street may have no parent")
@@ -161,8 +164,8 @@ class _Validator:
                 )
             elif (
                 parent_polygon
-                and record.get("_polygon")
-                and not polygon_within(record["_polygon"], parent_polygon)
+                and self.polygons[code]
+                and not polygon_within(self.polygons[code], parent_polygon)
             ):
                 self.errors.append(f"{where}: boundary is not inside its parent {parent!r}")
 
@@ -227,13 +230,13 @@ class _Validator:
             self.errors.append(f"{where}: only a grid_member can be part_time")
 
     def _check_responsible(self) -> None:
-        for record in self.areas.values():
+        for code, record in self.areas.items():
             username = record.get("responsible")
             if username is None or username in self.usernames:
                 continue
             if not User.objects.filter(username=username).exists():
                 self.errors.append(
-                    f"{record['_where']}: responsible user {username!r} is not known"
+                    f"{self.area_where[code]}: responsible user {username!r} is not known"
                 )
 
 

@@ -11,3 +11,5 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="gridcase-test-media-")
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,96 @@
+"""The real thing: migrate, load the demo street, serve with daphne, log in over HTTP."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    var = tmp_path_factory.mktemp("var")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gridcase.settings.dev",
+        "GRIDCASE_VAR_DIR": str(var),
+        "DJANGO_DEBUG": "0",
+    }
+    env.pop("DATABASE_URL", None)
+    for command in (["migrate", "--noinput"], ["load_street", "fixtures/data/qinggang.json"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "gridcase.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{base}/accounts/login/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_daphne_serves_the_chinese_login_page_and_its_css(server):
+    page = urllib.request.urlopen(f"{server}/accounts/login/", timeout=10)
+    html = page.read().decode()
+    assert page.status == 200 and "登录网格通" in html
+    css = re.search(r'href="(/static/[^"]+\.css)"', html).group(1)
+    assert urllib.request.urlopen(f"{server}{css}", timeout=10).status == 200
+
+
+def test_a_grid_member_logs_in_over_http_and_lands_on_my_grid(server):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(f"{server}/accounts/login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": "qs_wgy01", "password": "gridcase-demo"}
+    ).encode()
+    request = urllib.request.Request(
+        f"{server}/accounts/login/", data=form, headers={"Referer": f"{server}/accounts/login/"}
+    )
+    landed = opener.open(request, timeout=10)
+    assert landed.geturl() == f"{server}/w/grid/"
+    assert "我的网格" in landed.read().decode()
