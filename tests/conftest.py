@@ -1,7 +1,16 @@
 import pytest
+from django.utils import translation
 
 from grids.roles import AreaLevel
 from tests.factories import AreaFactory, child_area
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Model and service messages in English for assertions; requests still negotiate their
+    own language (zh-hans by default) through LocaleMiddleware."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
