@@ -1,46 +1,28 @@
 """The real thing: migrate, load the demo street, serve with daphne, log in over HTTP."""
 
 import http.cookiejar
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.processes import ROOT, clean_environ, free_port, manage
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     var = tmp_path_factory.mktemp("var")
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "gridcase.settings.dev",
         "GRIDCASE_VAR_DIR": str(var),
         "DJANGO_DEBUG": "0",
     }
-    env.pop("DATABASE_URL", None)
-    for command in (["migrate", "--noinput"], ["load_street", "fixtures/data/qinggang.json"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+    manage("migrate", "--noinput", check=True, **env)
+    manage("load_street", "fixtures/data/qinggang.json", check=True, **env)
     port = free_port()
     process = subprocess.Popen(
         [
@@ -54,7 +36,7 @@ def server(tmp_path_factory):
             "gridcase.asgi:application",
         ],
         cwd=ROOT,
-        env=env,
+        env=clean_environ(**env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -1,25 +1,12 @@
 """Production settings pass `check --deploy`; missing secrets are refused loudly."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests import processes
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "k3y-" + "x9Qm2Zr7Lp4Vt8Wn1Bc6Hd5Jf0Gs3Ky" * 2
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environ |= {"DJANGO_SETTINGS_MODULE": "gridcase.settings.prod", **env}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def manage(*args: str, **env: str):
+    return processes.manage(*args, DJANGO_SETTINGS_MODULE="gridcase.settings.prod", **env)
 
 
 def test_prod_settings_pass_check_deploy_without_warnings():
