@@ -94,3 +94,20 @@ def user_memberships(user: User) -> list[Membership]:
     return list(
         Membership.objects.filter(user=user).select_related("area", "department").order_by("pk")
     )
+
+
+def unit_members(unit: Area | Department, roles: list[str] | tuple[str, ...]) -> list[User]:
+    """Active people holding one of `roles` directly on `unit`."""
+    field = "memberships__area" if isinstance(unit, Area) else "memberships__department"
+    return list(
+        User.objects.filter(**{field: unit}, memberships__role__in=roles, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def area_ancestor_at(area: Area, level: str) -> Area | None:
+    """The area itself or its ancestor at `level` (e.g. the community of a grid)."""
+    if area.level == level:
+        return area
+    return Area.objects.filter(pk__in=area.ancestor_ids, level=level).first()

@@ -89,3 +89,9 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
         "workbenches": [(slug, WORKBENCHES[slug][0]) for slug in _homes(roles)],
     }
     return render(request, "workflows/workbench.html", context)
+
+
+@login_required
+def case_task_redirect(request: HttpRequest, **kwargs) -> HttpResponse:
+    """viewflow's task URL: the work on a case happens on the case's own page."""
+    return redirect("home")

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "guardian",
+    "viewflow",
+    "viewflow.workflow",
     "grids",
     "workflows",
     "notifications",

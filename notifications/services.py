@@ -1,0 +1,20 @@
+"""Writing notifications. Called by workflows services inside their transaction."""
+
+from collections.abc import Iterable
+
+from .models import Notification
+
+
+def notify(*, recipients: Iterable, kind: str, text: str, case=None, event=None) -> int:
+    """One unread notification per distinct active recipient; returns how many were written."""
+    seen: set[int] = set()
+    rows = []
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        rows.append(
+            Notification(recipient=user, kind=kind, text=text[:300], case=case, event=event)
+        )
+    Notification.objects.bulk_create(rows)
+    return len(rows)

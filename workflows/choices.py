@@ -1,0 +1,57 @@
+"""Enumerations shared by the case models, the status machine and the boards."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Priority(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")  # 应急: minute-scale limits
+    URGENT = "urgent", _("Urgent")
+    NORMAL = "normal", _("Normal")
+    COMPLEX = "complex", _("Complex")
+
+
+class Source(models.TextChoices):
+    GRID_PATROL = "grid_patrol", _("Grid patrol")
+    RESIDENT = "resident", _("Resident")
+    HOTLINE = "hotline", _("Hotline 12345")
+    SNAPSHOT = "snapshot", _("Rider snapshot")
+    OPEN311 = "open311", _("Open311")
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    HANDLING = "handling", _("Handling")
+    DISPATCHED = "dispatched", _("Dispatched, waiting for claim")
+    RESOLVED = "resolved", _("Resolved, waiting for verification")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
+OPEN_STATUSES = (Status.REPORTED, Status.HANDLING, Status.DISPATCHED, Status.RESOLVED)
+ENDED_STATUSES = (Status.CLOSED, Status.REJECTED, Status.DUPLICATE)
+
+
+class Level(models.TextChoices):
+    GRID = "grid", _("Grid")
+    COMMUNITY = "community", _("Community")
+    STREET = "street", _("Street")
+    DEPARTMENT = "department", _("Department")
+
+
+class WhistleType(models.TextChoices):
+    ROUTINE = "routine", _("Routine whistle")  # 日常哨
+    HARD = "hard", _("Hard-problem whistle")  # 攻坚哨
+    EMERGENCY = "emergency", _("Emergency whistle")  # 应急哨
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY = "basically", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
+class PhotoKind(models.TextChoices):
+    BEFORE = "before", _("Before")
+    AFTER = "after", _("After")

@@ -1,0 +1,273 @@
+"""The case status machine (viewflow.fsm) and the process that drives it (viewflow.workflow).
+
+`CaseLifecycle` says which status changes exist and who may make them; `CaseFlow` holds the
+work: one claimable task per handling step, one per dispatched department, verification by
+the level that blew the whistle, a wait for the resident's rating, and timers for overdue
+alerts and escalation. Only services call transitions; flow nodes call services.
+"""
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import fsm, this
+from viewflow.workflow import flow, lock
+
+from . import permissions
+from .choices import Level, Status
+from .flow_nodes import DataSplit
+from .models import Case
+
+FEEDBACK_WINDOW = timedelta(days=7)  # 不满意 within this window reopens the case (once)
+
+
+class CaseLifecycle:
+    """Legal status changes of one case, each guarded by an explicit permission."""
+
+    status = fsm.State(Status, default=Status.REPORTED)
+
+    def __init__(self, case: Case):
+        self.case = case
+
+    @status.getter()
+    def _get_status(self) -> str:
+        return self.case.status
+
+    @status.setter()
+    def _set_status(self, value: str) -> None:
+        self.case.status = value
+
+    @status.transition(
+        source=Status.REPORTED, target=Status.HANDLING, permission=permissions.lifecycle_handle
+    )
+    def accept(self) -> None:
+        """受理: the grid takes the case on."""
+
+    @status.transition(
+        source=Status.REPORTED, target=Status.REJECTED, permission=permissions.lifecycle_handle
+    )
+    def reject(self) -> None:
+        """不予受理, with a reason."""
+
+    @status.transition(
+        source=Status.REPORTED, target=Status.DUPLICATE, permission=permissions.lifecycle_handle
+    )
+    def mark_duplicate(self) -> None:
+        """Same problem as an earlier case."""
+
+    @status.transition(
+        source=Status.HANDLING,
+        target=Status.HANDLING,
+        permission=permissions.lifecycle_handle,
+        conditions=[permissions.below_street],
+    )
+    def whistle(self) -> None:
+        """吹哨: one level up (grid → community → street)."""
+
+    @status.transition(
+        source=Status.HANDLING,
+        target=Status.DISPATCHED,
+        permission=permissions.lifecycle_dispatch,
+        conditions=[permissions.at_area_level],
+    )
+    def dispatch(self) -> None:
+        """吹哨 to functional departments, which must claim (报到)."""
+
+    @status.transition(
+        source=Status.DISPATCHED, target=Status.HANDLING, permission=permissions.lifecycle_claim
+    )
+    def claim(self) -> None:
+        """报到: the first department reports for duty."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        target=Status.HANDLING,
+        permission=permissions.lifecycle_claim,
+    )
+    def return_to_dispatcher(self) -> None:
+        """退回: every department sent the case back; the dispatcher handles it again."""
+
+    @status.transition(
+        source=Status.HANDLING, target=Status.RESOLVED, permission=permissions.lifecycle_resolve
+    )
+    def resolve(self) -> None:
+        """Result reported; the whistle-blowing level must verify it."""
+
+    @status.transition(
+        source=Status.RESOLVED, target=Status.CLOSED, permission=permissions.lifecycle_verify
+    )
+    def close(self) -> None:
+        """核查 passed: closed."""
+
+    @status.transition(
+        source=Status.RESOLVED, target=Status.HANDLING, permission=permissions.lifecycle_verify
+    )
+    def rework(self) -> None:
+        """返工: back to the same handler."""
+
+    @status.transition(
+        source=Status.CLOSED,
+        target=Status.HANDLING,
+        permission=permissions.lifecycle_rate,
+        conditions=[permissions.may_reopen],
+    )
+    def reopen(self) -> None:
+        """不满意 within the feedback window: handled again, once."""
+
+
+def _case(activation) -> Case:
+    return Case.objects.get(process=activation.process)
+
+
+def _claim_task(activation):
+    """The department claim task that a boundary timer (or its follower) belongs to."""
+    task = activation.task
+    while task.flow_task is not CaseFlow.claim:
+        task = task.previous.get()
+    return task
+
+
+class CaseFlow(flow.Flow):
+    """The 吹哨报到 process of one case; every step's work happens in `services`."""
+
+    process_title = _("Case")
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle(this.start_case).Next(this.intake)
+
+    intake = (
+        flow.View(this.task_view)
+        .Annotation(title=_("Accept, reject or mark duplicate"))
+        .OnTimeout(this.respond_due, this.respond_overdue, interrupting=False)
+        .Next(this.after_intake)
+    )
+    after_intake = flow.If(this.is_open).Then(this.handle).Else(this.end)
+
+    handle = (
+        flow.View(this.task_view)
+        .Annotation(title=_("Handle: resolve, whistle up or dispatch"))
+        .OnTimeout(this.resolve_due, this.resolve_overdue, interrupting=False)
+        .Next(this.after_handle)
+    )
+    after_handle = (
+        flow.Switch()
+        .Case(this.dispatch, this.is_dispatched)
+        .Case(this.verify, this.is_resolved)
+        .Default(this.handle)
+    )
+
+    dispatch = DataSplit().Next(this.claim, data_source=this.dispatches_to_work)
+    claim = (
+        flow.View(this.task_view)
+        .Annotation(title=_("Department: claim (报到), handle, report back"))
+        .onCreate(this.claim_created)
+        .OnTimeout(this.claim_due, this.claim_overdue, interrupting=False)
+        .Next(this.departments_join)
+    )
+    departments_join = flow.Join().Next(this.departments_done)
+    departments_done = flow.Function(this.after_departments).Next(this.after_departments_switch)
+    after_departments_switch = (
+        flow.Switch().Case(this.verify, this.is_resolved).Default(this.handle)
+    )
+
+    verify = (
+        flow.View(this.task_view)
+        .Annotation(title=_("Verify on site (核查): close or rework"))
+        .Next(this.after_verify)
+    )
+    after_verify = (
+        flow.Switch()
+        .Case(this.feedback, this.is_closed)
+        .Case(this.dispatch, this.is_department_rework)
+        .Default(this.handle)
+    )
+
+    feedback = (
+        flow.Handle(this.feedback_received)
+        .Annotation(title=_("Resident's rating"))
+        .OnTimeout(FEEDBACK_WINDOW, this.end)
+        .Next(this.after_feedback)
+    )
+    after_feedback = flow.If(this.is_open).Then(this.handle).Else(this.end)
+
+    respond_overdue = flow.Function(this.mark_respond_overdue).Next(this.timer_end)
+    resolve_overdue = flow.Function(this.mark_resolve_overdue).Next(this.timer_end)
+    claim_overdue = flow.Function(this.mark_claim_overdue).Next(this.timer_end)
+    timer_end = flow.End()
+    end = flow.End()
+
+    # --- node callbacks -------------------------------------------------------------------
+
+    @staticmethod
+    def task_view(request, **kwargs):
+        from .views import case_task_redirect
+
+        return case_task_redirect(request, **kwargs)
+
+    def start_case(self, activation, case: Case):
+        activation.process.artifact = case
+        activation.process.save()  # the next nodes look the case up by its process
+        case.process = activation.process
+        case.save(update_fields=["process"])
+        return case
+
+    def is_open(self, activation) -> bool:
+        return _case(activation).status not in (Status.REJECTED, Status.DUPLICATE, Status.CLOSED)
+
+    def is_dispatched(self, activation) -> bool:
+        return _case(activation).status == Status.DISPATCHED
+
+    def is_resolved(self, activation) -> bool:
+        return _case(activation).status == Status.RESOLVED
+
+    def is_closed(self, activation) -> bool:
+        return _case(activation).status == Status.CLOSED
+
+    def is_department_rework(self, activation) -> bool:
+        case = _case(activation)
+        return case.status == Status.HANDLING and case.level == Level.DEPARTMENT
+
+    def dispatches_to_work(self, activation) -> list[dict]:
+        case = _case(activation)
+        pending = case.dispatches.filter(
+            active=True, resolved_at__isnull=True, returned_at__isnull=True
+        )
+        return [{"dispatch": d.pk, "department": d.department_id} for d in pending]
+
+    def claim_created(self, activation) -> None:
+        from .services import dispatch_task_prepare
+
+        dispatch_task_prepare(task=activation.task)
+
+    def respond_due(self, activation):
+        return _case(activation).respond_due
+
+    def resolve_due(self, activation):
+        return _case(activation).resolve_due
+
+    def claim_due(self, activation):
+        from .models import CaseDispatch
+
+        return CaseDispatch.objects.get(pk=_claim_task(activation).data["dispatch"]).claim_due
+
+    def mark_respond_overdue(self, activation) -> None:
+        from .services import case_mark_overdue
+
+        case_mark_overdue(case=_case(activation), what="respond")
+
+    def mark_resolve_overdue(self, activation) -> None:
+        from .services import case_mark_overdue
+
+        case_mark_overdue(case=_case(activation), what="resolve")
+
+    def mark_claim_overdue(self, activation) -> None:
+        from .services import dispatch_claim_overdue
+
+        dispatch_claim_overdue(dispatch_id=_claim_task(activation).data["dispatch"])
+
+    def after_departments(self, activation) -> None:
+        from .services import case_departments_finished
+
+        case_departments_finished(case=_case(activation))
+
+    def feedback_received(self, activation, **kwargs):
+        return _case(activation)

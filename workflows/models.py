@@ -1,0 +1,283 @@
+"""Cases, their categories and time limits, department dispatches, photos and the event log.
+
+Cases change only through `workflows.services`; the event log is append-only.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import Area, Department
+
+from .choices import Level, PhotoKind, Priority, Rating, Source, Status, WhistleType
+from .photos import photo_upload_to
+
+User = settings.AUTH_USER_MODEL
+
+
+class Category(models.Model):
+    """What a case is about (环境卫生, 物业纠纷 …), with who usually handles it and how urgently."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    default_department_kind = models.CharField(
+        _("default department kind"),
+        max_length=32,
+        choices=Department.Kind.choices,
+        blank=True,
+    )
+    default_priority = models.CharField(
+        _("default priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeLimitPolicy(models.Model):
+    """How long a level has to respond (accept/claim) and to resolve, per category and priority.
+
+    A row without a category is the default for every category at that priority and level.
+    """
+
+    category = models.ForeignKey(
+        Category,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="time_limits",
+        verbose_name=_("category"),
+    )
+    priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    respond_minutes = models.PositiveIntegerField(_("respond/claim within (minutes)"))
+    resolve_minutes = models.PositiveIntegerField(_("resolve within (minutes)"))
+
+    class Meta:
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "priority", "level"],
+                name="time_limit_unique",
+                condition=models.Q(category__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["priority", "level"],
+                name="time_limit_default_unique",
+                condition=models.Q(category__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or _('all')} · {self.get_priority_display()} · {self.level}"
+
+    @property
+    def respond(self) -> timedelta:
+        return timedelta(minutes=self.respond_minutes)
+
+    @property
+    def resolve(self) -> timedelta:
+        return timedelta(minutes=self.resolve_minutes)
+
+
+class Case(models.Model):
+    """One complaint or finding, from report to rating. Status and level are separate."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=4000)
+    category = models.ForeignKey(Category, models.PROTECT, verbose_name=_("category"))
+    priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    reporter = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_cases",
+        verbose_name=_("reporter"),
+    )
+    contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    area = models.ForeignKey(Area, models.PROTECT, related_name="cases", verbose_name=_("area"))
+    area_path = models.CharField(_("area path"), max_length=255, db_index=True, editable=False)
+
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.REPORTED,
+        db_index=True,
+    )
+    level = models.CharField(
+        _("level"), max_length=16, choices=Level.choices, default=Level.GRID, db_index=True
+    )
+    handling_area = models.ForeignKey(
+        Area, models.PROTECT, related_name="handled_cases", verbose_name=_("handling area")
+    )
+    verifier_area = models.ForeignKey(
+        Area, models.PROTECT, related_name="verified_cases", verbose_name=_("verifying area")
+    )
+    handler = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handled_cases",
+        verbose_name=_("handler"),
+    )
+    whistle_type = models.CharField(
+        _("whistle type"), max_length=16, choices=WhistleType.choices, blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    result = models.TextField(_("result"), blank=True)
+    process = models.OneToOneField(
+        "viewflow.Process",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="case",
+        editable=False,
+    )
+
+    respond_due = models.DateTimeField(_("respond by"), null=True, blank=True)
+    resolve_due = models.DateTimeField(_("resolve by"), null=True, blank=True, db_index=True)
+    overdue = models.BooleanField(_("overdue"), default=False, db_index=True)
+    rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("reopens"), default=0)
+    closed_level = models.CharField(
+        _("closed at level"), max_length=16, choices=Level.choices, blank=True
+    )
+    rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
+
+    reported_at = models.DateTimeField(_("reported"), default=timezone.now, db_index=True)
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-reported_at"]
+        indexes = [
+            models.Index(fields=["status", "level"], name="case_status_level"),
+            models.Index(fields=["area_path", "status"], name="case_area_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (Status.CLOSED, Status.REJECTED, Status.DUPLICATE)
+
+
+class CaseCounter(models.Model):
+    """Per street and day, the last case number handed out (QG-20261121-0042)."""
+
+    street = models.ForeignKey(Area, models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["street", "day"], name="counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.day} #{self.last}"
+
+
+class CaseDispatch(models.Model):
+    """One department's part of a whistled case: dispatched, claimed (报到), returned, resolved."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="dispatches")
+    department = models.ForeignKey(Department, models.PROTECT, related_name="dispatches")
+    lead = models.BooleanField(_("lead department"), default=False)
+    dispatched_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    dispatched_at = models.DateTimeField(_("dispatched"), default=timezone.now)
+    claim_due = models.DateTimeField(_("claim by"), db_index=True)
+    resolve_due = models.DateTimeField(_("resolve by"))
+    claimed_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="claimed_dispatches"
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    return_reason = models.TextField(_("return reason"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+    claim_overdue = models.BooleanField(_("claim overdue"), default=False)
+    response_rating = models.PositiveSmallIntegerField(_("response rating"), null=True, blank=True)
+    response_comment = models.TextField(_("rating comment"), blank=True)
+    active = models.BooleanField(_("active"), default=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        indexes = [models.Index(fields=["department", "active"], name="dispatch_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} → {self.department}"
+
+
+class CasePhoto(models.Model):
+    case = models.ForeignKey(Case, models.CASCADE, related_name="photos")
+    kind = models.CharField(_("kind"), max_length=8, choices=PhotoKind.choices)
+    image = models.ImageField(_("photo"), upload_to=photo_upload_to)
+    uploaded_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.image.name}"
+
+
+class CaseEvent(models.Model):
+    """Append-only audit log: one row per thing that happened to a case, in commit order."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    actor = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16, blank=True)
+    level = models.CharField(_("level"), max_length=16, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.case_id}"

@@ -1,0 +1,57 @@
+"""Every read about cases: time limits, visible cases, open tasks."""
+
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from grids.selectors import areas_q, departments_q
+
+from .choices import Level, Priority
+from .models import Case, Category, TimeLimitPolicy
+
+# Defaults from practice (DESIGN.md): (respond/claim, resolve) per priority.
+DEFAULT_LIMITS: dict[str, tuple[timedelta, timedelta]] = {
+    Priority.EMERGENCY: (timedelta(minutes=5), timedelta(hours=2)),
+    Priority.URGENT: (timedelta(minutes=30), timedelta(hours=24)),
+    Priority.NORMAL: (timedelta(hours=2), timedelta(days=7)),
+    Priority.COMPLEX: (timedelta(hours=2), timedelta(days=15)),
+}
+DEPARTMENT_CLAIM_LIMIT = timedelta(minutes=30)  # 部门 30 分钟内报到
+OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def time_limits(category: Category, priority: str, level: str) -> tuple[timedelta, timedelta]:
+    """(respond, resolve) for a level: the category's own policy, else the default policy."""
+    policies = TimeLimitPolicy.objects.filter(
+        Q(category=category) | Q(category__isnull=True), priority=priority, level=level
+    )
+    policy = min(policies, key=lambda p: p.category_id is None, default=None)
+    if policy is not None:
+        return policy.respond, policy.resolve
+    respond, resolve = DEFAULT_LIMITS[priority]
+    if level == Level.DEPARTMENT:
+        respond = min(respond, DEPARTMENT_CLAIM_LIMIT)
+    return respond, resolve
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Cases in the user's areas, dispatched to their departments, or reported by them."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    query = areas_q(user, "view_area_cases", path_field="area_path")
+    query |= Q(
+        pk__in=Case.objects.filter(
+            departments_q(user, "view_department_cases", pk_field="dispatches__department")
+        ).values("pk")
+    )
+    query |= Q(reporter=user)
+    return Case.objects.filter(query)
+
+
+def case_open_tasks(case: Case) -> QuerySet[Task]:
+    """The process's open human tasks (intake, handle, claim, verify)."""
+    return Task.objects.filter(
+        process_id=case.process_id, flow_task_type="HUMAN", status__in=OPEN_TASK_STATUSES
+    )

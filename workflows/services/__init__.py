@@ -1,0 +1,36 @@
+"""Every write to a case. Views, APIs, consumers and flow nodes call these; nothing else
+changes a case. Each service is one transaction: lock, check, transition, log, move the flow."""
+
+from .closing import case_rate, case_resolve, case_rework, case_verify, dispatch_rate
+from .departments import (
+    case_claim,
+    case_departments_finished,
+    case_dispatch_resolve,
+    case_return,
+    dispatch_claim_overdue,
+    dispatch_task_prepare,
+)
+from .escalation import case_dispatch, case_whistle
+from .intake import case_accept, case_mark_duplicate, case_reject, case_report
+from .overdue import case_mark_overdue
+
+__all__ = [
+    "case_accept",
+    "case_claim",
+    "case_departments_finished",
+    "case_dispatch",
+    "case_dispatch_resolve",
+    "case_mark_duplicate",
+    "case_mark_overdue",
+    "case_rate",
+    "case_reject",
+    "case_report",
+    "case_resolve",
+    "case_return",
+    "case_rework",
+    "case_verify",
+    "case_whistle",
+    "dispatch_claim_overdue",
+    "dispatch_rate",
+    "dispatch_task_prepare",
+]

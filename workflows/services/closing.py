@@ -1,0 +1,192 @@
+"""Closing the loop: resolve, verify (核查) or rework (返工), the resident's rating, 评价权."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from viewflow.workflow.models import Task
+
+from grids.roles import Role
+from grids.selectors import unit_members
+from notifications.models import Notification
+from notifications.services import notify
+
+from ..choices import Level, PhotoKind, Rating, Status
+from ..errors import CaseConflict
+from ..flows import CaseFlow
+from ..models import Case, CaseDispatch, CasePhoto
+from ..permissions import can_verify, is_reporter
+from ..photos import photo_clean
+from ..selectors import OPEN_TASK_STATUSES
+from .common import (
+    LEVEL_OF_AREA,
+    case_locked,
+    deadlines_set,
+    event_record,
+    open_task,
+    require,
+    task_complete,
+    transition,
+)
+
+VERIFIER_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
+
+
+@transaction.atomic
+def case_resolve(*, case: Case, actor, result: str, photos=()) -> Case:
+    """The grid, community or street reports its result; the verifying level checks it."""
+    if not result.strip():
+        raise ValidationError("Describe what was done.")
+    cleaned = [photo_clean(photo) for photo in photos]
+    with case_locked(case) as case:
+        task = open_task(case, CaseFlow.handle)
+        before = transition(case, "resolve", actor)
+        case.result, case.resolved_at, case.handler = result.strip(), timezone.now(), actor
+        case.save()
+        for image in cleaned:
+            CasePhoto.objects.create(
+                case=case, kind=PhotoKind.AFTER, image=image, uploaded_by=actor
+            )
+        event = event_record(case, "case.resolved", actor, before=before, photos=len(cleaned))
+        notify(
+            recipients=unit_members(case.verifier_area, VERIFIER_ROLES),
+            kind=Notification.Kind.QUEUE,
+            text=f"待核查 {case.number}：{case.title}",
+            case=case,
+            event=event,
+        )
+        task_complete(task, actor)
+    return case
+
+
+@transaction.atomic
+def case_verify(*, case: Case, actor, note: str = "") -> Case:
+    """核查 passed on site: the case is closed at the level that solved it."""
+    with case_locked(case) as case:
+        task = open_task(case, CaseFlow.verify)
+        before = transition(case, "close", actor)
+        case.closed_at, case.closed_level, case.overdue = timezone.now(), case.level, False
+        case.save()
+        event = event_record(case, "case.closed", actor, before=before, note=note.strip())
+        notify(
+            recipients=[case.handler, case.reporter],
+            kind=Notification.Kind.CASE_UPDATE,
+            text=f"已结案 {case.number}",
+            case=case,
+            event=event,
+        )
+        task_complete(task, actor)
+    return case
+
+
+@transaction.atomic
+def case_rework(*, case: Case, actor, reason: str) -> Case:
+    """返工: the result does not hold; back to the same handler, counted."""
+    if not reason.strip():
+        raise ValidationError("Say what is still wrong.")
+    with case_locked(case) as case:
+        task = open_task(case, CaseFlow.verify)
+        before = transition(case, "rework", actor)
+        case.rework_count += 1
+        case.resolved_at = None
+        case.save()
+        if case.level == Level.DEPARTMENT:
+            case.dispatches.filter(active=True, resolved_at__isnull=False).update(resolved_at=None)
+        event = event_record(
+            case,
+            "case.reworked",
+            actor,
+            before=before,
+            reason=reason.strip(),
+            rework=case.rework_count,
+        )
+        notify(
+            recipients=_handlers(case),
+            kind=Notification.Kind.CASE_UPDATE,
+            text=f"返工 {case.number}：{reason.strip()}",
+            case=case,
+            event=event,
+        )
+        handler = case.handler
+        task_complete(task, actor)
+        if case.level != Level.DEPARTMENT and handler is not None:
+            new_task = open_task(case, CaseFlow.handle)
+            new_task.flow_task.activation_class(new_task).assign(handler)
+    return case
+
+
+def _handlers(case: Case) -> list:
+    if case.level == Level.DEPARTMENT:
+        return [d.claimed_by for d in case.dispatches.filter(active=True)]
+    return [case.handler]
+
+
+@transaction.atomic
+def case_rate(*, case: Case, rating: str, actor=None, phone: str = "", comment: str = "") -> Case:
+    """The resident's 满意/基本满意/不满意; 不满意 within 7 days reopens the case once."""
+    if rating not in Rating.values:
+        raise ValidationError(f"Unknown rating {rating!r}.")
+    with case_locked(case) as case:
+        by_phone = bool(phone) and phone == case.contact_phone
+        require(
+            is_reporter(actor, case) if actor else by_phone,
+            "Only the person who reported the case may rate it.",
+        )
+        if case.status != Status.CLOSED:
+            raise CaseConflict(f"Case {case.number} is not closed yet.")
+        if case.rating:
+            raise CaseConflict(f"Case {case.number} has already been rated.")
+        case.rating, case.rated_at = rating, timezone.now()
+        case.save()
+        event = event_record(
+            case, "case.rated", actor, before=case.status, rating=rating, comment=comment.strip()
+        )
+        notify(
+            recipients=_handlers(case) + [case.handler],
+            kind=Notification.Kind.RATING,
+            text=f"{case.number} 评价：{case.get_rating_display()}",
+            case=case,
+            event=event,
+        )
+        feedback = Task.objects.filter(
+            process_id=case.process_id, flow_task=CaseFlow.feedback, status__in=OPEN_TASK_STATUSES
+        ).first()
+        if feedback is None:
+            return case  # the feedback window has closed: recorded, nothing reopens
+        if rating == Rating.DISSATISFIED and case.reopen_count == 0:
+            _reopen(case, event)
+        CaseFlow.feedback.run(feedback)
+    return case
+
+
+def _reopen(case: Case, rating_event) -> None:
+    before = transition(case, "reopen", None)
+    case.reopen_count += 1
+    case.level = LEVEL_OF_AREA[case.verifier_area.level]
+    case.handling_area, case.handler = case.verifier_area, None
+    case.closed_at, case.closed_level, case.rating, case.rated_at = None, "", "", None
+    deadlines_set(case, case.level)
+    case.save()
+    event_record(case, "case.reopened", None, before=before, after_event=rating_event.pk)
+
+
+@transaction.atomic
+def dispatch_rate(*, dispatch: CaseDispatch, actor, score: int, comment: str = "") -> CaseDispatch:
+    """评价权: the whistle-blowing level rates a department's response (1–5)."""
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationError("Rate from 1 to 5.")
+    with case_locked(dispatch.case) as case:
+        dispatch.refresh_from_db()
+        require(can_verify(actor, case), f"{actor} did not blow the whistle on {case.number}.")
+        if dispatch.claimed_at is None:
+            raise CaseConflict(f"{dispatch.department} never reported for duty on this case.")
+        dispatch.response_rating, dispatch.response_comment = score, comment.strip()
+        dispatch.save(update_fields=["response_rating", "response_comment"])
+        event_record(
+            case,
+            "dispatch.rated",
+            actor,
+            before=case.status,
+            department=dispatch.department.code,
+            score=score,
+        )
+    return dispatch

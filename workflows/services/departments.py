@@ -1,0 +1,224 @@
+"""报到: departments claim dispatched cases, return them, or report their result."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from grids.models import Department
+from grids.roles import Role
+from grids.selectors import unit_members
+from notifications.models import Notification
+from notifications.services import notify
+
+from ..choices import PhotoKind, Status
+from ..errors import AlreadyClaimed, CaseConflict
+from ..flows import CaseFlow
+from ..models import Case, CaseDispatch, CasePhoto
+from ..permissions import can_claim_for, can_work_dispatch
+from ..photos import photo_clean
+from .common import (
+    LEVEL_OF_AREA,
+    area_for_level,
+    case_locked,
+    deadlines_set,
+    event_record,
+    open_task,
+    require,
+    task_complete,
+    transition,
+)
+
+
+def _dispatch_of(case: Case, department: Department) -> CaseDispatch:
+    dispatch = (
+        case.dispatches.select_for_update()
+        .select_related("claimed_by", "department")
+        .filter(active=True, department=department)
+        .first()
+    )
+    if dispatch is None:
+        raise CaseConflict(f"Case {case.number} is not waiting for {department}.")
+    return dispatch
+
+
+def _people_to_tell(case: Case, dispatch: CaseDispatch) -> list:
+    return [dispatch.dispatched_by, case.reporter]
+
+
+def dispatch_task_prepare(*, task) -> None:
+    """A new claim task: claimable by the department; back to its claimer after a rework."""
+    dispatch = CaseDispatch.objects.select_related("department").get(pk=task.data["dispatch"])
+    task.owner_permission = "grids.claim_department_cases"
+    task.owner_permission_obj = dispatch.department
+    task.save()
+    if dispatch.claimed_by_id:
+        task.flow_task.activation_class(task).assign(dispatch.claimed_by)
+
+
+@transaction.atomic
+def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
+    """报到: exactly one person claims a department's part; everyone else is told who did."""
+    with case_locked(case) as case:
+        dispatch = _dispatch_of(case, department)
+        require(can_claim_for(actor, dispatch), f"{actor} cannot claim for {department}.")
+        if dispatch.claimed_by_id:
+            when = timezone.localtime(dispatch.claimed_at)
+            raise AlreadyClaimed(
+                f"Already claimed by {dispatch.claimed_by} at {when:%Y-%m-%d %H:%M:%S}.",
+                owner=dispatch.claimed_by,
+                claimed_at=dispatch.claimed_at,
+            )
+        if dispatch.returned_at or dispatch.resolved_at:
+            raise CaseConflict(f"{department} has already finished with case {case.number}.")
+        task = open_task(case, CaseFlow.claim, dispatch=dispatch.pk)
+        task.flow_task.activation_class(task).assign(actor)
+        now = timezone.now()
+        dispatch.claimed_by, dispatch.claimed_at = actor, now
+        dispatch.save(update_fields=["claimed_by", "claimed_at"])
+        before = case.status
+        if case.status == Status.DISPATCHED:
+            transition(case, "claim", actor)
+            case.responded_at = now
+            case.save()
+        event = event_record(case, "case.claimed", actor, before=before, department=department.code)
+        notify(
+            recipients=_people_to_tell(case, dispatch),
+            kind=Notification.Kind.CASE_UPDATE,
+            text=f"{department} 已报到 {case.number}",
+            case=case,
+            event=event,
+        )
+    return dispatch
+
+
+@transaction.atomic
+def case_return(*, case: Case, department: Department, actor, reason: str) -> CaseDispatch:
+    """退回: the department sends its part back to the dispatcher, with a reason."""
+    if not reason.strip():
+        raise ValidationError("Give a reason for returning the case.")
+    with case_locked(case) as case:
+        dispatch = _dispatch_of(case, department)
+        allowed = (
+            can_work_dispatch(actor, dispatch)
+            if dispatch.claimed_by_id
+            else can_claim_for(actor, dispatch)
+        )
+        require(allowed, f"{actor} cannot return {department}'s part of case {case.number}.")
+        if dispatch.returned_at or dispatch.resolved_at:
+            raise CaseConflict(f"{department} has already finished with case {case.number}.")
+        dispatch.returned_at, dispatch.return_reason = timezone.now(), reason.strip()
+        dispatch.save(update_fields=["returned_at", "return_reason"])
+        event = event_record(
+            case,
+            "case.returned",
+            actor,
+            before=case.status,
+            department=department.code,
+            reason=reason.strip(),
+        )
+        notify(
+            recipients=_people_to_tell(case, dispatch),
+            kind=Notification.Kind.CASE_UPDATE,
+            text=f"{department} 退回 {case.number}：{reason.strip()}",
+            case=case,
+            event=event,
+        )
+        task_complete(open_task(case, CaseFlow.claim, dispatch=dispatch.pk), actor)
+    return dispatch
+
+
+@transaction.atomic
+def case_dispatch_resolve(
+    *, case: Case, department: Department, actor, result: str, photos=()
+) -> CaseDispatch:
+    """The department reports its result, with at least one after-photo."""
+    if not result.strip():
+        raise ValidationError("Describe what was done.")
+    if not photos:
+        raise ValidationError("Add at least one photo of the result.")
+    cleaned = [photo_clean(photo) for photo in photos]
+    with case_locked(case) as case:
+        dispatch = _dispatch_of(case, department)
+        if not dispatch.claimed_by_id:
+            raise CaseConflict(f"Claim case {case.number} before reporting a result.")
+        require(can_work_dispatch(actor, dispatch), f"{actor} is not handling this case.")
+        if dispatch.returned_at or dispatch.resolved_at:
+            raise CaseConflict(f"{department} has already finished with case {case.number}.")
+        dispatch.resolved_at, dispatch.result = timezone.now(), result.strip()
+        dispatch.save(update_fields=["resolved_at", "result"])
+        for image in cleaned:
+            CasePhoto.objects.create(
+                case=case, kind=PhotoKind.AFTER, image=image, uploaded_by=actor
+            )
+        event = event_record(
+            case,
+            "case.dispatch_resolved",
+            actor,
+            before=case.status,
+            department=department.code,
+            photos=len(cleaned),
+        )
+        notify(
+            recipients=_people_to_tell(case, dispatch),
+            kind=Notification.Kind.CASE_UPDATE,
+            text=f"{department} 已办结 {case.number}",
+            case=case,
+            event=event,
+        )
+        task_complete(open_task(case, CaseFlow.claim, dispatch=dispatch.pk), actor)
+    return dispatch
+
+
+def case_departments_finished(*, case: Case) -> None:
+    """Every department is done (flow Join): verify the results, or back to the dispatcher."""
+    with case_locked(case) as case:
+        parts = list(case.dispatches.filter(active=True).order_by("-lead", "pk"))
+        done = [d for d in parts if d.resolved_at]
+        if done:
+            before = transition(case, "resolve", None)
+            case.resolved_at = timezone.now()
+            case.result = "\n".join(f"{d.department}：{d.result}" for d in done)
+            case.save()
+            event_record(
+                case,
+                "case.resolved",
+                None,
+                before=before,
+                departments=[d.department.code for d in done],
+            )
+            return
+        before = transition(case, "return_to_dispatcher", None)
+        case.level = LEVEL_OF_AREA[case.handling_area.level]
+        deadlines_set(case, case.level)
+        case.save()
+        event_record(case, "case.back_to_dispatcher", None, before=before)
+
+
+def dispatch_claim_overdue(*, dispatch_id: int) -> None:
+    """Not claimed in time: flag it and escalate to the department head and the street."""
+    dispatch = CaseDispatch.objects.select_related("case", "department").get(pk=dispatch_id)
+    with case_locked(dispatch.case) as case:
+        dispatch.refresh_from_db()
+        if dispatch.claimed_by_id or not dispatch.active or dispatch.returned_at:
+            return
+        dispatch.claim_overdue = True
+        dispatch.save(update_fields=["claim_overdue"])
+        case.overdue = True
+        case.save(update_fields=["overdue", "updated_at"])
+        event = event_record(
+            case,
+            "case.claim_overdue",
+            None,
+            before=case.status,
+            department=dispatch.department.code,
+        )
+        street = area_for_level(case, "street")
+        recipients = unit_members(dispatch.department, (Role.DEPARTMENT_HEAD,))
+        recipients += unit_members(street, (Role.STREET_OFFICIAL,))
+        notify(
+            recipients=recipients,
+            kind=Notification.Kind.OVERDUE,
+            text=f"{dispatch.department} 超时未报到 {case.number}",
+            case=case,
+            event=event,
+        )

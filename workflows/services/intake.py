@@ -1,0 +1,164 @@
+"""Reporting a case and the grid's first decision: accept, reject or mark duplicate."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from grids.models import Area
+from grids.roles import Role
+from grids.selectors import area_allows, unit_members
+from notifications.models import Notification
+from notifications.services import notify
+
+from ..choices import Level, PhotoKind, Source
+from ..flows import CaseFlow
+from ..models import Case, CasePhoto, Category
+from ..permissions import can_view
+from ..photos import photo_clean
+from .common import (
+    LEVEL_OF_AREA,
+    area_for_level,
+    case_locked,
+    case_number_next,
+    deadlines_set,
+    event_record,
+    open_task,
+    require,
+    task_complete,
+    transition,
+)
+
+MAX_DESCRIPTION = 4000
+INTAKE_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
+
+
+def _intake_unit(area: Area) -> tuple[Area, str]:
+    """Who takes a new case first: its grid, or the community/street if that is all we know."""
+    level = LEVEL_OF_AREA[area.level]
+    return (area_for_level(Case(area=area), level) if level == Level.GRID else area), level
+
+
+def _reporter_may_report(reporter, area: Area, source: str) -> None:
+    if source in (Source.RESIDENT, Source.OPEN311, Source.HOTLINE) or reporter is None:
+        return  # the public may report anywhere; staff only inside their areas
+    require(
+        area_allows(reporter, "report_area_cases", area),
+        f"{reporter} may not report cases in {area.name}.",
+    )
+
+
+@transaction.atomic
+def case_report(
+    *,
+    title: str,
+    description: str,
+    category: Category,
+    area: Area,
+    source: str,
+    reporter=None,
+    priority: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    anonymous: bool = False,
+    latitude=None,
+    longitude=None,
+    address: str = "",
+    photos=(),
+) -> Case:
+    """A new case in `area` (the deepest known): numbered, logged, its process started."""
+    if not title.strip() or not description.strip():
+        raise ValidationError("A case needs a title and a description.")
+    if len(description) > MAX_DESCRIPTION:
+        raise ValidationError(f"The description is longer than {MAX_DESCRIPTION} characters.")
+    _reporter_may_report(reporter, area, source)
+    cleaned = [photo_clean(photo) for photo in photos]  # refuse bad photos before writing
+    now = timezone.now()
+    handling_area, level = _intake_unit(area)
+    case = Case(
+        number=case_number_next(area, timezone.localdate(now)),
+        title=title.strip(),
+        description=description.strip(),
+        category=category,
+        priority=priority or category.default_priority,
+        source=source,
+        reporter=reporter,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        anonymous=anonymous,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
+        area=area,
+        area_path=area.path,
+        level=level,
+        handling_area=handling_area,
+        verifier_area=handling_area,
+        reported_at=now,
+    )
+    deadlines_set(case, level, now)
+    case.save()
+    for image in cleaned:
+        CasePhoto.objects.create(
+            case=case, kind=PhotoKind.BEFORE, image=image, uploaded_by=reporter
+        )
+    event = event_record(case, "case.reported", reporter, source=source, photos=len(cleaned))
+    CaseFlow.start.run(case=case)
+    notify(
+        recipients=unit_members(handling_area, INTAKE_ROLES),
+        kind=Notification.Kind.QUEUE,
+        text=f"新案件 {case.number}：{case.title}",
+        case=case,
+        event=event,
+    )
+    return case
+
+
+@transaction.atomic
+def case_accept(*, case: Case, actor) -> Case:
+    """受理: the grid takes the case on; the acceptor becomes its handler."""
+    with case_locked(case) as case:
+        task = open_task(case, CaseFlow.intake)
+        before = transition(case, "accept", actor)
+        case.handler, case.responded_at = actor, timezone.now()
+        case.save()
+        event_record(case, "case.accepted", actor, before=before)
+        task_complete(task, actor)
+        _handle_task_assign(case, actor)
+    return case
+
+
+def _handle_task_assign(case: Case, actor) -> None:
+    """The new handling task goes to `actor`, who just took the case on."""
+    task = open_task(case, CaseFlow.handle)
+    task.flow_task.activation_class(task).assign(actor)
+
+
+@transaction.atomic
+def case_reject(*, case: Case, actor, reason: str) -> Case:
+    """不予受理: closed without handling; a reason is required."""
+    if not reason.strip():
+        raise ValidationError("Give a reason for rejecting the case.")
+    with case_locked(case) as case:
+        task = open_task(case, CaseFlow.intake)
+        before = transition(case, "reject", actor)
+        case.result, case.closed_at = reason.strip(), timezone.now()
+        case.save()
+        event_record(case, "case.rejected", actor, before=before, reason=reason.strip())
+        task_complete(task, actor)
+    return case
+
+
+@transaction.atomic
+def case_mark_duplicate(*, case: Case, actor, original: Case) -> Case:
+    """Same problem as `original`, an earlier case this actor can see."""
+    if original.pk == case.pk:
+        raise ValidationError("A case cannot duplicate itself.")
+    require(can_view(actor, original), f"{actor} cannot see case {original.number}.")
+    with case_locked(case) as case:
+        task = open_task(case, CaseFlow.intake)
+        before = transition(case, "mark_duplicate", actor)
+        case.duplicate_of, case.closed_at = original, timezone.now()
+        case.save()
+        event_record(case, "case.duplicate", actor, before=before, original=original.number)
+        task_complete(task, actor)
+    return case

@@ -1,0 +1,36 @@
+"""Time limits passing: mark the case overdue and tell the handler and the level above."""
+
+from grids.roles import Role
+from grids.selectors import unit_members
+from notifications.models import Notification
+from notifications.services import notify
+
+from ..models import Case
+from .common import case_locked, event_record
+
+OVERSEER_ROLES = (Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
+
+
+def case_mark_overdue(*, case: Case, what: str) -> None:
+    """Fired once by the stage's timer ("respond" or "resolve"), only while the case is open."""
+    with case_locked(case) as case:
+        if not case.is_open:
+            return
+        case.overdue = True
+        case.save(update_fields=["overdue", "updated_at"])
+        event = event_record(case, "case.overdue", None, before=case.status, what=what)
+        handlers = (
+            [case.handler]
+            if case.handler
+            else unit_members(
+                case.handling_area, (Role.GRID_MEMBER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
+            )
+        )
+        above = case.handling_area.parent or case.handling_area
+        notify(
+            recipients=handlers + unit_members(above, OVERSEER_ROLES),
+            kind=Notification.Kind.OVERDUE,
+            text=f"超期 {case.number}：{case.title}",
+            case=case,
+            event=event,
+        )
