@@ -25,3 +25,10 @@ def tree(db):
     g22 = child_area(c2, AreaLevel.GRID, code="S-02-02")
     m111 = child_area(g11, AreaLevel.MICROGRID, code="S-01-01-01")
     return {a.code: a for a in (street, c1, c2, g11, g12, g21, g22, m111)}
+
+
+@pytest.fixture
+def world(db):
+    from tests.workflows.world import world_build
+
+    return world_build()

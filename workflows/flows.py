@@ -130,7 +130,10 @@ class CaseFlow(flow.Flow):
     """The 吹哨报到 process of one case; every step's work happens in `services`."""
 
     process_title = _("Case")
-    lock_impl = lock.select_for_update_lock
+    # Row lock on the process (PostgreSQL; SQLite serialises writers anyway). Blocking rather
+    # than viewflow's NOWAIT-and-retry default: every service takes this lock first and holds
+    # it for milliseconds, so simultaneous claimers queue instead of failing after retries.
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
 
     start = flow.StartHandle(this.start_case).Next(this.intake)
 

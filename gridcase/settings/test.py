@@ -1,6 +1,8 @@
 """Test settings: fast hashing, in-memory mail and channel layer, local file storage."""
 
+import os
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -13,3 +15,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# A file, not SQLite's shared in-memory database, so tests with real concurrent threads see
+# the embedded mode's actual locking (WAL, IMMEDIATE transactions).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"gridcase-test-{os.getpid()}.sqlite3")
+    }

@@ -31,7 +31,7 @@ from .common import (
 
 def _dispatch_of(case: Case, department: Department) -> CaseDispatch:
     dispatch = (
-        case.dispatches.select_for_update()
+        case.dispatches.select_for_update(of=("self",))
         .select_related("claimed_by", "department")
         .filter(active=True, department=department)
         .first()

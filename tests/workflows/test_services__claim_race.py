@@ -1,0 +1,69 @@
+"""报到 races: N people claim the same department task at the same moment; exactly one wins.
+
+Real threads, each with its own database connection, released together by a barrier. The
+suite runs on SQLite (file database, IMMEDIATE transactions) and again on PostgreSQL
+(`make test` starts one), so this proves both.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+from viewflow.workflow.models import Task
+
+from grids.roles import Role
+from tests.factories import UserFactory, member
+from workflows import services
+from workflows.errors import AlreadyClaimed
+from workflows.models import CaseEvent
+
+CLAIMERS = 8
+
+
+def claim_all_at_once(case, department, people) -> dict[str, object]:
+    barrier = threading.Barrier(len(people))
+    outcomes: dict[str, object] = {}
+
+    def claim(person) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[person.username] = services.case_claim(
+                case=case, department=department, actor=person
+            )
+        except Exception as exc:  # recorded: the test asserts on every outcome
+            outcomes[person.username] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exactly_one_of_many_simultaneous_claims_wins(world):
+    police = world.departments["police"]
+    people = [UserFactory(username=f"officer{i}", name=f"警官{i}") for i in range(CLAIMERS)]
+    for person in people:
+        member(person, Role.DEPARTMENT_STAFF, police)
+    case = world.dispatched("police")
+
+    outcomes = claim_all_at_once(case, police, people)
+
+    winners = [name for name, result in outcomes.items() if not isinstance(result, Exception)]
+    assert len(outcomes) == CLAIMERS and len(winners) == 1, outcomes
+    winner = winners[0]
+    losers = {name: exc for name, exc in outcomes.items() if name != winner}
+    assert all(isinstance(exc, AlreadyClaimed) for exc in losers.values()), losers
+    winner_name = next(p.name for p in people if p.username == winner)
+    assert all(f"Already claimed by {winner_name} at " in str(exc) for exc in losers.values())
+    dispatch = case.dispatches.get()
+    assert dispatch.claimed_by.username == winner
+    assert CaseEvent.objects.filter(case=case, kind="case.claimed").count() == 1
+    claim_tasks = Task.objects.filter(
+        process_id=case.process_id, flow_task_type="HUMAN", status="ASSIGNED"
+    )
+    assert [t.owner.username for t in claim_tasks] == [winner]

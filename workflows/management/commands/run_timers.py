@@ -1,0 +1,42 @@
+"""manage.py run_timers: the timer dispatcher (overdue marks, unclaimed-whistle escalation).
+
+Timers are viewflow task rows with a due time, so they survive restarts; this loop fires the
+due ones. Run exactly one dispatcher per database (several are safe, but pointless).
+"""
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from viewflow.workflow.timers import fire_due_timers
+
+
+class Command(BaseCommand):
+    help = "Fire due case timers every few seconds (or once with --once)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--interval", type=float, default=5.0, help="seconds between sweeps")
+        parser.add_argument("--once", action="store_true", help="sweep once and exit")
+
+    def handle(self, *args, interval: float, once: bool, **options) -> None:
+        stopping = False
+
+        def stop(signum, frame) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        if not once:
+            self.stdout.write(f"Timer dispatcher: sweeping every {interval:g} s.")
+        while True:
+            fired = fire_due_timers()
+            if fired or once:
+                self.stdout.write(f"{fired} timer(s) fired.")
+            if once or stopping:
+                return
+            deadline = time.monotonic() + interval
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(0.2)
+            close_old_connections()  # a long-running loop must not keep a dead connection
