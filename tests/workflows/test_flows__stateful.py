@@ -1,0 +1,308 @@
+"""Random actions by random people, with the clock moving, and invariants after every step.
+
+A hypothesis RuleBasedStateMachine drives the services; refused actions must change nothing;
+after each step every case's status and level are legal, its open viewflow tasks match its
+status, no task has more than one owner, event ids increase, and the rework count equals
+the number of rework events.
+"""
+
+from datetime import timedelta
+
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.test import TestCase
+from django.utils import timezone
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
+from viewflow.fsm import TransitionNotAllowed
+from viewflow.workflow.models import Task
+from viewflow.workflow.timers import fire_due_timers
+
+from tests.workflows.world import photo, world_build
+from workflows import services
+from workflows.choices import Level, Status
+from workflows.errors import CaseActionDenied, CaseConflict
+from workflows.models import Case, CaseEvent
+
+PEOPLE = [
+    "grid1",
+    "grid2",
+    "leader1",
+    "community1",
+    "community2",
+    "street",
+    "cop1",
+    "cop2",
+    "police_head",
+    "city1",
+    "water1",
+    "resident",
+]
+REFUSALS = (CaseActionDenied, CaseConflict, ValidationError, TransitionNotAllowed)
+OPEN = ("NEW", "ASSIGNED", "STARTED")
+AREA_LEVELS = (Level.GRID, Level.COMMUNITY, Level.STREET)
+# Who would plausibly act, by area code or department: a random walk through random people
+# alone almost never gets past intake, so half the time the right person is tried.
+PLAUSIBLE = {
+    "S": "street",
+    "S-01": "community1",
+    "S-02": "community2",
+    "S-01-01": "grid1",
+    "S-01-02": "grid2",
+    "S-02-01": "grid3",
+    "police": "cop1",
+    "city": "city1",
+}
+anyone = st.one_of(st.none(), st.sampled_from(PEOPLE))  # None: the plausible person
+
+
+def snapshot(case: Case) -> tuple:
+    case = Case.objects.get(pk=case.pk)
+    return (
+        case.status,
+        case.level,
+        case.updated_at,
+        case.events.count(),
+        tuple(case.dispatches.values_list("claimed_by", "returned_at", "resolved_at")),
+    )
+
+
+def open_steps(case: Case) -> list[Task]:
+    """Open work items: human steps and the rating wait (not timers, not a waiting Join)."""
+    return list(
+        Task.objects.filter(process_id=case.process_id, status__in=OPEN)
+        .exclude(flow_task_type__in=["TIMER", "JOIN"])
+        .select_related("owner")
+    )
+
+
+class CaseMachine(RuleBasedStateMachine):
+    cases = Bundle("cases")
+
+    def __init__(self):
+        super().__init__()
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        self.clock = time_machine.travel(timezone.now(), tick=False)
+        self.traveller = self.clock.start()
+        self.world = world_build()
+
+    def teardown(self):
+        self.clock.stop()
+        transaction.set_rollback(True)
+        self.atomic.__exit__(None, None, None)
+
+    def person(self, name, *, plausible_for: str):
+        return self.world.people[name or PLAUSIBLE[plausible_for]]
+
+    def attempt(self, case: Case, call) -> None:
+        """Run an action; a refusal must leave the case exactly as it was."""
+        before = snapshot(case)
+        try:
+            call()
+        except REFUSALS:
+            assert snapshot(case) == before
+
+    @precondition(lambda self: Case.objects.count() < 3)
+    @rule(
+        target=cases,
+        area=st.sampled_from(["G1", "G2", "G3", "M1"]),
+        by=st.sampled_from(["grid1", "grid2", "grid3", "community1", "resident"]),
+        priority=st.sampled_from(["emergency", "urgent", "normal"]),
+    )
+    def report(self, area, by, priority):
+        source = "resident" if by == "resident" else "grid_patrol"
+        try:
+            return self.world.report(
+                area=area, by=by, source=source, priority=priority, contact_phone="13800000000"
+            )
+        except CaseActionDenied:
+            return self.world.report(area="G1", by="grid1", priority=priority)
+
+    @rule(
+        case=cases,
+        who=anyone,
+        action=st.sampled_from(["accept", "reject", "whistle", "resolve", "verify", "rework"]),
+    )
+    def area_action(self, case, who, action):
+        fresh = Case.objects.get(pk=case.pk)
+        area = fresh.verifier_area if action in ("verify", "rework") else fresh.handling_area
+        actor = self.person(who, plausible_for=area.code)
+        calls = {
+            "accept": lambda: services.case_accept(case=fresh, actor=actor),
+            "reject": lambda: services.case_reject(case=fresh, actor=actor, reason="不受理"),
+            "whistle": lambda: services.case_whistle(
+                case=fresh, actor=actor, whistle_type="routine", reason="上报"
+            ),
+            "resolve": lambda: services.case_resolve(case=fresh, actor=actor, result="已处理"),
+            "verify": lambda: services.case_verify(case=fresh, actor=actor),
+            "rework": lambda: services.case_rework(case=fresh, actor=actor, reason="返工"),
+        }
+        self.attempt(case, calls[action])
+
+    @rule(
+        case=cases,
+        who=anyone,
+        departments=st.sets(st.sampled_from(["police", "city", "elsewhere"]), min_size=1),
+    )
+    def dispatch(self, case, who, departments):
+        fresh = Case.objects.get(pk=case.pk)
+        chosen = [self.world.departments[d] for d in sorted(departments)]
+        actor = self.person(who, plausible_for=fresh.handling_area.code)
+        self.attempt(
+            case,
+            lambda: services.case_dispatch(
+                case=fresh,
+                actor=actor,
+                departments=chosen,
+                lead=chosen[0],
+                whistle_type="hard",
+                reason="派遣",
+            ),
+        )
+
+    @rule(
+        case=cases,
+        who=anyone,
+        department=st.sampled_from(["police", "city"]),
+        action=st.sampled_from(["claim", "return", "resolve"]),
+    )
+    def department_action(self, case, who, department, action):
+        actor = self.person(who, plausible_for=department)
+        dept, fresh = self.world.departments[department], case
+        calls = {
+            "claim": lambda: services.case_claim(case=fresh, department=dept, actor=actor),
+            "return": lambda: services.case_return(
+                case=fresh, department=dept, actor=actor, reason="退回"
+            ),
+            "resolve": lambda: services.case_dispatch_resolve(
+                case=fresh, department=dept, actor=actor, result="已办结", photos=[photo()]
+            ),
+        }
+        self.attempt(case, calls[action])
+
+    @rule(
+        case=cases,
+        rating=st.sampled_from(["satisfied", "basically", "dissatisfied"]),
+        by_phone=st.booleans(),
+    )
+    def rate(self, case, rating, by_phone):
+        fresh = Case.objects.get(pk=case.pk)
+        kwargs = {"phone": "13800000000"} if by_phone else {"actor": fresh.reporter}
+        self.attempt(case, lambda: services.case_rate(case=fresh, rating=rating, **kwargs))
+
+    @rule(case=cases, choice=st.integers(0, 11))
+    def advance(self, case, choice):
+        """The natural next step, by the right person, down a randomly chosen branch."""
+        case = Case.objects.get(pk=case.pk)
+        self.attempt(case, lambda: self.next_step(case, choice))
+
+    def next_step(self, case: Case, choice: int) -> None:
+        handler = self.person(None, plausible_for=case.handling_area.code)
+        if case.status == Status.REPORTED:
+            if choice == 0:
+                services.case_reject(case=case, actor=handler, reason="不受理")
+            else:
+                services.case_accept(case=case, actor=handler)
+        elif case.status == Status.HANDLING and case.level in AREA_LEVELS:
+            self.handle_step(case, handler, choice)
+        elif case.status in (Status.DISPATCHED, Status.HANDLING):
+            self.department_step(case, choice)
+        elif case.status == Status.RESOLVED:
+            verifier = self.person(None, plausible_for=case.verifier_area.code)
+            if choice % 3 == 0:
+                services.case_rework(case=case, actor=verifier, reason="返工")
+            else:
+                services.case_verify(case=case, actor=verifier)
+        elif case.status == Status.CLOSED:
+            rating = ["dissatisfied", "basically", "satisfied"][choice % 3]
+            services.case_rate(case=case, rating=rating, phone="13800000000")
+
+    def handle_step(self, case: Case, handler, choice: int) -> None:
+        departments = [
+            self.world.departments[d]
+            for d in (["police"], ["police", "city"], ["city"])[choice % 3]
+        ]
+        if choice % 4 == 0 or (choice % 4 == 1 and case.level == Level.STREET):
+            services.case_resolve(case=case, actor=handler, result="已处理")
+        elif choice % 4 == 1 or case.level == Level.GRID:
+            services.case_whistle(case=case, actor=handler, whistle_type="routine", reason="上报")
+        else:
+            services.case_dispatch(
+                case=case,
+                actor=handler,
+                departments=departments,
+                lead=departments[0],
+                whistle_type="hard",
+                reason="派遣",
+            )
+
+    def department_step(self, case: Case, choice: int) -> None:
+        dispatch = case.dispatches.filter(
+            active=True, returned_at__isnull=True, resolved_at__isnull=True
+        ).first()
+        department = dispatch.department
+        name = "police" if department == self.world.departments["police"] else "city"
+        actor = self.person(None, plausible_for=name)
+        if choice % 5 == 0:
+            services.case_return(case=case, department=department, actor=actor, reason="退回")
+        elif dispatch.claimed_by_id is None:
+            services.case_claim(case=case, department=department, actor=actor)
+        else:
+            services.case_dispatch_resolve(
+                case=case, department=department, actor=actor, result="已办结", photos=[photo()]
+            )
+
+    @rule(minutes=st.sampled_from([3, 10, 40, 180, 60 * 24 * 8]))
+    def time_passes(self, minutes):
+        self.traveller.shift(timedelta(minutes=minutes))
+        fire_due_timers()
+
+    @invariant()
+    def cases_are_consistent(self):
+        assert not Task.objects.filter(status="ERROR").exists()
+        for case in Case.objects.prefetch_related("dispatches"):
+            self.check_case(case)
+            event(f"{case.status}/{case.level}")  # --hypothesis-show-statistics shows coverage
+
+    def check_case(self, case: Case) -> None:
+        steps = open_steps(case)
+        names = sorted(t.flow_task.name for t in steps)
+        active = [d for d in case.dispatches.all() if d.active]
+        working = [d for d in active if not d.returned_at and not d.resolved_at]
+        if case.status == Status.REPORTED:
+            assert names == ["intake"] and case.level in AREA_LEVELS
+        elif case.status == Status.HANDLING and case.level in AREA_LEVELS:
+            assert names == ["handle"]
+        elif case.status in (Status.DISPATCHED, Status.HANDLING):
+            assert case.level == Level.DEPARTMENT and names == ["claim"] * len(working)
+            claimed = {t.data["dispatch"]: t.owner_id for t in steps}
+            assert claimed == {d.pk: d.claimed_by_id for d in working}
+            assert (case.status == Status.DISPATCHED) == all(not d.claimed_at for d in active)
+        elif case.status == Status.RESOLVED:
+            assert names == ["verify"]
+        elif case.status == Status.CLOSED:
+            assert names in ([], ["feedback"]) and case.closed_at is not None
+        else:
+            assert case.status in (Status.REJECTED, Status.DUPLICATE) and names == []
+        events = list(CaseEvent.objects.filter(case=case).order_by("pk"))
+        assert [e.created_at for e in events] == sorted(e.created_at for e in events)
+        assert events[0].kind == "case.reported" and events[-1].to_status == case.status
+        assert case.rework_count == sum(e.kind == "case.reworked" for e in events)
+
+
+class CaseMachineTest(TestCase):
+    def test_random_walks_keep_every_invariant(self):
+        from hypothesis.stateful import run_state_machine_as_test
+
+        run_state_machine_as_test(
+            CaseMachine,
+            settings=settings(
+                max_examples=20,
+                stateful_step_count=35,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            ),
+        )
