@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_ENV := DJANGO_SETTINGS_MODULE=gridcase.settings.dev
 
-.PHONY: install demo serve test lint lock messages clean
+.PHONY: install demo serve test test-embedded test-postgres lint lock messages clean
 
 install: $(STAMP)
 
@@ -24,9 +24,15 @@ demo: install
 	@echo "GridCase demo: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(DEMO_ENV) $(BIN)/daphne --bind $(HOST) --port $(PORT) gridcase.asgi:application
 
-## Run the whole test suite.
-test: install
+## Run the whole test suite twice: embedded (SQLite), then against a private PostgreSQL that
+## tests/services.py starts on 127.0.0.1 (installing Debian's `postgresql` if missing) and stops.
+test: test-embedded test-postgres
+
+test-embedded: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	$(BIN)/python -m tests.services postgres -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
