@@ -5,4 +5,24 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("w/<slug:workbench>/", views.workbench, name="workbench"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_new, name="case_new"),
+    path("cases/<str:number>/", views.case_detail, name="case_detail"),
+    # One POST endpoint per action: /cases/<number>/<action>/ on the case, and
+    # /cases/<number>/<action>/<department code>/ on one department's part of it.
+    *(
+        path(
+            f"cases/<str:number>/{name}/", views.case_action, {"action": name}, name=f"case_{name}"
+        )
+        for name in views.CASE_ACTIONS
+    ),
+    *(
+        path(
+            f"cases/<str:number>/{name}/<str:department>/",
+            views.case_action,
+            {"action": name},
+            name=f"dispatch_{name}",
+        )
+        for name in views.DEPARTMENT_ACTIONS
+    ),
 ]

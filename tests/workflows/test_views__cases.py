@@ -1,0 +1,339 @@
+"""Case pages through HTTP: the whole loop clicked through by the demo street's people, and
+how the pages answer refusals (400, 403, 404, 409)."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
+
+from grids.loading import street_data_load, street_file_read
+from grids.models import Area, Department, User
+from workflows import services
+from workflows.choices import Level, Source, Status
+from workflows.models import Case, CaseEvent, Category
+
+DEMO_DATA = street_file_read(Path(__file__).resolve().parents[2] / "fixtures/data/qinggang.json")
+PEOPLE = {
+    "admin",  # superuser
+    "qg_zhihui",  # street official, QG
+    "qingshan_sq",  # community staff, QG-01
+    "qs_wgy01",  # grid member, QG-01-01
+    "qs_wgy02",  # grid member, QG-01-02
+    "pcs_li",  # police station head
+    "pcs_zhang",  # police station staff
+    "cg_wang",  # urban management staff
+    "resident_liu",  # resident, QG-01-01-01
+}
+PHONE = "13800000046"
+
+
+@pytest.fixture
+def street(db):
+    """The whole demo street, with only the people these tests need (granting is slow)."""
+    users = [user for user in DEMO_DATA["users"] if user["username"] in PEOPLE]
+    areas = [
+        area if area.get("responsible") in PEOPLE else {**area, "responsible": None}
+        for area in DEMO_DATA["areas"]
+    ]
+    street_data_load({**DEMO_DATA, "users": users, "areas": areas})
+
+
+def person(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def jpeg(name: str = "IMG_0001.jpg") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "orange").save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def as_(client, username: str):
+    client.force_login(person(username))
+    return client
+
+
+def reported(**extra) -> Case:
+    """A resident's case in micro-grid QG-01-01-01, through the service."""
+    fields = {
+        "title": "楼道堆放杂物",
+        "description": "3 栋 2 单元楼道堆满纸箱，堵住消防通道。",
+        "category": Category.objects.get(code="corridor"),
+        "area": Area.objects.get(code="QG-01-01-01"),
+        "source": Source.RESIDENT,
+        "reporter": person("resident_liu"),
+        "contact_name": "刘霞",
+        "contact_phone": PHONE,
+        **extra,
+    }
+    return services.case_report(**fields)
+
+
+def dispatched(**extra) -> Case:
+    """Accepted by the grid, whistled up to the community, dispatched to the police station."""
+    grid, community = person("qs_wgy01"), person("qingshan_sq")
+    case = services.case_accept(case=reported(**extra), actor=grid)
+    case = services.case_whistle(case=case, actor=grid, whistle_type="routine", reason="需协调")
+    police = Department.objects.get(code="QG-PCS")
+    return services.case_dispatch(
+        case=case,
+        actor=community,
+        departments=[police],
+        lead=police,
+        whistle_type="routine",
+        reason="请派出所处理",
+    )
+
+
+def fresh(case: Case) -> Case:
+    return Case.objects.get(pk=case.pk)
+
+
+def test_the_whole_loop_clicked_through(client, street):
+    police = Department.objects.get(code="QG-PCS")
+    response = as_(client, "resident_liu").post(
+        "/cases/new/",
+        {
+            "title": "小区门口车辆乱停",
+            "description": "晚上车辆停在消防通道上。",
+            "category": Category.objects.get(code="parking").pk,
+            "area": Area.objects.get(code="QG-01-01-01").pk,
+            "contact_name": "刘霞",
+            "contact_phone": PHONE,
+            "photos": [jpeg("a.jpg"), jpeg("b.jpg")],
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.number}/"
+    assert (case.status, case.source, case.photos.count()) == (Status.REPORTED, "resident", 2)
+    base = f"/cases/{case.number}"
+
+    page = as_(client, "qs_wgy01").get(f"{base}/")
+    assert f'action="{base}/accept/"' in page.content.decode()
+    response = client.post(f"{base}/accept/", follow=True)
+    assert response.status_code == 200 and len(response.context["messages"]) == 1
+    assert fresh(case).status == Status.HANDLING and fresh(case).handler.username == "qs_wgy01"
+
+    response = client.post(
+        f"{base}/whistle/", {"whistle-whistle_type": "routine", "whistle-reason": "需社区协调"}
+    )
+    assert response.status_code == 302
+    assert (fresh(case).status, fresh(case).level) == (Status.HANDLING, Level.COMMUNITY)
+
+    response = as_(client, "qingshan_sq").post(
+        f"{base}/dispatch/",
+        {
+            "dispatch-departments": [police.pk],
+            "dispatch-lead": police.pk,
+            "dispatch-whistle_type": "hard",
+            "dispatch-reason": "请派出所到场处理",
+        },
+    )
+    assert response.status_code == 302
+    assert (fresh(case).status, fresh(case).level) == (Status.DISPATCHED, Level.DEPARTMENT)
+
+    queue = as_(client, "pcs_zhang").get("/w/department/").content.decode()
+    assert f'action="{base}/claim/QG-PCS/"' in queue
+    assert client.post(f"{base}/claim/QG-PCS/").status_code == 302
+    assert fresh(case).status == Status.HANDLING
+
+    response = client.post(
+        f"{base}/resolve/QG-PCS/",
+        {"resolve-QG-PCS-result": "已联系车主挪车并劝导。", "resolve-QG-PCS-photos": jpeg()},
+    )
+    assert response.status_code == 302
+    assert fresh(case).status == Status.RESOLVED
+    assert case.photos.filter(kind="after").count() == 1
+
+    response = as_(client, "qingshan_sq").post(f"{base}/verify/", {"verify-note": "现场已核查"})
+    assert response.status_code == 302
+    assert fresh(case).status == Status.CLOSED
+
+    rate = {"rate-rating": "satisfied", "rate-comment": "处理及时"}
+    assert as_(client, "resident_liu").post(f"{base}/rate/", rate).status_code == 302
+    assert fresh(case).rating == "satisfied"
+    assert list(case.events.values_list("kind", flat=True)) == [
+        "case.reported",
+        "case.accepted",
+        "case.whistled",
+        "case.dispatched",
+        "case.claimed",
+        "case.dispatch_resolved",
+        "case.resolved",
+        "case.closed",
+        "case.rated",
+    ]
+    page = client.get(f"{base}/").content.decode()
+    assert "张芳" in page and "已联系车主挪车并劝导。" in page and "处理及时" in page
+
+
+def test_a_second_claimer_is_told_who_claimed_first(client, street):
+    case = dispatched()
+    assert as_(client, "pcs_zhang").post(f"/cases/{case.number}/claim/QG-PCS/").status_code == 302
+    response = as_(client, "pcs_li").post(f"/cases/{case.number}/claim/QG-PCS/")
+    assert response.status_code == 409
+    assert "张芳" in response.content.decode()
+    assert fresh(case).dispatches.get().claimed_by.username == "pcs_zhang"
+
+
+def test_someone_outside_the_area_gets_404_on_the_page_and_403_on_an_action(client, street):
+    case = reported()
+    for outsider in ("qs_wgy02", "cg_wang"):  # the next grid; a department not dispatched
+        assert as_(client, outsider).get(f"/cases/{case.number}/").status_code == 404
+        response = client.post(f"/cases/{case.number}/accept/")
+        assert response.status_code == 403
+    assert fresh(case).status == Status.REPORTED
+    assert client.get("/cases/").content.decode().count(case.number) == 0
+
+
+def test_a_refusal_by_the_service_is_a_403_page_with_the_reason(client, street):
+    case = reported()
+    response = as_(client, "resident_liu").post(f"/cases/{case.number}/accept/")
+    assert response.status_code == 403
+    assert "may not accept" in response.content.decode()
+    assert fresh(case).status == Status.REPORTED
+
+
+def test_a_missing_reason_is_a_form_error_and_changes_nothing(client, street):
+    case = reported()
+    events = CaseEvent.objects.count()
+    response = as_(client, "qs_wgy01").post(f"/cases/{case.number}/reject/", {"reject-reason": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_reject-reason_error"' in html and 'aria-invalid="true"' in html
+    assert fresh(case).status == Status.REPORTED
+    assert CaseEvent.objects.count() == events
+
+
+def test_a_department_result_needs_a_photo(client, street):
+    case = dispatched()
+    as_(client, "pcs_zhang").post(f"/cases/{case.number}/claim/QG-PCS/")
+    response = client.post(
+        f"/cases/{case.number}/resolve/QG-PCS/", {"resolve-QG-PCS-result": "已处理"}
+    )
+    assert response.status_code == 400
+    assert 'id="id_resolve-QG-PCS-photos_error"' in response.content.decode()
+    assert fresh(case).dispatches.get().resolved_at is None
+
+
+def test_staff_report_in_their_grid_and_residents_anywhere_in_their_street(client, street):
+    page = as_(client, "qs_wgy01").get("/cases/new/").content.decode()
+    assert "(QG-01-01)" in page and "(QG-01-01-02)" in page and "(QG-01-02)" not in page
+    assert "multiple" in page and 'accept="image/*"' in page and 'capture="environment"' in page
+    page = as_(client, "resident_liu").get("/cases/new/").content.decode()
+    assert "(QG-01-01-01)" in page and "(QG-05-01)" in page and "(QG-01)" not in page
+    assert 'name="priority"' not in page and PHONE in page  # their own phone, prefilled
+    response = as_(client, "qs_wgy01").post(
+        "/cases/new/",
+        {
+            "title": "井盖缺失",
+            "description": "路口井盖缺失。",
+            "category": Category.objects.get(code="sewer").pk,
+            "area": Area.objects.get(code="QG-01-01").pk,
+            "priority": "emergency",
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.source, case.priority, case.reporter.username) == (
+        "grid_patrol",
+        "emergency",
+        "qs_wgy01",
+    )
+
+
+def test_a_photo_the_service_refuses_is_shown_on_the_form(client, street):
+    bad = SimpleUploadedFile("photo.jpg", b"not a picture at all", content_type="image/jpeg")
+    response = as_(client, "qs_wgy01").post(
+        "/cases/new/",
+        {
+            "title": "井盖缺失",
+            "description": "路口井盖缺失。",
+            "category": Category.objects.get(code="sewer").pk,
+            "area": Area.objects.get(code="QG-01-01").pk,
+            "photos": [bad],
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="id_photos_error"' in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_a_repeated_action_is_a_conflict_not_an_error(client, street):
+    case = reported()
+    assert as_(client, "qs_wgy01").post(f"/cases/{case.number}/accept/").status_code == 302
+    response = client.post(f"/cases/{case.number}/accept/")
+    assert response.status_code == 409
+    assert case.number in response.content.decode()
+
+
+def test_each_user_sees_only_the_actions_they_may_use(client, street):
+    case = reported()
+    base = f"/cases/{case.number}"
+    page = as_(client, "qs_wgy01").get(f"{base}/").content.decode()
+    assert all(f'action="{base}/{name}/"' in page for name in ("accept", "reject", "duplicate"))
+    assert f'action="{base}/dispatch/"' not in page
+    page = as_(client, "resident_liu").get(f"{base}/").content.decode()
+    assert f"{base}/accept/" not in page and f"{base}/rate/" not in page
+    case = dispatched()
+    page = as_(client, "pcs_zhang").get(f"/cases/{case.number}/").content.decode()
+    assert f'action="/cases/{case.number}/claim/QG-PCS/"' in page
+    page = as_(client, "qingshan_sq").get(f"/cases/{case.number}/").content.decode()
+    assert "/claim/" not in page and "/verify/" not in page
+
+
+def test_the_phone_is_masked_for_department_staff(client, street):
+    case = dispatched()
+    page = as_(client, "pcs_zhang").get(f"/cases/{case.number}/").content.decode()
+    assert "138****0046" in page and PHONE not in page
+    assert PHONE in as_(client, "resident_liu").get(f"/cases/{case.number}/").content.decode()
+
+
+def test_an_anonymous_reporter_stays_anonymous(client, street):
+    case = reported(anonymous=True)
+    page = as_(client, "qs_wgy01").get(f"/cases/{case.number}/").content.decode()
+    assert PHONE not in page and "****" not in page and "刘霞" not in page
+
+
+def test_the_case_list_filters_and_needs_no_query_per_case(client, street):
+    def list_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/cases/?status=reported&level=grid").status_code == 200
+        return len(queries)
+
+    for _ in range(3):
+        reported()
+    as_(client, "qg_zhihui")
+    few = list_queries()
+    for _ in range(17):
+        reported()
+    assert list_queries() == few
+    html = client.get("/cases/?status=reported&level=grid").content.decode()
+    assert html.count('href="/cases/QG-') == 20
+    assert client.get("/cases/?status=closed").content.decode().count('href="/cases/QG-') == 0
+
+
+def test_workbench_lists_show_each_role_its_work(client, street):
+    case = dispatched()
+    assert case.number in as_(client, "qs_wgy01").get("/w/grid/").content.decode()
+    assert case.number in as_(client, "resident_liu").get("/w/resident/").content.decode()
+    assert case.number in as_(client, "pcs_zhang").get("/w/department/").content.decode()
+    assert case.number not in as_(client, "cg_wang").get("/w/department/").content.decode()
+    board = as_(client, "qg_zhihui").get("/w/board/").content.decode()
+    assert "街道看板" in board and '<td class="num">1</td>' in board
+
+
+def test_cases_are_read_only_in_the_admin(client, street):
+    case = reported()
+    admin_client = as_(client, "admin")  # the demo street's superuser
+    assert admin_client.get("/admin/workflows/case/").status_code == 200
+    assert admin_client.get(f"/admin/workflows/case/{case.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/workflows/case/add/").status_code == 403
+    assert admin_client.get("/admin/workflows/caseevent/add/").status_code == 403
+    response = admin_client.post(f"/admin/workflows/case/{case.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert admin_client.get("/admin/workflows/timelimitpolicy/").status_code == 200

@@ -1,0 +1,237 @@
+"""The case list, the case page, reporting, and the one POST endpoint per action.
+
+Views are thin: a form checks the input, one service does the work, and its errors become
+HTTP answers: ValidationError → the form again (400), CaseActionDenied → 403 with the reason,
+CaseConflict → the case page with the message (409). The services check permissions again.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from grids.models import Department
+
+from .. import forms, services
+from ..choices import Level, Rating, Status, WhistleType
+from ..errors import AlreadyClaimed, CaseActionDenied, CaseConflict
+from ..models import Case, CaseDispatch
+from ..permissions import (
+    can_handle,
+    can_view,
+    is_reporter,
+)
+from ..photos import PhotoRejected
+from ..selectors import cases_visible_to
+from .offers import (
+    CASE_ACTIONS,
+    DEPARTMENT_ACTIONS,
+    actions_offered,
+    case_actions,
+    dispatch_actions,
+    form_prefix,
+)
+
+# --- the case list, the case page and reporting ------------------------------------------------
+
+CASES_PER_PAGE = 50
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    filters = forms.CaseFilterForm(request.GET)
+    cases = cases_visible_to(request.user).select_related("category", "area")
+    if filters.is_valid():
+        wanted = {key: value for key, value in filters.cleaned_data.items() if value}
+        cases = cases.filter(**wanted)
+    page = Paginator(cases.order_by("-reported_at", "-pk"), CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "workflows/case_list.html", {"filters": filters, "page": page})
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _case_page(request, _case_get(number))
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    form = forms.CaseReportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            case = services.case_report(reporter=request.user, source=form.source, **data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        except CaseActionDenied as exc:
+            return _denied(request, exc)
+        else:
+            messages.success(request, _("Case %(number)s reported.") % {"number": case.number})
+            return redirect("case_detail", number=case.number)
+    status = 400 if form.errors else 200
+    return render(request, "workflows/case_new.html", {"form": form}, status=status)
+
+
+def _case_get(number: str) -> Case:
+    dispatches = CaseDispatch.objects.select_related("department", "claimed_by", "dispatched_by")
+    return get_object_or_404(
+        Case.objects.select_related(
+            "category", "area", "handling_area", "verifier_area", "reporter", "handler"
+        ).prefetch_related(
+            Prefetch("dispatches", dispatches.order_by("-active", "-lead", "pk")), "photos"
+        ),
+        number=number,
+    )
+
+
+def _case_page(
+    request, case: Case, *, bound=None, conflict: str = "", status: int = 200
+) -> HttpResponse:
+    """The case page: 404 unless the user may see the case; only the actions they may use."""
+    user = request.user
+    if not can_view(user, case):
+        raise Http404
+    may_handle = can_handle(user, case)
+    offered = actions_offered(request, case, case_actions(user, case, may_handle), None, bound)
+    dispatches = [
+        (d, actions_offered(request, case, dispatch_actions(user, case, d), d.department, bound))
+        if d.active
+        else (d, [])
+        for d in case.dispatches.all()
+    ]
+    photos = list(case.photos.all())
+    context = {
+        "case": case,
+        "contact": _contact(user, case, may_handle),
+        "before": [p for p in photos if p.kind == "before"],
+        "after": [p for p in photos if p.kind == "after"],
+        "dispatches": dispatches,
+        "actions": offered,
+        "events": _timeline(case),
+        "conflict": conflict,
+        "invalid": bound is not None,
+        "now": timezone.now(),
+    }
+    return render(request, "workflows/case_detail.html", context, status=status)
+
+
+def _contact(user, case: Case, may_handle: bool) -> dict:
+    """Who reported: nothing when anonymous; the phone masked unless reporter or handler."""
+    if case.anonymous:
+        return {"anonymous": True}
+    phone = case.contact_phone
+    if phone and not (is_reporter(user, case) or may_handle):
+        phone = phone_mask(phone)
+    return {"name": case.contact_name, "phone": phone}
+
+
+def phone_mask(phone: str) -> str:
+    """13800000001 → 138****0001; short numbers keep only their last two characters."""
+    if len(phone) >= 8:
+        return f"{phone[:3]}****{phone[-4:]}"
+    return "*" * max(len(phone) - 2, 0) + phone[-2:]
+
+
+EVENT_LABELS = {
+    "case.reported": _("Reported"),
+    "case.accepted": _("Accepted"),
+    "case.rejected": _("Rejected"),
+    "case.duplicate": _("Marked as duplicate"),
+    "case.whistled": _("Whistle blown to the level above"),
+    "case.dispatched": _("Whistle blown to departments"),
+    "case.claimed": _("Claimed (reported for duty)"),
+    "case.returned": _("Returned by a department"),
+    "case.dispatch_resolved": _("Department reported its result"),
+    "case.resolved": _("Resolved"),
+    "case.back_to_dispatcher": _("Back to the dispatcher"),
+    "case.closed": _("Verified and closed"),
+    "case.reworked": _("Sent back for rework"),
+    "case.rated": _("Rated"),
+    "case.reopened": _("Reopened after a dissatisfied rating"),
+    "case.overdue": _("Overdue"),
+    "case.claim_overdue": _("Not claimed in time"),
+    "dispatch.rated": _("Department response rated"),
+}
+PAYLOAD_TEXT = ("reason", "note", "comment", "original")
+STATUS_LABELS, LEVEL_LABELS = dict(Status.choices), dict(Level.choices)
+PAYLOAD_LABELS = {"whistle_type": dict(WhistleType.choices), "rating": dict(Rating.choices)}
+
+
+def _timeline(case: Case) -> list[dict]:
+    """The event log as the page shows it; an anonymous reporter stays anonymous."""
+    rows = []
+    for event in case.events.select_related("actor").order_by("pk"):
+        payload = event.payload or {}
+        hidden = case.anonymous and event.actor_id and event.actor_id == case.reporter_id
+        details = [labels.get(payload.get(key), "") for key, labels in PAYLOAD_LABELS.items()]
+        details.append(payload.get("department", ""))
+        details.append("、".join(payload.get("departments", [])))
+        details += [str(payload.get(key, "")) for key in PAYLOAD_TEXT]
+        rows.append(
+            {
+                "event": event,
+                "kind": EVENT_LABELS.get(event.kind, event.kind),
+                "actor": _("Anonymous") if hidden else (event.actor or _("System")),
+                "from": STATUS_LABELS.get(event.from_status, event.from_status),
+                "to": STATUS_LABELS.get(event.to_status, event.to_status),
+                "level": LEVEL_LABELS.get(event.level, event.level),
+                "details": [d for d in details if d],
+            }
+        )
+    return rows
+
+
+@login_required
+@require_POST
+def case_action(
+    request: HttpRequest, number: str, action: str, department: str = ""
+) -> HttpResponse:
+    """POST one action; on success back to the case page (POST-redirect-GET)."""
+    spec = (DEPARTMENT_ACTIONS if department else CASE_ACTIONS)[action]
+    case = _case_get(number)
+    unit = get_object_or_404(Department, code=department) if department else None
+    if not can_view(request.user, case):
+        return _denied(request, _("You may not act on this case."))
+    form = spec.form(
+        request.POST, request.FILES, case=case, user=request.user, prefix=form_prefix(action, unit)
+    )
+    if form.is_valid():
+        try:
+            extra = {"department": unit} if unit else {}
+            spec.service(case=case, actor=request.user, **extra, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        except CaseActionDenied as exc:
+            return _denied(request, exc)
+        except CaseConflict as exc:
+            return _case_page(request, _case_get(number), conflict=_conflict(exc), status=409)
+        else:
+            messages.success(request, spec.done)
+            return redirect("case_detail", number=number)
+    bound = (unit.code if unit else None, action, form)
+    return _case_page(request, _case_get(number), bound=bound, status=400)
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    """A service's refusal of the input, shown on the form (bad photos on the photo field)."""
+    field = "photos" if isinstance(exc, PhotoRejected) and "photos" in form.fields else None
+    form.add_error(field, exc)
+
+
+def _conflict(exc: CaseConflict) -> str:
+    if isinstance(exc, AlreadyClaimed):
+        when = date_format(timezone.localtime(exc.claimed_at), "Y-m-d H:i")
+        return _("Already claimed by %(owner)s at %(time)s.") % {"owner": exc.owner, "time": when}
+    return str(exc)
+
+
+def _denied(request, reason) -> HttpResponse:
+    return render(request, "workflows/denied.html", {"reason": reason}, status=403)

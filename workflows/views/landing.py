@@ -1,0 +1,207 @@
+"""Landing pages: each role's workbench with the lists it works from."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from grids.roles import AreaLevel, Role
+from grids.selectors import areas_q, departments_q, user_memberships, user_roles
+
+from ..choices import OPEN_STATUSES, Level, Status
+from ..models import Case, CaseDispatch
+from ..selectors import cases_visible_to
+
+# --- landing pages ---------------------------------------------------------------------------
+
+# workbench slug -> (title, what will appear there, roles that may open it)
+WORKBENCHES = {
+    "grid": (
+        _("My grid"),
+        _(
+            "Mobile intake (photo, location, category) and the list of your "
+            "grid's cases: new, mine, overdue, waiting for my verification."
+        ),
+        {Role.GRID_MEMBER, Role.GRID_LEADER},
+    ),
+    "community": (
+        _("Community queue"),
+        _("Cases whistled up to the community, to handle or to whistle on to the departments."),
+        {Role.COMMUNITY_STAFF},
+    ),
+    "department": (
+        _("Department queue"),
+        _(
+            "The live queue of whistled cases to claim "
+            "(report for duty), your cases, and for heads the "
+            "department's figures."
+        ),
+        {Role.DEPARTMENT_STAFF, Role.DEPARTMENT_HEAD},
+    ),
+    "board": (
+        _("Street board"),
+        _(
+            "Live response, resolution and satisfaction rates per "
+            "community, grid and department, with rankings."
+        ),
+        {Role.STREET_OFFICIAL},
+    ),
+    "resident": (
+        _("My cases"),
+        _("Report a problem, follow your cases and rate the result."),
+        {Role.RESIDENT},
+    ),
+}
+ROLE_HOME = {
+    Role.STREET_OFFICIAL: "board",
+    Role.COMMUNITY_STAFF: "community",
+    Role.DEPARTMENT_HEAD: "department",
+    Role.DEPARTMENT_STAFF: "department",
+    Role.GRID_LEADER: "grid",
+    Role.GRID_MEMBER: "grid",
+    Role.RESIDENT: "resident",
+}
+
+
+def _homes(roles: list[str]) -> list[str]:
+    """Workbench slugs for the user's roles, most senior first, without repeats."""
+    return list(dict.fromkeys(ROLE_HOME[role] for role in roles if role in ROLE_HOME))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = user_roles(request.user)
+    if request.user.is_staff and (not roles or roles[0] == Role.ADMINISTRATOR):
+        return redirect("admin:index")
+    homes = _homes(roles)
+    if not homes:
+        return render(request, "workflows/no_role.html")
+    return redirect("workbench", workbench=homes[0])
+
+
+@login_required
+def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
+    if workbench not in WORKBENCHES:
+        raise Http404
+    title, description, allowed = WORKBENCHES[workbench]
+    roles = user_roles(request.user)
+    if not allowed & set(roles):
+        raise PermissionDenied(_("This workbench is not part of your roles."))
+    context = {
+        "title": title,
+        "description": description,
+        "memberships": user_memberships(request.user),
+        "workbenches": [(slug, WORKBENCHES[slug][0]) for slug in _homes(roles)],
+        "sections": WORKBENCH_SECTIONS[workbench](request.user),
+        "may_report": workbench in ("grid", "resident"),
+        "now": timezone.now(),
+    }
+    return render(request, "workflows/workbench.html", context)
+
+
+@login_required
+def case_task_redirect(request: HttpRequest, **kwargs) -> HttpResponse:
+    """viewflow's task URL: the work on a case happens on the case's own page."""
+    return redirect("home")
+
+
+# --- workbench lists -------------------------------------------------------------------------
+
+QUEUE_SIZE = 50
+AREA_LEVEL_OF = {
+    Level.GRID: AreaLevel.GRID,
+    Level.COMMUNITY: AreaLevel.COMMUNITY,
+    Level.STREET: AreaLevel.STREET,
+}
+
+
+def _cases(queryset: QuerySet[Case]) -> list[Case]:
+    return list(queryset.select_related("category", "area").order_by("-reported_at")[:QUEUE_SIZE])
+
+
+def _to_verify(user, level: str) -> dict:
+    cases = Case.objects.filter(
+        areas_q(user, "verify_area_cases", path_field="verifier_area__path"),
+        verifier_area__level=AREA_LEVEL_OF[level],
+        status=Status.RESOLVED,
+    )
+    return {"title": _("Waiting for your verification"), "cases": _cases(cases)}
+
+
+def _level_queue(user, level: str, title: Promise) -> list[dict]:
+    handling = Case.objects.filter(
+        areas_q(user, "handle_area_cases", path_field="handling_area__path"),
+        level=level,
+        status__in=(Status.REPORTED, Status.HANDLING),
+    )
+    return [{"title": title, "cases": _cases(handling)}, _to_verify(user, level)]
+
+
+def _grid_sections(user) -> list[dict]:
+    mine = Case.objects.filter(
+        areas_q(user, "handle_area_cases", path_field="area_path"), status__in=OPEN_STATUSES
+    )
+    return [
+        _to_verify(user, Level.GRID),
+        {"title": _("Open cases in my grid"), "cases": _cases(mine)},
+    ]
+
+
+def _community_sections(user) -> list[dict]:
+    return _level_queue(user, Level.COMMUNITY, _("Cases at community level"))
+
+
+def _department_sections(user) -> list[dict]:
+    dispatches = (
+        CaseDispatch.objects.filter(
+            departments_q(user, "claim_department_cases", pk_field="department"),
+            active=True,
+            returned_at__isnull=True,
+            resolved_at__isnull=True,
+            case__status__in=(Status.DISPATCHED, Status.HANDLING),
+        )
+        .select_related("case", "case__category", "case__area", "department", "claimed_by")
+        .order_by(F("claimed_at").asc(nulls_first=True), "claim_due", "pk")
+    )
+    return [{"title": _("Dispatched to my departments"), "dispatches": list(dispatches[:200])}]
+
+
+def _board_sections(user) -> list[dict]:
+    counts = {
+        (status, level): n
+        for status, level, n in cases_visible_to(user)
+        .order_by()
+        .values_list("status", "level")
+        .annotate(n=Count("pk"))
+    }
+    rows = [
+        (status.label, [counts.get((status, level), 0) for level in Level], total)
+        for status in Status
+        if (total := sum(counts.get((status, level), 0) for level in Level))
+    ]
+    totals = [sum(counts.get((s, level), 0) for s in Status) for level in Level]
+    board = {"levels": Level.labels, "rows": rows, "totals": totals, "total": sum(totals)}
+    return [
+        {"title": _("Cases by status and level"), "board": board},
+        *_level_queue(user, Level.STREET, _("Cases at street level")),
+    ]
+
+
+def _resident_sections(user) -> list[dict]:
+    return [{"title": _("Cases I reported"), "cases": _cases(Case.objects.filter(reporter=user))}]
+
+
+WORKBENCH_SECTIONS: dict[str, Callable[[Any], list[dict]]] = {
+    "grid": _grid_sections,
+    "community": _community_sections,
+    "department": _department_sections,
+    "board": _board_sections,
+    "resident": _resident_sections,
+}
