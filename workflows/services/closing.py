@@ -3,10 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
 from grids.roles import Role
-from grids.selectors import unit_members
+from grids.selectors import area_allows, unit_members
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -35,7 +36,7 @@ VERIFIER_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role
 def case_resolve(*, case: Case, actor, result: str, photos=()) -> Case:
     """The grid, community or street reports its result; the verifying level checks it."""
     if not result.strip():
-        raise ValidationError("Describe what was done.")
+        raise ValidationError(_("Describe what was done."))
     cleaned = [photo_clean(photo) for photo in photos]
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.handle)
@@ -82,7 +83,7 @@ def case_verify(*, case: Case, actor, note: str = "") -> Case:
 def case_rework(*, case: Case, actor, reason: str) -> Case:
     """返工: the result does not hold; back to the same handler, counted."""
     if not reason.strip():
-        raise ValidationError("Say what is still wrong.")
+        raise ValidationError(_("Say what is still wrong."))
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.verify)
         before = transition(case, "rework", actor)
@@ -124,17 +125,19 @@ def _handlers(case: Case) -> list:
 def case_rate(*, case: Case, rating: str, actor=None, phone: str = "", comment: str = "") -> Case:
     """The resident's 满意/基本满意/不满意; 不满意 within 7 days reopens the case once."""
     if rating not in Rating.values:
-        raise ValidationError(f"Unknown rating {rating!r}.")
+        raise ValidationError(_("Unknown rating %(rating)r.") % {"rating": rating})
     with case_locked(case) as case:
         by_phone = bool(phone) and phone == case.contact_phone
         require(
             is_reporter(actor, case) if actor else by_phone,
-            "Only the person who reported the case may rate it.",
+            _("Only the person who reported the case may rate it."),
         )
         if case.status != Status.CLOSED:
-            raise CaseConflict(f"Case {case.number} is not closed yet.")
+            raise CaseConflict(_("Case %(number)s is not closed yet.") % {"number": case.number})
         if case.rating:
-            raise CaseConflict(f"Case {case.number} has already been rated.")
+            raise CaseConflict(
+                _("Case %(number)s has already been rated.") % {"number": case.number}
+            )
         case.rating, case.rated_at = rating, timezone.now()
         case.save()
         event = event_record(
@@ -173,12 +176,22 @@ def _reopen(case: Case, rating_event) -> None:
 def dispatch_rate(*, dispatch: CaseDispatch, actor, score: int, comment: str = "") -> CaseDispatch:
     """评价权: the whistle-blowing level rates a department's response (1–5)."""
     if not isinstance(score, int) or not 1 <= score <= 5:
-        raise ValidationError("Rate from 1 to 5.")
+        raise ValidationError(_("Rate from 1 to 5."))
     with case_locked(dispatch.case) as case:
         dispatch.refresh_from_db()
-        require(can_verify(actor, case), f"{actor} did not blow the whistle on {case.number}.")
+        may_rate = can_verify(actor, case) or area_allows(
+            actor, "rate_departments", case.verifier_area
+        )
+        require(
+            may_rate,
+            _("%(actor)s did not blow the whistle on %(number)s.")
+            % {"actor": actor, "number": case.number},
+        )
         if dispatch.claimed_at is None:
-            raise CaseConflict(f"{dispatch.department} never reported for duty on this case.")
+            raise CaseConflict(
+                _("%(department)s never reported for duty on this case.")
+                % {"department": dispatch.department}
+            )
         dispatch.response_rating, dispatch.response_comment = score, comment.strip()
         dispatch.save(update_fields=["response_rating", "response_comment"])
         event_record(

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.models import Task
 
@@ -32,6 +34,21 @@ AREA_LEVEL_OF = {
 }
 
 
+ACTION_LABELS = {
+    "accept": gettext_lazy("accept"),
+    "reject": gettext_lazy("reject"),
+    "mark_duplicate": gettext_lazy("mark as duplicate"),
+    "whistle": gettext_lazy("whistle up"),
+    "dispatch": gettext_lazy("dispatch"),
+    "claim": gettext_lazy("claim"),
+    "return_to_dispatcher": gettext_lazy("return"),
+    "resolve": gettext_lazy("resolve"),
+    "close": gettext_lazy("verify and close"),
+    "rework": gettext_lazy("send back for rework"),
+    "reopen": gettext_lazy("reopen"),
+}
+
+
 def require(allowed: bool, message: str) -> None:
     if not allowed:
         raise CaseActionDenied(message)
@@ -50,16 +67,25 @@ def case_locked(case: Case):
 def transition(case: Case, name: str, actor) -> str:
     """Run a status transition of the case's lifecycle; return the status it left."""
     method = getattr(CaseLifecycle(case), name)
-    action = name.replace("_", " ")
+    action = ACTION_LABELS.get(name, name)
     if not method.can_proceed():
-        raise CaseConflict(f"Case {case.number} is {case.get_status_display()}: cannot {action}.")
+        raise CaseConflict(
+            _("Case %(number)s is %(status)s: you cannot %(action)s it now.")
+            % {"number": case.number, "status": case.get_status_display(), "action": action}
+        )
     if actor is not None and not method.has_perm(actor):  # None: the system (timers)
-        raise CaseActionDenied(f"{actor} may not {action} case {case.number}.")
+        raise CaseActionDenied(
+            _("%(actor)s may not %(action)s case %(number)s.")
+            % {"actor": actor, "action": action, "number": case.number}
+        )
     before = case.status
     try:
         method()
     except TransitionNotAllowed as exc:  # a race between the check and the call
-        raise CaseConflict(f"Case {case.number}: cannot {action}.") from exc
+        raise CaseConflict(
+            _("Case %(number)s changed meanwhile: cannot %(action)s it.")
+            % {"number": case.number, "action": action}
+        ) from exc
     return before
 
 
@@ -84,7 +110,10 @@ def open_task(case: Case, node, **data) -> Task:
     for task in tasks.select_related("owner"):
         if all(task.data.get(key) == value for key, value in data.items()):
             return task
-    raise CaseConflict(f"Case {case.number} has no open {node.name} step.")
+    raise CaseConflict(
+        _("Case %(number)s is not waiting for this step (%(step)s).")
+        % {"number": case.number, "step": node.name}
+    )
 
 
 def task_complete(task: Task, actor) -> None:
@@ -108,7 +137,9 @@ def deadlines_set(case: Case, level: str, now: datetime | None = None) -> None:
 def area_for_level(case: Case, level: str) -> Area:
     area = area_ancestor_at(case.area, AREA_LEVEL_OF[level])
     if area is None:
-        raise CaseConflict(f"Case {case.number} lies in no {level}.")
+        raise CaseConflict(
+            _("Case %(number)s lies in no %(level)s.") % {"number": case.number, "level": level}
+        )
     return area
 
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grids.models import Department
 from grids.roles import Role
@@ -37,7 +38,10 @@ def _dispatch_of(case: Case, department: Department) -> CaseDispatch:
         .first()
     )
     if dispatch is None:
-        raise CaseConflict(f"Case {case.number} is not waiting for {department}.")
+        raise CaseConflict(
+            _("Case %(number)s is not waiting for %(department)s.")
+            % {"number": case.number, "department": department}
+        )
     return dispatch
 
 
@@ -60,16 +64,24 @@ def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
     """报到: exactly one person claims a department's part; everyone else is told who did."""
     with case_locked(case) as case:
         dispatch = _dispatch_of(case, department)
-        require(can_claim_for(actor, dispatch), f"{actor} cannot claim for {department}.")
+        require(
+            can_claim_for(actor, dispatch),
+            _("%(actor)s cannot claim for %(department)s.")
+            % {"actor": actor, "department": department},
+        )
         if dispatch.claimed_by_id:
             when = timezone.localtime(dispatch.claimed_at)
             raise AlreadyClaimed(
-                f"Already claimed by {dispatch.claimed_by} at {when:%Y-%m-%d %H:%M:%S}.",
+                _("Already claimed by %(owner)s at %(time)s.")
+                % {"owner": dispatch.claimed_by, "time": f"{when:%Y-%m-%d %H:%M:%S}"},
                 owner=dispatch.claimed_by,
                 claimed_at=dispatch.claimed_at,
             )
         if dispatch.returned_at or dispatch.resolved_at:
-            raise CaseConflict(f"{department} has already finished with case {case.number}.")
+            raise CaseConflict(
+                _("%(department)s has already finished with case %(number)s.")
+                % {"department": department, "number": case.number}
+            )
         task = open_task(case, CaseFlow.claim, dispatch=dispatch.pk)
         task.flow_task.activation_class(task).assign(actor)
         now = timezone.now()
@@ -95,7 +107,7 @@ def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
 def case_return(*, case: Case, department: Department, actor, reason: str) -> CaseDispatch:
     """退回: the department sends its part back to the dispatcher, with a reason."""
     if not reason.strip():
-        raise ValidationError("Give a reason for returning the case.")
+        raise ValidationError(_("Give a reason for returning the case."))
     with case_locked(case) as case:
         dispatch = _dispatch_of(case, department)
         allowed = (
@@ -103,9 +115,16 @@ def case_return(*, case: Case, department: Department, actor, reason: str) -> Ca
             if dispatch.claimed_by_id
             else can_claim_for(actor, dispatch)
         )
-        require(allowed, f"{actor} cannot return {department}'s part of case {case.number}.")
+        require(
+            allowed,
+            _("%(actor)s cannot return this part of case %(number)s.")
+            % {"actor": actor, "number": case.number},
+        )
         if dispatch.returned_at or dispatch.resolved_at:
-            raise CaseConflict(f"{department} has already finished with case {case.number}.")
+            raise CaseConflict(
+                _("%(department)s has already finished with case %(number)s.")
+                % {"department": department, "number": case.number}
+            )
         dispatch.returned_at, dispatch.return_reason = timezone.now(), reason.strip()
         dispatch.save(update_fields=["returned_at", "return_reason"])
         event = event_record(
@@ -133,17 +152,25 @@ def case_dispatch_resolve(
 ) -> CaseDispatch:
     """The department reports its result, with at least one after-photo."""
     if not result.strip():
-        raise ValidationError("Describe what was done.")
+        raise ValidationError(_("Describe what was done."))
     if not photos:
-        raise ValidationError("Add at least one photo of the result.")
+        raise ValidationError(_("Add at least one photo of the result."))
     cleaned = [photo_clean(photo) for photo in photos]
     with case_locked(case) as case:
         dispatch = _dispatch_of(case, department)
         if not dispatch.claimed_by_id:
-            raise CaseConflict(f"Claim case {case.number} before reporting a result.")
-        require(can_work_dispatch(actor, dispatch), f"{actor} is not handling this case.")
+            raise CaseConflict(
+                _("Claim case %(number)s before reporting a result.") % {"number": case.number}
+            )
+        require(
+            can_work_dispatch(actor, dispatch),
+            _("%(actor)s is not handling this case.") % {"actor": actor},
+        )
         if dispatch.returned_at or dispatch.resolved_at:
-            raise CaseConflict(f"{department} has already finished with case {case.number}.")
+            raise CaseConflict(
+                _("%(department)s has already finished with case %(number)s.")
+                % {"department": department, "number": case.number}
+            )
         dispatch.resolved_at, dispatch.result = timezone.now(), result.strip()
         dispatch.save(update_fields=["resolved_at", "result"])
         for image in cleaned:

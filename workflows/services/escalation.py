@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grids.models import Department
 from grids.roles import Role
@@ -34,9 +35,9 @@ LEVEL_ROLES = {
 
 def _whistle_input(whistle_type: str, reason: str) -> str:
     if whistle_type not in WhistleType.values:
-        raise ValidationError(f"Unknown whistle type {whistle_type!r}.")
+        raise ValidationError(_("Unknown whistle type %(type)r.") % {"type": whistle_type})
     if not reason.strip():
-        raise ValidationError("Say why you are blowing the whistle.")
+        raise ValidationError(_("Say why you are blowing the whistle."))
     return reason.strip()
 
 
@@ -87,12 +88,12 @@ def case_dispatch(
     reason = _whistle_input(whistle_type, reason)
     departments = list(dict.fromkeys(departments))
     if not departments or lead not in departments:
-        raise ValidationError("Choose at least one department, and the lead among them.")
+        raise ValidationError(_("Choose at least one department, and the lead among them."))
     with case_locked(case) as case:
         street = area_for_level(case, Level.STREET)
         require(
             all(street in d.streets.all() for d in departments),
-            "Every department must serve the case's street.",
+            _("Every department must serve the case's street."),
         )
         task = open_task(case, CaseFlow.handle)
         before = transition(case, "dispatch", actor)

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grids.models import Area
 from grids.roles import Role
@@ -43,7 +44,8 @@ def _reporter_may_report(reporter, area: Area, source: str) -> None:
         return  # the public may report anywhere; staff only inside their areas
     require(
         area_allows(reporter, "report_area_cases", area),
-        f"{reporter} may not report cases in {area.name}.",
+        _("%(reporter)s may not report cases in %(area)s.")
+        % {"reporter": reporter, "area": area.name},
     )
 
 
@@ -67,9 +69,11 @@ def case_report(
 ) -> Case:
     """A new case in `area` (the deepest known): numbered, logged, its process started."""
     if not title.strip() or not description.strip():
-        raise ValidationError("A case needs a title and a description.")
+        raise ValidationError(_("A case needs a title and a description."))
     if len(description) > MAX_DESCRIPTION:
-        raise ValidationError(f"The description is longer than {MAX_DESCRIPTION} characters.")
+        raise ValidationError(
+            _("The description is longer than %(max)d characters.") % {"max": MAX_DESCRIPTION}
+        )
     _reporter_may_report(reporter, area, source)
     cleaned = [photo_clean(photo) for photo in photos]  # refuse bad photos before writing
     now = timezone.now()
@@ -137,7 +141,7 @@ def _handle_task_assign(case: Case, actor) -> None:
 def case_reject(*, case: Case, actor, reason: str) -> Case:
     """不予受理: closed without handling; a reason is required."""
     if not reason.strip():
-        raise ValidationError("Give a reason for rejecting the case.")
+        raise ValidationError(_("Give a reason for rejecting the case."))
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.intake)
         before = transition(case, "reject", actor)
@@ -151,9 +155,12 @@ def case_reject(*, case: Case, actor, reason: str) -> Case:
 @transaction.atomic
 def case_mark_duplicate(*, case: Case, actor, original: Case) -> Case:
     """Same problem as `original`, an earlier case this actor can see."""
-    if original.pk == case.pk:
-        raise ValidationError("A case cannot duplicate itself.")
-    require(can_view(actor, original), f"{actor} cannot see case {original.number}.")
+    if original.reported_at >= case.reported_at:
+        raise ValidationError(_("A case can only duplicate an earlier case."))
+    require(
+        can_view(actor, original),
+        _("%(actor)s cannot see case %(number)s.") % {"actor": actor, "number": original.number},
+    )
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.intake)
         before = transition(case, "mark_duplicate", actor)
