@@ -17,11 +17,16 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
 	touch $@
 
-## Bring up the demo street on http://$(HOST):$(PORT)/ (PORT=... to change it).
+## Bring up the demo street on http://$(HOST):$(PORT)/ (PORT=... to change it): the ASGI server
+## and, next to it, the timer dispatcher (overdue marks, escalation); Ctrl-C stops both.
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEMO_ENV) $(BIN)/python manage.py load_street fixtures/data/qinggang.json --print-accounts
-	@echo "GridCase demo: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(DEMO_ENV) $(BIN)/python manage.py load_street fixtures/data/qinggang.json
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo_cases
+	$(DEMO_ENV) $(BIN)/python manage.py load_street fixtures/data/qinggang.json --accounts-only
+	@echo "GridCase demo: http://$(HOST):$(PORT)/  (every password: gridcase-demo; Ctrl-C to stop)"
+	$(DEMO_ENV) $(BIN)/python manage.py run_timers & timers=$$!; \
+	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/daphne --bind $(HOST) --port $(PORT) gridcase.asgi:application
 
 ## Run the whole test suite twice: embedded (SQLite), then against a private PostgreSQL that

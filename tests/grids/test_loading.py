@@ -211,3 +211,11 @@ def test_command_prints_accounts(db, tmp_path, capsys):
     call_command("load_street", str(path), "--print-accounts")
     out = capsys.readouterr().out
     assert "boss" in out and "cop" in out and "pw" in out
+
+
+def test_command_can_print_accounts_without_loading(db, tmp_path, capsys):
+    path = tmp_path / "street.json"
+    path.write_text(json.dumps(small_street()), encoding="utf-8")
+    call_command("load_street", str(path), "--accounts-only")
+    assert "boss" in capsys.readouterr().out
+    assert nothing_written()

@@ -14,9 +14,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--print-accounts", action="store_true", help="print the accounts and passwords"
         )
+        parser.add_argument(
+            "--accounts-only",
+            action="store_true",
+            help="only print the file's accounts; load nothing",
+        )
 
-    def handle(self, *args, path: str, print_accounts: bool, **options) -> None:
+    def handle(self, *args, path: str, print_accounts: bool, accounts_only: bool, **options):
         try:
+            if accounts_only:
+                self._print_accounts(street_file_read(path).get("users", []))
+                return
             result = street_data_load(street_file_read(path))
         except StreetFileError as exc:
             problems = "\n".join(f"  - {error}" for error in exc.errors)
