@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Priority(models.TextChoices):
@@ -13,7 +14,7 @@ class Priority(models.TextChoices):
 
 class Source(models.TextChoices):
     GRID_PATROL = "grid_patrol", _("Grid patrol")
-    RESIDENT = "resident", _("Resident")
+    RESIDENT = "resident", pgettext_lazy("case source", "Resident report")
     HOTLINE = "hotline", _("Hotline 12345")
     SNAPSHOT = "snapshot", _("Rider snapshot")
     OPEN311 = "open311", _("Open311")

@@ -80,7 +80,8 @@ class TimeLimitPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category or _('all')} · {self.get_priority_display()} · {self.level}"
+        category = self.category or _("every category")
+        return f"{category} · {self.get_priority_display()} · {self.get_level_display()}"
 
     @property
     def respond(self) -> timedelta:

@@ -138,7 +138,8 @@ def area_for_level(case: Case, level: str) -> Area:
     area = area_ancestor_at(case.area, AREA_LEVEL_OF[level])
     if area is None:
         raise CaseConflict(
-            _("Case %(number)s lies in no %(level)s.") % {"number": case.number, "level": level}
+            _("Case %(number)s lies in no %(level)s.")
+            % {"number": case.number, "level": Level(level).label}
         )
     return area
 
