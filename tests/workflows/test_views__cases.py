@@ -194,7 +194,7 @@ def test_a_refusal_by_the_service_is_a_403_page_with_the_reason(client, street):
     case = reported()
     response = as_(client, "resident_liu").post(f"/cases/{case.number}/accept/")
     assert response.status_code == 403
-    assert "may not accept" in response.content.decode()
+    assert "无权对案件" in response.content.decode()
     assert fresh(case).status == Status.REPORTED
 
 
