@@ -6,8 +6,6 @@ the level that blew the whistle, a wait for the resident's rating, and timers fo
 alerts and escalation. Only services call transitions; flow nodes call services.
 """
 
-from datetime import timedelta
-
 from django.utils.translation import gettext_lazy as _
 from viewflow import fsm, this
 from viewflow.workflow import flow, lock
@@ -16,8 +14,9 @@ from . import permissions
 from .choices import Level, Status
 from .flow_nodes import DataSplit
 from .models import Case
+from .permissions import REOPEN_WINDOW
 
-FEEDBACK_WINDOW = timedelta(days=7)  # 不满意 within this window reopens the case (once)
+FEEDBACK_WINDOW = REOPEN_WINDOW  # 不满意 within this window reopens the case (once)
 
 
 class CaseLifecycle:
@@ -164,6 +163,7 @@ class CaseFlow(flow.Flow):
         .Annotation(title=_("Department: claim (报到), handle, report back"))
         .onCreate(this.claim_created)
         .OnTimeout(this.claim_due, this.claim_overdue, interrupting=False)
+        .OnTimeout(this.dispatch_resolve_due, this.dispatch_overdue, interrupting=False)
         .Next(this.departments_join)
     )
     departments_join = flow.Join().Next(this.departments_done)
@@ -195,6 +195,7 @@ class CaseFlow(flow.Flow):
     respond_overdue = flow.Function(this.mark_respond_overdue).Next(this.timer_end)
     resolve_overdue = flow.Function(this.mark_resolve_overdue).Next(this.timer_end)
     claim_overdue = flow.Function(this.mark_claim_overdue).Next(this.timer_end)
+    dispatch_overdue = flow.Function(this.mark_dispatch_overdue).Next(this.timer_end)
     timer_end = flow.End()
     end = flow.End()
 
@@ -251,6 +252,16 @@ class CaseFlow(flow.Flow):
         from .models import CaseDispatch
 
         return CaseDispatch.objects.get(pk=_claim_task(activation).data["dispatch"]).claim_due
+
+    def dispatch_resolve_due(self, activation):
+        from .models import CaseDispatch
+
+        return CaseDispatch.objects.get(pk=_claim_task(activation).data["dispatch"]).resolve_due
+
+    def mark_dispatch_overdue(self, activation) -> None:
+        from .services import dispatch_resolve_overdue
+
+        dispatch_resolve_overdue(dispatch_id=_claim_task(activation).data["dispatch"])
 
     def mark_respond_overdue(self, activation) -> None:
         from .services import case_mark_overdue

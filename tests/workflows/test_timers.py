@@ -94,3 +94,39 @@ def test_a_category_policy_beats_the_default(world):
         resolve_minutes=60,
     )
     assert world.report().respond_due - timezone.now() < timedelta(minutes=2)
+
+
+def test_a_claimed_department_that_does_not_finish_goes_overdue_once(world):
+    case = world.dispatched("police")
+    services.case_claim(
+        case=case, department=world.departments["police"], actor=world.people["cop1"]
+    )
+    assert not Case.objects.get(pk=case.pk).overdue
+    with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1), tick=False):
+        sweep()
+        sweep()
+    events = overdue_events(case)
+    assert [(e.payload["what"], e.payload["department"]) for e in events] == [("resolve", "PCS")]
+    told = {n.recipient.username for n in Notification.objects.filter(case=case, kind="overdue")}
+    assert {"cop1", "police_head", "community1"} <= told
+    assert_no_flow_errors()
+
+
+def test_overdue_means_late_now_not_late_once(world):
+    case = world.report()
+    with time_machine.travel(timezone.now() + timedelta(hours=3), tick=False):
+        sweep()
+        assert Case.objects.get(pk=case.pk).overdue
+        case = services.case_accept(case=case, actor=world.people["grid1"])
+    assert not case.overdue  # answered late, but within the resolve limit now
+    assert len(overdue_events(case)) == 1  # the lateness stays in the history
+
+
+def test_a_late_dissatisfied_rating_is_recorded_without_reopening(world):
+    grid1 = world.people["grid1"]
+    case = services.case_accept(case=world.report(), actor=grid1)
+    case = services.case_resolve(case=case, actor=grid1, result="已清理")
+    case = services.case_verify(case=case, actor=world.people["leader1"])
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        case = services.case_rate(case=case, rating="dissatisfied", actor=grid1)  # no sweep
+    assert (case.status, case.rating, case.reopen_count) == ("closed", "dissatisfied", 0)

@@ -8,6 +8,7 @@ from .departments import (
     case_dispatch_resolve,
     case_return,
     dispatch_claim_overdue,
+    dispatch_resolve_overdue,
     dispatch_task_prepare,
 )
 from .escalation import case_dispatch, case_whistle
@@ -31,6 +32,7 @@ __all__ = [
     "case_verify",
     "case_whistle",
     "dispatch_claim_overdue",
+    "dispatch_resolve_overdue",
     "dispatch_rate",
     "dispatch_task_prepare",
 ]

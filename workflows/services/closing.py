@@ -13,7 +13,7 @@ from notifications.services import notify
 
 from ..choices import Level, PhotoKind, Rating, Status
 from ..errors import CaseConflict
-from ..flows import CaseFlow
+from ..flows import CaseFlow, CaseLifecycle
 from ..models import Case, CaseDispatch, CasePhoto
 from ..permissions import can_verify, is_reporter
 from ..photos import photo_clean
@@ -42,6 +42,7 @@ def case_resolve(*, case: Case, actor, result: str, photos=()) -> Case:
         task = open_task(case, CaseFlow.handle)
         before = transition(case, "resolve", actor)
         case.result, case.resolved_at, case.handler = result.strip(), timezone.now(), actor
+        case.overdue = False  # waiting for verification now, which has no limit
         case.save()
         for image in cleaned:
             CasePhoto.objects.create(
@@ -155,8 +156,8 @@ def case_rate(*, case: Case, rating: str, actor=None, phone: str = "", comment: 
         ).first()
         if feedback is None:
             return case  # the feedback window has closed: recorded, nothing reopens
-        if rating == Rating.DISSATISFIED and case.reopen_count == 0:
-            _reopen(case, event)
+        if rating == Rating.DISSATISFIED and CaseLifecycle(case).reopen.can_proceed():
+            _reopen(case, event)  # once, and only inside the window; otherwise just recorded
         CaseFlow.feedback.run(feedback)
     return case
 

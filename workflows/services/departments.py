@@ -91,7 +91,13 @@ def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
         if case.status == Status.DISPATCHED:
             transition(case, "claim", actor)
             case.responded_at = now
-            case.save()
+        # still overdue only if another department has let its claim limit pass
+        case.overdue = (
+            case.dispatches.filter(active=True, claimed_at__isnull=True, claim_overdue=True)
+            .exclude(pk=dispatch.pk)
+            .exists()
+        )
+        case.save()
         event = event_record(case, "case.claimed", actor, before=before, department=department.code)
         notify(
             recipients=_people_to_tell(case, dispatch),
@@ -203,7 +209,7 @@ def case_departments_finished(*, case: Case) -> None:
         done = [d for d in parts if d.resolved_at]
         if done:
             before = transition(case, "resolve", None)
-            case.resolved_at = timezone.now()
+            case.resolved_at, case.overdue = timezone.now(), False
             case.result = "\n".join(f"{d.department}：{d.result}" for d in done)
             case.save()
             event_record(
@@ -246,6 +252,34 @@ def dispatch_claim_overdue(*, dispatch_id: int) -> None:
             recipients=recipients,
             kind=Notification.Kind.OVERDUE,
             text=f"{dispatch.department} 超时未报到 {case.number}",
+            case=case,
+            event=event,
+        )
+
+
+def dispatch_resolve_overdue(*, dispatch_id: int) -> None:
+    """A department has not reported its result in time: overdue, tell it and the dispatcher."""
+    dispatch = CaseDispatch.objects.select_related("case", "department").get(pk=dispatch_id)
+    with case_locked(dispatch.case) as case:
+        dispatch.refresh_from_db()
+        if not dispatch.active or dispatch.returned_at or dispatch.resolved_at:
+            return
+        case.overdue = True
+        case.save(update_fields=["overdue", "updated_at"])
+        event = event_record(
+            case,
+            "case.overdue",
+            None,
+            before=case.status,
+            what="resolve",
+            department=dispatch.department.code,
+        )
+        recipients = [dispatch.claimed_by, dispatch.dispatched_by]
+        recipients += unit_members(dispatch.department, (Role.DEPARTMENT_HEAD,))
+        notify(
+            recipients=recipients,
+            kind=Notification.Kind.OVERDUE,
+            text=f"{dispatch.department} 超期未办结 {case.number}",
             case=case,
             event=event,
         )

@@ -124,6 +124,7 @@ def case_accept(*, case: Case, actor) -> Case:
         task = open_task(case, CaseFlow.intake)
         before = transition(case, "accept", actor)
         case.handler, case.responded_at = actor, timezone.now()
+        case.overdue = False  # answered: the resolve limit's timer takes over
         case.save()
         event_record(case, "case.accepted", actor, before=before)
         task_complete(task, actor)
@@ -145,7 +146,7 @@ def case_reject(*, case: Case, actor, reason: str) -> Case:
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.intake)
         before = transition(case, "reject", actor)
-        case.result, case.closed_at = reason.strip(), timezone.now()
+        case.result, case.closed_at, case.overdue = reason.strip(), timezone.now(), False
         case.save()
         event_record(case, "case.rejected", actor, before=before, reason=reason.strip())
         task_complete(task, actor)
@@ -164,7 +165,7 @@ def case_mark_duplicate(*, case: Case, actor, original: Case) -> Case:
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.intake)
         before = transition(case, "mark_duplicate", actor)
-        case.duplicate_of, case.closed_at = original, timezone.now()
+        case.duplicate_of, case.closed_at, case.overdue = original, timezone.now(), False
         case.save()
         event_record(case, "case.duplicate", actor, before=before, original=original.number)
         task_complete(task, actor)
