@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from grids.roles import AreaLevel
+
 
 class Priority(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency")  # 应急: minute-scale limits
@@ -56,3 +58,18 @@ class Rating(models.TextChoices):
 class PhotoKind(models.TextChoices):
     BEFORE = "before", _("Before")
     AFTER = "after", _("After")
+
+
+# The case level an area's people work at, and the area level each case level lives on.
+LEVEL_OF_AREA = {
+    AreaLevel.GRID: Level.GRID,
+    AreaLevel.MICROGRID: Level.GRID,
+    AreaLevel.BUILDING: Level.GRID,
+    AreaLevel.COMMUNITY: Level.COMMUNITY,
+    AreaLevel.STREET: Level.STREET,
+}
+AREA_LEVEL_OF = {
+    Level.GRID: AreaLevel.GRID,
+    Level.COMMUNITY: AreaLevel.COMMUNITY,
+    Level.STREET: AreaLevel.STREET,
+}

@@ -11,7 +11,7 @@ from grids.selectors import area_allows, unit_members
 from notifications.models import Notification
 from notifications.services import notify
 
-from ..choices import Level, PhotoKind, Rating, Status
+from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Rating, Status
 from ..errors import CaseConflict
 from ..flows import CaseFlow, CaseLifecycle
 from ..models import Case, CaseDispatch, CasePhoto
@@ -19,7 +19,6 @@ from ..permissions import can_verify, is_reporter
 from ..photos import photo_clean
 from ..selectors import OPEN_TASK_STATUSES
 from .common import (
-    LEVEL_OF_AREA,
     case_locked,
     deadlines_set,
     event_record,

@@ -14,25 +14,11 @@ from grids.models import Area
 from grids.roles import AreaLevel
 from grids.selectors import area_ancestor_at
 
-from ..choices import Level
+from ..choices import AREA_LEVEL_OF, Level
 from ..errors import CaseActionDenied, CaseConflict
 from ..flows import CaseFlow, CaseLifecycle
 from ..models import Case, CaseCounter, CaseEvent
 from ..selectors import OPEN_TASK_STATUSES, time_limits
-
-LEVEL_OF_AREA = {
-    AreaLevel.GRID: Level.GRID,
-    AreaLevel.MICROGRID: Level.GRID,
-    AreaLevel.BUILDING: Level.GRID,
-    AreaLevel.COMMUNITY: Level.COMMUNITY,
-    AreaLevel.STREET: Level.STREET,
-}
-AREA_LEVEL_OF = {
-    Level.GRID: AreaLevel.GRID,
-    Level.COMMUNITY: AreaLevel.COMMUNITY,
-    Level.STREET: AreaLevel.STREET,
-}
-
 
 ACTION_LABELS = {
     "accept": gettext_lazy("accept"),

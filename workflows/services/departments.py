@@ -11,14 +11,13 @@ from grids.selectors import unit_members
 from notifications.models import Notification
 from notifications.services import notify
 
-from ..choices import PhotoKind, Status
+from ..choices import LEVEL_OF_AREA, PhotoKind, Status
 from ..errors import AlreadyClaimed, CaseConflict
 from ..flows import CaseFlow
 from ..models import Case, CaseDispatch, CasePhoto
 from ..permissions import can_claim_for, can_work_dispatch
 from ..photos import photo_clean
 from .common import (
-    LEVEL_OF_AREA,
     area_for_level,
     case_locked,
     deadlines_set,

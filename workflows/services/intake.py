@@ -11,13 +11,12 @@ from grids.selectors import area_allows, unit_members
 from notifications.models import Notification
 from notifications.services import notify
 
-from ..choices import Level, PhotoKind, Source
+from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Source
 from ..flows import CaseFlow
 from ..models import Case, CasePhoto, Category
 from ..permissions import can_view
 from ..photos import photo_clean
 from .common import (
-    LEVEL_OF_AREA,
     area_for_level,
     case_locked,
     case_number_next,

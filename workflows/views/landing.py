@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from grids.roles import AreaLevel, Role
+from grids.roles import Role
 from grids.selectors import areas_q, departments_q, user_memberships, user_roles
 
-from ..choices import OPEN_STATUSES, Level, Status
+from ..choices import AREA_LEVEL_OF, OPEN_STATUSES, Level, Status
 from ..models import Case, CaseDispatch
 from ..selectors import cases_visible_to
 
@@ -115,11 +115,6 @@ def case_task_redirect(request: HttpRequest, **kwargs) -> HttpResponse:
 # --- workbench lists -------------------------------------------------------------------------
 
 QUEUE_SIZE = 50
-AREA_LEVEL_OF = {
-    Level.GRID: AreaLevel.GRID,
-    Level.COMMUNITY: AreaLevel.COMMUNITY,
-    Level.STREET: AreaLevel.STREET,
-}
 
 
 def _cases(queryset: QuerySet[Case]) -> list[Case]:
