@@ -151,6 +151,16 @@ class RateForm(CaseActionForm):
     comment = _text(_("Comment (optional)"), required=False)
 
 
+class DepartmentRatingForm(CaseActionForm):
+    score = forms.TypedChoiceField(
+        label=_("How well did the department respond?"),
+        coerce=int,
+        choices=[(n, "★" * n) for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    comment = _text(_("Comment (optional)"), required=False)
+
+
 class CaseReportForm(forms.Form):
     """A new case. Staff report in their own grids; residents anywhere in their street."""
 

@@ -55,6 +55,11 @@ def can_view(user, case) -> bool:
     )
 
 
+def can_rate_department(user, case) -> bool:
+    """评价权: the level that blew the whistle, or whoever rates departments for the area."""
+    return can_verify(user, case) or area_allows(user, "rate_departments", case.verifier_area)
+
+
 def is_reporter(user, case) -> bool:
     return user.is_authenticated and case.reporter_id == user.pk
 

@@ -238,8 +238,14 @@ def test_whistle_blower_rates_the_department(world):
     services.case_claim(
         case=case, department=world.departments["police"], actor=world.people["cop1"]
     )
-    dispatch = case.dispatches.get()
     with pytest.raises(CaseActionDenied):
-        services.dispatch_rate(dispatch=dispatch, actor=world.people["community2"], score=5)
-    services.dispatch_rate(dispatch=dispatch, actor=world.people["community1"], score=4)
+        services.dispatch_rate(
+            case=case,
+            department=world.departments["police"],
+            actor=world.people["community2"],
+            score=5,
+        )
+    services.dispatch_rate(
+        case=case, department=world.departments["police"], actor=world.people["community1"], score=4
+    )
     assert fresh(case).dispatches.get().response_rating == 4

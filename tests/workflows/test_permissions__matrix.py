@@ -140,7 +140,9 @@ MATRIX = {
     ),
     "rate department": (
         claimed,
-        lambda w, c, a: services.dispatch_rate(dispatch=c.dispatches.get(), actor=a, score=5),
+        lambda w, c, a: services.dispatch_rate(
+            case=c, department=w.departments["police"], actor=a, score=5
+        ),
         {"community1", "street"},
     ),
     "rate": (

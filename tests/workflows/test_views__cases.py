@@ -337,3 +337,20 @@ def test_cases_are_read_only_in_the_admin(client, street):
     response = admin_client.post(f"/admin/workflows/case/{case.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert admin_client.get("/admin/workflows/timelimitpolicy/").status_code == 200
+
+
+def test_the_whistle_blower_rates_the_department_once(client, street):
+    case = dispatched()
+    url = f"/cases/{case.number}/rate/QG-PCS/"
+    page = as_(client, "qingshan_sq").get(f"/cases/{case.number}/").content.decode()
+    assert url not in page  # nobody has reported for duty yet
+    services.case_claim(
+        case=case, department=Department.objects.get(code="QG-PCS"), actor=person("pcs_zhang")
+    )
+    assert url in as_(client, "qingshan_sq").get(f"/cases/{case.number}/").content.decode()
+    assert url not in as_(client, "pcs_zhang").get(f"/cases/{case.number}/").content.decode()
+    assert as_(client, "pcs_zhang").post(url, {"rate-QG-PCS-score": "5"}).status_code == 403
+    response = as_(client, "qingshan_sq").post(url, {"rate-QG-PCS-score": "4"})
+    assert response.status_code == 302
+    assert fresh(case).dispatches.get().response_rating == 4
+    assert url not in as_(client, "qingshan_sq").get(f"/cases/{case.number}/").content.decode()

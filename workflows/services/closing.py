@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
+from grids.models import Department
 from grids.roles import Role
-from grids.selectors import area_allows, unit_members
+from grids.selectors import unit_members
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -15,7 +16,7 @@ from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Rating, Status
 from ..errors import CaseConflict
 from ..flows import CaseFlow, CaseLifecycle
 from ..models import Case, CaseDispatch, CasePhoto
-from ..permissions import can_verify, is_reporter
+from ..permissions import can_rate_department, is_reporter
 from ..photos import photo_clean
 from ..selectors import OPEN_TASK_STATUSES
 from .common import (
@@ -173,24 +174,27 @@ def _reopen(case: Case, rating_event) -> None:
 
 
 @transaction.atomic
-def dispatch_rate(*, dispatch: CaseDispatch, actor, score: int, comment: str = "") -> CaseDispatch:
-    """评价权: the whistle-blowing level rates a department's response (1–5)."""
+def dispatch_rate(
+    *, case: Case, department: Department, actor, score: int, comment: str = ""
+) -> CaseDispatch:
+    """评价权: the whistle-blowing level rates a department's response (1–5), latest round."""
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationError(_("Rate from 1 to 5."))
-    with case_locked(dispatch.case) as case:
-        dispatch.refresh_from_db()
-        may_rate = can_verify(actor, case) or area_allows(
-            actor, "rate_departments", case.verifier_area
-        )
+    with case_locked(case) as case:
         require(
-            may_rate,
+            can_rate_department(actor, case),
             _("%(actor)s did not blow the whistle on %(number)s.")
             % {"actor": actor, "number": case.number},
         )
-        if dispatch.claimed_at is None:
+        dispatch = (
+            case.dispatches.filter(department=department, claimed_at__isnull=False)
+            .order_by("-pk")
+            .first()
+        )
+        if dispatch is None:
             raise CaseConflict(
                 _("%(department)s never reported for duty on this case.")
-                % {"department": dispatch.department}
+                % {"department": department}
             )
         dispatch.response_rating, dispatch.response_comment = score, comment.strip()
         dispatch.save(update_fields=["response_rating", "response_comment"])
@@ -199,7 +203,7 @@ def dispatch_rate(*, dispatch: CaseDispatch, actor, score: int, comment: str = "
             "dispatch.rated",
             actor,
             before=case.status,
-            department=dispatch.department.code,
+            department=department.code,
             score=score,
         )
     return dispatch

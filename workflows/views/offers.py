@@ -15,6 +15,7 @@ from ..models import Case, CaseDispatch
 from ..permissions import (
     can_claim_for,
     can_dispatch,
+    can_rate_department,
     can_verify,
     can_work_dispatch,
     is_reporter,
@@ -105,6 +106,13 @@ DEPARTMENT_ACTIONS: dict[str, Action] = {
         _("Returned to the dispatcher."),
         False,
     ),
+    "rate": Action(
+        forms.DepartmentRatingForm,
+        services.dispatch_rate,
+        _("Rate the department's response"),
+        _("Department rated."),
+        False,
+    ),
 }
 
 
@@ -126,12 +134,20 @@ def case_actions(user, case: Case, may_handle: bool) -> list[str]:
 
 
 def dispatch_actions(user, case: Case, dispatch: CaseDispatch) -> list[str]:
+    rate = ["rate"] if _may_rate(user, case, dispatch) else []
     working = case.level == Level.DEPARTMENT and case.status in (Status.DISPATCHED, Status.HANDLING)
     if not working or not dispatch.active or dispatch.returned_at or dispatch.resolved_at:
-        return []
+        return rate
     if dispatch.claimed_by_id is None:
         return ["claim", "return"] if can_claim_for(user, dispatch) else []
-    return ["resolve", "return"] if can_work_dispatch(user, dispatch) else []
+    return (["resolve", "return"] if can_work_dispatch(user, dispatch) else []) + rate
+
+
+def _may_rate(user, case: Case, dispatch: CaseDispatch) -> bool:
+    """评价权, once the department has reported for duty and until it has been rated."""
+    rated = dispatch.response_rating is not None
+    current = dispatch.active and dispatch.claimed_at is not None
+    return current and not rated and can_rate_department(user, case)
 
 
 def form_prefix(name: str, department: Department | None) -> str:
