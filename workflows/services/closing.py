@@ -15,7 +15,7 @@ from notifications.services import notify
 from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Rating, Status
 from ..errors import CaseConflict
 from ..flows import CaseFlow, CaseLifecycle
-from ..models import Case, CaseDispatch, CasePhoto
+from ..models import Case, CaseDispatch
 from ..permissions import can_rate_department, is_reporter
 from ..photos import photo_clean
 from ..selectors import OPEN_TASK_STATUSES
@@ -24,8 +24,10 @@ from .common import (
     deadlines_set,
     event_record,
     open_task,
+    photos_attach,
     require,
     task_complete,
+    text_required,
     transition,
 )
 
@@ -35,19 +37,15 @@ VERIFIER_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role
 @transaction.atomic
 def case_resolve(*, case: Case, actor, result: str, photos=()) -> Case:
     """The grid, community or street reports its result; the verifying level checks it."""
-    if not result.strip():
-        raise ValidationError(_("Describe what was done."))
+    result = text_required(result, _("Describe what was done."))
     cleaned = [photo_clean(photo) for photo in photos]
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.handle)
         before = transition(case, "resolve", actor)
-        case.result, case.resolved_at, case.handler = result.strip(), timezone.now(), actor
+        case.result, case.resolved_at, case.handler = result, timezone.now(), actor
         case.overdue = False  # waiting for verification now, which has no limit
         case.save()
-        for image in cleaned:
-            CasePhoto.objects.create(
-                case=case, kind=PhotoKind.AFTER, image=image, uploaded_by=actor
-            )
+        photos_attach(case, PhotoKind.AFTER, cleaned, actor)
         event = event_record(case, "case.resolved", actor, before=before, photos=len(cleaned))
         notify(
             recipients=unit_members(case.verifier_area, VERIFIER_ROLES),
@@ -83,8 +81,7 @@ def case_verify(*, case: Case, actor, note: str = "") -> Case:
 @transaction.atomic
 def case_rework(*, case: Case, actor, reason: str) -> Case:
     """返工: the result does not hold; back to the same handler, counted."""
-    if not reason.strip():
-        raise ValidationError(_("Say what is still wrong."))
+    reason = text_required(reason, _("Say what is still wrong."))
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.verify)
         before = transition(case, "rework", actor)
@@ -98,13 +95,13 @@ def case_rework(*, case: Case, actor, reason: str) -> Case:
             "case.reworked",
             actor,
             before=before,
-            reason=reason.strip(),
+            reason=reason,
             rework=case.rework_count,
         )
         notify(
             recipients=_handlers(case),
             kind=Notification.Kind.CASE_UPDATE,
-            text=f"返工 {case.number}：{reason.strip()}",
+            text=f"返工 {case.number}：{reason}",
             case=case,
             event=event,
         )

@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from grids.selectors import area_ancestor_at
 from ..choices import AREA_LEVEL_OF, Level
 from ..errors import CaseActionDenied, CaseConflict
 from ..flows import CaseFlow, CaseLifecycle
-from ..models import Case, CaseCounter, CaseEvent
+from ..models import Case, CaseCounter, CaseEvent, CasePhoto
 from ..selectors import OPEN_TASK_STATUSES, time_limits
 
 ACTION_LABELS = {
@@ -33,6 +34,19 @@ ACTION_LABELS = {
     "rework": gettext_lazy("send back for rework"),
     "reopen": gettext_lazy("reopen"),
 }
+
+
+def text_required(value: str, message) -> str:
+    """The stripped text, or a ValidationError with `message` when there is none."""
+    if not value or not value.strip():
+        raise ValidationError(message)
+    return value.strip()
+
+
+def photos_attach(case: Case, kind: str, images: list, actor) -> None:
+    """Store photos already cleaned by `photos.photo_clean` (re-encoded, server-named)."""
+    for image in images:
+        CasePhoto.objects.create(case=case, kind=kind, image=image, uploaded_by=actor)
 
 
 def require(allowed: bool, message: str) -> None:

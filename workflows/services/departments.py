@@ -14,7 +14,7 @@ from notifications.services import notify
 from ..choices import LEVEL_OF_AREA, PhotoKind, Status
 from ..errors import AlreadyClaimed, CaseConflict
 from ..flows import CaseFlow
-from ..models import Case, CaseDispatch, CasePhoto
+from ..models import Case, CaseDispatch
 from ..permissions import can_claim_for, can_work_dispatch
 from ..photos import photo_clean
 from .common import (
@@ -23,8 +23,10 @@ from .common import (
     deadlines_set,
     event_record,
     open_task,
+    photos_attach,
     require,
     task_complete,
+    text_required,
     transition,
 )
 
@@ -42,6 +44,14 @@ def _dispatch_of(case: Case, department: Department) -> CaseDispatch:
             % {"number": case.number, "department": department}
         )
     return dispatch
+
+
+def _require_unfinished(case: Case, dispatch: CaseDispatch) -> None:
+    if dispatch.returned_at or dispatch.resolved_at:
+        raise CaseConflict(
+            _("%(department)s has already finished with case %(number)s.")
+            % {"department": dispatch.department, "number": case.number}
+        )
 
 
 def _people_to_tell(case: Case, dispatch: CaseDispatch) -> list:
@@ -76,11 +86,7 @@ def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
                 owner=dispatch.claimed_by,
                 claimed_at=dispatch.claimed_at,
             )
-        if dispatch.returned_at or dispatch.resolved_at:
-            raise CaseConflict(
-                _("%(department)s has already finished with case %(number)s.")
-                % {"department": department, "number": case.number}
-            )
+        _require_unfinished(case, dispatch)
         task = open_task(case, CaseFlow.claim, dispatch=dispatch.pk)
         task.flow_task.activation_class(task).assign(actor)
         now = timezone.now()
@@ -111,8 +117,7 @@ def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
 @transaction.atomic
 def case_return(*, case: Case, department: Department, actor, reason: str) -> CaseDispatch:
     """退回: the department sends its part back to the dispatcher, with a reason."""
-    if not reason.strip():
-        raise ValidationError(_("Give a reason for returning the case."))
+    reason = text_required(reason, _("Give a reason for returning the case."))
     with case_locked(case) as case:
         dispatch = _dispatch_of(case, department)
         allowed = (
@@ -125,12 +130,8 @@ def case_return(*, case: Case, department: Department, actor, reason: str) -> Ca
             _("%(actor)s cannot return this part of case %(number)s.")
             % {"actor": actor, "number": case.number},
         )
-        if dispatch.returned_at or dispatch.resolved_at:
-            raise CaseConflict(
-                _("%(department)s has already finished with case %(number)s.")
-                % {"department": department, "number": case.number}
-            )
-        dispatch.returned_at, dispatch.return_reason = timezone.now(), reason.strip()
+        _require_unfinished(case, dispatch)
+        dispatch.returned_at, dispatch.return_reason = timezone.now(), reason
         dispatch.save(update_fields=["returned_at", "return_reason"])
         event = event_record(
             case,
@@ -138,12 +139,12 @@ def case_return(*, case: Case, department: Department, actor, reason: str) -> Ca
             actor,
             before=case.status,
             department=department.code,
-            reason=reason.strip(),
+            reason=reason,
         )
         notify(
             recipients=_people_to_tell(case, dispatch),
             kind=Notification.Kind.CASE_UPDATE,
-            text=f"{department} 退回 {case.number}：{reason.strip()}",
+            text=f"{department} 退回 {case.number}：{reason}",
             case=case,
             event=event,
         )
@@ -156,8 +157,7 @@ def case_dispatch_resolve(
     *, case: Case, department: Department, actor, result: str, photos=()
 ) -> CaseDispatch:
     """The department reports its result, with at least one after-photo."""
-    if not result.strip():
-        raise ValidationError(_("Describe what was done."))
+    result = text_required(result, _("Describe what was done."))
     if not photos:
         raise ValidationError(_("Add at least one photo of the result."))
     cleaned = [photo_clean(photo) for photo in photos]
@@ -171,17 +171,10 @@ def case_dispatch_resolve(
             can_work_dispatch(actor, dispatch),
             _("%(actor)s is not handling this case.") % {"actor": actor},
         )
-        if dispatch.returned_at or dispatch.resolved_at:
-            raise CaseConflict(
-                _("%(department)s has already finished with case %(number)s.")
-                % {"department": department, "number": case.number}
-            )
-        dispatch.resolved_at, dispatch.result = timezone.now(), result.strip()
+        _require_unfinished(case, dispatch)
+        dispatch.resolved_at, dispatch.result = timezone.now(), result
         dispatch.save(update_fields=["resolved_at", "result"])
-        for image in cleaned:
-            CasePhoto.objects.create(
-                case=case, kind=PhotoKind.AFTER, image=image, uploaded_by=actor
-            )
+        photos_attach(case, PhotoKind.AFTER, cleaned, actor)
         event = event_record(
             case,
             "case.dispatch_resolved",

@@ -23,6 +23,7 @@ from .common import (
     open_task,
     require,
     task_complete,
+    text_required,
     transition,
 )
 
@@ -36,9 +37,7 @@ LEVEL_ROLES = {
 def _whistle_input(whistle_type: str, reason: str) -> str:
     if whistle_type not in WhistleType.values:
         raise ValidationError(_("Unknown whistle type %(type)r.") % {"type": whistle_type})
-    if not reason.strip():
-        raise ValidationError(_("Say why you are blowing the whistle."))
-    return reason.strip()
+    return text_required(reason, _("Say why you are blowing the whistle."))
 
 
 @transaction.atomic

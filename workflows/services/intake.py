@@ -13,7 +13,7 @@ from notifications.services import notify
 
 from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Source
 from ..flows import CaseFlow
-from ..models import Case, CasePhoto, Category
+from ..models import Case, Category
 from ..permissions import can_view
 from ..photos import photo_clean
 from .common import (
@@ -23,8 +23,10 @@ from .common import (
     deadlines_set,
     event_record,
     open_task,
+    photos_attach,
     require,
     task_complete,
+    text_required,
     transition,
 )
 
@@ -100,10 +102,7 @@ def case_report(
     )
     deadlines_set(case, level, now)
     case.save()
-    for image in cleaned:
-        CasePhoto.objects.create(
-            case=case, kind=PhotoKind.BEFORE, image=image, uploaded_by=reporter
-        )
+    photos_attach(case, PhotoKind.BEFORE, cleaned, reporter)
     event = event_record(case, "case.reported", reporter, source=source, photos=len(cleaned))
     CaseFlow.start.run(case=case)
     notify(
@@ -140,14 +139,13 @@ def _handle_task_assign(case: Case, actor) -> None:
 @transaction.atomic
 def case_reject(*, case: Case, actor, reason: str) -> Case:
     """不予受理: closed without handling; a reason is required."""
-    if not reason.strip():
-        raise ValidationError(_("Give a reason for rejecting the case."))
+    reason = text_required(reason, _("Give a reason for rejecting the case."))
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.intake)
         before = transition(case, "reject", actor)
-        case.result, case.closed_at, case.overdue = reason.strip(), timezone.now(), False
+        case.result, case.closed_at, case.overdue = reason, timezone.now(), False
         case.save()
-        event_record(case, "case.rejected", actor, before=before, reason=reason.strip())
+        event_record(case, "case.rejected", actor, before=before, reason=reason)
         task_complete(task, actor)
     return case
 
