@@ -12,6 +12,7 @@ from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
 from .models import Area, Department, Membership, User
 from .roles import ROLE_PERMISSIONS
+from .signals import access_changed
 
 
 def role_group_name(unit: Area | Department, role: str) -> str:
@@ -69,6 +70,7 @@ def membership_remove(*, membership: Membership) -> None:
     if group is not None:
         membership.user.groups.remove(group)
     membership.delete()
+    access_changed.send(sender=Membership, user=membership.user)
 
 
 def unit_grants_delete(*, unit: Area | Department) -> None:

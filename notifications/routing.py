@@ -1,3 +1,7 @@
-"""Websocket routes. The event endpoint (/ws/events/) arrives with the live-updates issue."""
+"""Websocket routes: one endpoint for live case events (protocol: docs/events-protocol.md)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumers import EventsConsumer
+
+websocket_urlpatterns = [path("ws/events/", EventsConsumer.as_asgi())]

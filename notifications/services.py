@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from .broadcasts import user_signal_on_commit
 from .models import Notification
 
 
@@ -17,4 +18,6 @@ def notify(*, recipients: Iterable, kind: str, text: str, case=None, event=None)
             Notification(recipient=user, kind=kind, text=text[:300], case=case, event=event)
         )
     Notification.objects.bulk_create(rows)
+    for pk in seen:
+        user_signal_on_commit(pk, {"type": "notifications.changed"})
     return len(rows)

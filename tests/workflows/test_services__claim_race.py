@@ -43,7 +43,7 @@ def claim_all_at_once(case, department, people) -> dict[str, object]:
     return outcomes
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_exactly_one_of_many_simultaneous_claims_wins(world):
     police = world.departments["police"]
     people = [UserFactory(username=f"officer{i}", name=f"警官{i}") for i in range(CLAIMERS)]

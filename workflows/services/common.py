@@ -14,6 +14,7 @@ from viewflow.workflow.models import Task
 from grids.models import Area
 from grids.roles import AreaLevel
 from grids.selectors import area_ancestor_at
+from notifications.broadcasts import broadcast_on_commit
 
 from ..choices import AREA_LEVEL_OF, Level
 from ..errors import CaseActionDenied, CaseConflict
@@ -91,7 +92,7 @@ def transition(case: Case, name: str, actor) -> str:
 
 def event_record(case: Case, kind: str, actor, *, before: str = "", **payload) -> CaseEvent:
     """Append to the case's log, in the same transaction as the change it records."""
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor,
@@ -100,6 +101,8 @@ def event_record(case: Case, kind: str, actor, *, before: str = "", **payload) -
         level=case.level,
         payload=payload,
     )
+    broadcast_on_commit(event)
+    return event
 
 
 def open_task(case: Case, node, **data) -> Task:

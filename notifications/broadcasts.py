@@ -1,0 +1,68 @@
+"""Publishing committed case events to channel groups: the one helper, after commit only.
+
+Groups: `area.<id>` for the case's area and every ancestor, `dept.<id>` for each department
+the case is dispatched to, `case.<id>`, and `user.<id>` for the people it concerns. Payloads
+carry ids, status and level, never personal data.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def event_payload(event) -> dict:
+    case = event.case
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "case": case.pk,
+        "number": case.number,
+        "status": case.status,
+        "level": case.level,
+        "area": case.area_id,
+        "departments": sorted(
+            case.dispatches.filter(active=True).values_list("department_id", flat=True)
+        ),
+        "at": event.created_at.isoformat(),
+    }
+
+
+def event_groups(event) -> list[str]:
+    case = event.case
+    groups = [f"area.{pk}" for pk in case.area.ancestor_ids]
+    groups += [f"dept.{d}" for d in case.dispatches.values_list("department_id", flat=True)]
+    groups.append(f"case.{case.pk}")
+    people = {case.reporter_id, case.handler_id, event.actor_id}
+    people |= set(case.dispatches.values_list("claimed_by_id", flat=True))
+    groups += [f"user.{pk}" for pk in sorted(p for p in people if p)]
+    return list(dict.fromkeys(groups))
+
+
+def broadcast_on_commit(event) -> None:
+    """Send `event` to its groups once the transaction commits; nothing if it rolls back."""
+    payload, groups = event_payload(event), event_groups(event)  # read inside the transaction
+    transaction.on_commit(lambda: _send(groups, payload), robust=True)
+
+
+def _send(groups: list[str], payload: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "case.event", "event": payload}
+    for group in groups:
+        async_to_sync(layer.group_send)(group, message)
+
+
+def user_signal_on_commit(user_id: int, message: dict) -> None:
+    """A message to one person's sockets (notification count, revocation), after commit."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(f"user.{user_id}", message)
+
+    transaction.on_commit(send, robust=True)

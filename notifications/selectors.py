@@ -1,0 +1,70 @@
+"""Reads for the live-event socket: which streams a user may follow, and what they missed."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from grids.models import Area, Department
+from grids.selectors import area_allows, department_allows
+from workflows.models import Case, CaseEvent
+from workflows.permissions import can_view
+
+from .broadcasts import event_payload
+from .models import Notification
+
+REPLAY_LIMIT = 5000  # beyond this many missed events a reload is cheaper than a replay
+
+
+def replay_window() -> timedelta:
+    return timedelta(seconds=getattr(settings, "GRIDCASE_REPLAY_WINDOW_SECONDS", 24 * 3600))
+
+
+def stream_authorise(user, name: str) -> tuple[str | None, str | None, Q | None]:
+    """(group, refusal code, Q over cases) for one stream name; the same rules as the pages."""
+    kind, _, key = name.partition(":")
+    if kind == "user" and not key:
+        q = Q(reporter=user) | Q(handler=user) | Q(dispatches__claimed_by=user)
+        return f"user.{user.pk}", None, q
+    lookups = {"area": (Area, "code"), "dept": (Department, "code"), "case": (Case, "number")}
+    if kind not in lookups or not key:
+        return None, "invalid", None
+    model, field = lookups[kind]
+    unit = model.objects.filter(**{field: key}).first()
+    if unit is None:
+        return None, "unknown", None
+    allowed = {
+        "area": lambda: area_allows(user, "view_area_cases", unit),
+        "dept": lambda: department_allows(user, "view_department_cases", unit),
+        "case": lambda: can_view(user, unit),
+    }[kind]()
+    if not allowed:
+        return None, "forbidden", None
+    q = {
+        "area": lambda: Q(area_path__startswith=unit.path),
+        "dept": lambda: Q(dispatches__department=unit),
+        "case": lambda: Q(pk=unit.pk),
+    }[kind]()
+    return f"{kind}.{unit.pk}", None, q
+
+
+def events_missed(cases_q: Q, since: int) -> list[dict] | None:
+    """Payloads of events after `since` on the matching cases, oldest first; None: resync."""
+    cutoff = timezone.now() - replay_window()
+    if CaseEvent.objects.filter(pk__gt=since, created_at__lt=cutoff).exists():
+        return None
+    cases = Case.objects.filter(cases_q).values("pk")
+    events = (
+        CaseEvent.objects.filter(pk__gt=since, case__in=cases)
+        .select_related("case")
+        .order_by("pk")[: REPLAY_LIMIT + 1]
+    )
+    events = list(events)
+    if len(events) > REPLAY_LIMIT:
+        return None
+    return [event_payload(event) for event in events]
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,212 @@
+"""The live-event socket through the real ASGI stack (origin check, session auth, routing)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from gridcase.asgi import application
+from grids import services as grid_services
+from tests.workflows.world import world_build
+from workflows import services
+from workflows.models import CaseEvent
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+@pytest.fixture
+def world(django_db_serialized_rollback, transactional_db):
+    return world_build()
+
+
+def session_cookie(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def connect(user=None, origin=ORIGIN) -> WebsocketCommunicator:
+    headers = [origin] if origin else []
+    if user is not None:
+        headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
+    communicator = WebsocketCommunicator(application, "/ws/events/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def subscribe(communicator, *streams, since=None) -> list[dict]:
+    message = {"type": "subscribe", "streams": list(streams)}
+    if since is not None:
+        message["since"] = since
+    await communicator.send_json_to(message)
+    replies = []
+    while True:
+        reply = await communicator.receive_json_from(timeout=5)
+        replies.append(reply)
+        if reply["type"] == "subscribed" and since is None:
+            return replies
+        if reply["type"] in ("replayed", "resync"):
+            return replies
+
+
+async def test_anonymous_sockets_are_closed_with_4401():
+    communicator = await connect()
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_foreign_origin_is_refused(world):
+    communicator = WebsocketCommunicator(
+        application, "/ws/events/", headers=[(b"origin", b"http://evil.example")]
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_out_of_jurisdiction_streams_are_refused_and_the_rest_granted(world):
+    communicator = await connect(world.people["grid1"])
+    replies = await subscribe(
+        communicator, "area:S-01-01", "area:S-02", "dept:PCS", "case:nope", "bogus"
+    )
+    assert {r["stream"]: r["code"] for r in replies if r["type"] == "refused"} == {
+        "area:S-02": "forbidden",
+        "dept:PCS": "forbidden",
+        "case:nope": "unknown",
+        "bogus": "invalid",
+    }
+    assert replies[-1] == {"type": "subscribed", "streams": ["area:S-01-01"]}
+    await communicator.disconnect()
+
+
+async def test_events_arrive_live_once_each(world):
+    communicator = await connect(world.people["community1"])
+    await subscribe(communicator, "area:S-01", "area:S-01-01", "user")
+    case = await sync_to_async(world.report)()
+    event = await communicator.receive_json_from(timeout=5)
+    assert event["type"] == "event"
+    assert event["event"]["kind"] == "case.reported" and event["event"]["number"] == case.number
+    assert "contact_phone" not in event["event"]
+    assert await communicator.receive_nothing(timeout=0.3)  # three groups, one delivery
+    await communicator.disconnect()
+
+
+async def test_department_staff_see_their_queue_fill(world):
+    communicator = await connect(world.people["cop1"])
+    await subscribe(communicator, "dept:PCS")
+    case = await sync_to_async(world.dispatched)("police")
+    event = (await communicator.receive_json_from(timeout=5))["event"]
+    assert (event["kind"], event["number"], event["status"]) == (
+        "case.dispatched",
+        case.number,
+        "dispatched",
+    )
+    await communicator.disconnect()
+
+
+async def test_replay_after_a_disconnect_has_no_gap_and_no_duplicate(world):
+    communicator = await connect(world.people["community1"])
+    await subscribe(communicator, "area:S-01")
+    await sync_to_async(world.report)()
+    last = (await communicator.receive_json_from(timeout=5))["event"]["id"]
+    await communicator.disconnect()
+
+    case = await sync_to_async(world.at_community)()  # reported, accepted, whistled: missed
+    missed = await sync_to_async(
+        lambda: list(CaseEvent.objects.filter(pk__gt=last).values_list("pk", flat=True))
+    )()
+
+    communicator = await connect(world.people["community1"])
+    replies = await subscribe(communicator, "area:S-01", since=last)
+    replayed = [r["event"]["id"] for r in replies if r["type"] == "event"]
+    assert replayed == missed and len(missed) == 3
+    assert replies[-1] == {"type": "replayed", "last_id": missed[-1]}
+    await sync_to_async(services.case_resolve)(
+        case=case, actor=world.people["community1"], result="已协调"
+    )
+    live = (await communicator.receive_json_from(timeout=5))["event"]
+    assert live["id"] > missed[-1] and live["kind"] == "case.resolved"
+    await communicator.disconnect()
+
+
+async def test_a_gap_older_than_the_window_asks_for_a_resync(world, settings):
+    settings.GRIDCASE_REPLAY_WINDOW_SECONDS = 3600
+    with time_machine.travel(timezone.now() - timedelta(hours=2), tick=False):
+        await sync_to_async(world.report)()
+    communicator = await connect(world.people["community1"])
+    replies = await subscribe(communicator, "area:S-01", since=0)
+    assert replies[-1] == {"type": "resync", "reason": "beyond_replay_window"}
+    await communicator.disconnect()
+
+
+async def test_a_rolled_back_transaction_sends_nothing(world):
+    communicator = await connect(world.people["community1"])
+    await subscribe(communicator, "area:S-01")
+
+    def report_then_fail():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            world.report()
+            raise RuntimeError("something later in the same transaction failed")
+
+    await sync_to_async(report_then_fail)()
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()
+
+
+async def test_removing_a_membership_revokes_the_stream(world):
+    grid1 = world.people["grid1"]
+    communicator = await connect(grid1)
+    await subscribe(communicator, "area:S-01-01")
+    membership = await sync_to_async(lambda: grid1.memberships.get(role="grid_member"))()
+    await sync_to_async(grid_services.membership_remove)(membership=membership)
+    assert await communicator.receive_json_from(timeout=5) == {
+        "type": "revoked",
+        "streams": ["area:S-01-01"],
+    }
+    await sync_to_async(world.report)(by="leader1")
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+async def test_disabling_an_account_closes_its_sockets(world):
+    user = world.people["community1"]
+    communicator = await connect(user)
+    await subscribe(communicator, "area:S-01")
+    user.is_active = False
+    await sync_to_async(user.save)()
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+
+
+async def test_malformed_messages_get_an_error_not_a_crash(world):
+    communicator = await connect(world.people["grid1"])
+    await communicator.send_to(text_data="{not json")
+    assert (await communicator.receive_json_from())["code"] == "invalid_json"
+    await communicator.send_json_to({"type": "subscribe", "streams": "area:S"})
+    assert (await communicator.receive_json_from())["code"] == "invalid"
+    await communicator.send_json_to({"type": "subscribe", "streams": [], "since": -1})
+    assert (await communicator.receive_json_from())["code"] == "invalid"
+    await communicator.disconnect()
+
+
+async def test_notification_counts_are_pushed(world):
+    communicator = await connect(world.people["grid1"])
+    await sync_to_async(world.report)(by="community1")  # notifies the grid's members
+    assert await communicator.receive_json_from(timeout=5) == {"type": "notifications", "unread": 1}
+    await communicator.disconnect()
+
+
+async def test_a_silent_client_is_closed(world, settings):
+    settings.GRIDCASE_WS_PING_SECONDS = 0.1
+    communicator = await connect(world.people["grid1"])
+    assert (await communicator.receive_json_from(timeout=2)) == {"type": "ping"}
+    output = None
+    for _ in range(10):
+        output = await communicator.receive_output(timeout=2)
+        if output["type"] == "websocket.close":
+            break
+    assert output == {"type": "websocket.close", "code": 4408}
