@@ -2,12 +2,21 @@
 
 from collections.abc import Iterable
 
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+
 from .broadcasts import user_signal_on_commit
 from .models import Notification
 
+EMAILED_KINDS = (Notification.Kind.WHISTLE, Notification.Kind.OVERDUE)
+
 
 def notify(*, recipients: Iterable, kind: str, text: str, case=None, event=None) -> int:
-    """One unread notification per distinct active recipient; returns how many were written."""
+    """One unread notification per distinct active recipient; returns how many were written.
+
+    Whistles and overdue alerts also go by email (Django's mail backend), after commit.
+    """
     seen: set[int] = set()
     rows = []
     for user in recipients:
@@ -20,4 +29,24 @@ def notify(*, recipients: Iterable, kind: str, text: str, case=None, event=None)
     Notification.objects.bulk_create(rows)
     for pk in seen:
         user_signal_on_commit(pk, {"type": "notifications.changed"})
+    if kind in EMAILED_KINDS:
+        addresses = [row.recipient.email for row in rows if row.recipient.email]
+        subject = f"[网格通] {text[:60]}"
+        if addresses:
+            transaction.on_commit(
+                lambda: send_mass_mail([(subject, text, None, [a]) for a in addresses]),
+                robust=True,
+            )
     return len(rows)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them, or those in `ids`); push the count."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    count = unread.update(read_at=timezone.now())
+    if count:
+        user_signal_on_commit(user.pk, {"type": "notifications.changed"})
+    return count
