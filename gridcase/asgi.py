@@ -2,10 +2,14 @@
 
 import os
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
+
+from gridcase.workers import check_channel_layer_for_workers
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridcase.settings.dev")
 django_asgi_app = get_asgi_application()  # populate the app registry before importing routes
+check_channel_layer_for_workers(settings.CHANNEL_LAYERS)  # several workers need Redis
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
