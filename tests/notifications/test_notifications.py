@@ -65,3 +65,11 @@ def test_mark_all_read(client, world):
     assert not Notification.objects.filter(
         recipient=world.people["grid1"], read_at__isnull=True
     ).exists()
+
+
+def test_the_top_bar_shows_the_unread_count(client, world):
+    world.report()
+    client.force_login(world.people["grid1"])
+    page = client.get("/w/grid/").content.decode()
+    assert "data-unread>1</span>" in page
+    assert 'data-streams="' in page and "area:S-01-01" in page
