@@ -100,7 +100,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         for payload in missed:
             await self._deliver(payload)
-        await self.send_json({"type": "replayed", "last_id": missed[-1]["id"] if missed else since})
+        last = max([since, *(payload["id"] for payload in missed)])
+        await self.send_json({"type": "replayed", "last_id": last})
 
     async def _unsubscribe(self, names: list[str]) -> None:
         for name in names:

@@ -15,6 +15,7 @@ from .broadcasts import event_payload
 from .models import Notification
 
 REPLAY_LIMIT = 5000  # beyond this many missed events a reload is cheaper than a replay
+COMMIT_SLACK = timedelta(seconds=30)  # longer than any case transaction runs
 
 
 def replay_window() -> timedelta:
@@ -50,17 +51,25 @@ def stream_authorise(user, name: str) -> tuple[str | None, str | None, Q | None]
 
 
 def events_missed(cases_q: Q, since: int) -> list[dict] | None:
-    """Payloads of events after `since` on the matching cases, oldest first; None: resync."""
-    cutoff = timezone.now() - replay_window()
-    if CaseEvent.objects.filter(pk__gt=since, created_at__lt=cutoff).exists():
+    """Payloads of the events a client with `since` may lack, oldest first; None: resync.
+
+    Ids are taken at insert, not at commit: on PostgreSQL a transaction holding a lower id can
+    commit after the client saw a higher one. So the replay also covers events at or below
+    `since` written up to COMMIT_SLACK before it; clients drop the ids they already have.
+    """
+    now = timezone.now()
+    if CaseEvent.objects.filter(pk__gt=since, created_at__lt=now - replay_window()).exists():
         return None
+    anchor = CaseEvent.objects.filter(pk__lte=since).order_by("-pk").values("created_at").first()
+    recent = Q(pk__gt=since)
+    if anchor is not None:
+        recent |= Q(created_at__gte=anchor["created_at"] - COMMIT_SLACK)
     cases = Case.objects.filter(cases_q).values("pk")
-    events = (
-        CaseEvent.objects.filter(pk__gt=since, case__in=cases)
+    events = list(
+        CaseEvent.objects.filter(recent, case__in=cases)
         .select_related("case")
         .order_by("pk")[: REPLAY_LIMIT + 1]
     )
-    events = list(events)
     if len(events) > REPLAY_LIMIT:
         return None
     return [event_payload(event) for event in events]

@@ -132,15 +132,27 @@ test("answers ping with pong", () => {
   assert.deepEqual(socket().sent.at(-1), { type: "pong" });
 });
 
-test("drops duplicate and older event ids", () => {
+test("drops repeated ids but delivers a late, lower id once", () => {
   const { socket, seen, stream } = setup();
   socket().open();
-  for (const id of [5, 5, 7, 6, 7, 8]) socket().push(event(id));
+  for (const id of [5, 5, 7, 6, 7, 8, 6]) socket().push(event(id));
   assert.deepEqual(
     seen.event.map((e) => e.id),
-    [5, 7, 8],
+    [5, 7, 6, 8],
   );
   assert.equal(stream.lastId, 8);
+});
+
+test("ids replayed again after a reload are not delivered twice", () => {
+  const storage = new MemoryStorage();
+  const first = setup({ storage });
+  first.socket().open();
+  for (const id of [3, 4]) first.socket().push(event(id));
+  first.stream.stop();
+  const again = setup({ storage });
+  again.socket().open();
+  for (const id of [3, 4, 2, 5]) again.socket().push(event(id)); // overlap, late 2, new 5
+  assert.deepEqual(again.seen.event.map((e) => e.id), [2, 5]);
 });
 
 test("relays notifications, refused and revoked", () => {
@@ -231,7 +243,10 @@ test("resync calls the handler and resets the stored id", () => {
   });
   socket().open();
   socket().push(event(9));
-  assert.equal(storage.getItem("gridcase.events.since:area:G1,user"), "9");
+  assert.deepEqual(JSON.parse(storage.getItem("gridcase.events.since:area:G1,user")), {
+    lastId: 9,
+    seen: [9],
+  });
   socket().push({ type: "resync", reason: "beyond_replay_window" });
   assert.deepEqual(calls, [["beyond_replay_window", 9]]);
   assert.equal(stream.lastId, null);

@@ -24,7 +24,9 @@
  *
  * Events dispatched (EventTarget; payload in `event.detail`):
  *   event          one case event {id, kind, case, number, status, level, area, departments, at};
- *                  never a duplicate, never an id <= the highest one delivered.
+ *                  never a duplicate. Ids usually rise, but on PostgreSQL a transaction that
+ *                  took its id earlier may commit later: such a late, lower id is delivered
+ *                  once (the server replays with a time overlap; the client remembers ids).
  *   resync         {reason}: the replay window was exceeded (after onResync ran).
  *   notifications  {unread}: the unread notification count.
  *   revoked        {streams}: access to these streams was lost.
@@ -36,6 +38,7 @@
 
 const FINAL_CLOSE_CODES = new Set([4401, 4403]);
 const STORAGE_PREFIX = "gridcase.events.since:";
+const REMEMBERED_IDS = 500; // recent ids kept to drop repeats from the replay overlap
 
 function defaultStorage() {
   try {
@@ -67,7 +70,9 @@ export class EventStream extends EventTarget {
     this.baseDelay = options.baseDelay ?? 500;
     this.maxDelay = options.maxDelay ?? 30000;
     this.stableAfter = options.stableAfter ?? 10000;
-    this.lastId = options.since ?? this._loadId();
+    const stored = this._load();
+    this.lastId = options.since ?? stored.lastId;
+    this.seenIds = new Set(options.since == null ? stored.seen : []);
     this.attempts = 0;
     this.socket = null;
     this.timer = null;
@@ -177,8 +182,12 @@ export class EventStream extends EventTarget {
 
   _event(event) {
     const id = event && Number.isInteger(event.id) ? event.id : null;
-    if (id === null || (this.lastId !== null && id <= this.lastId)) return;
-    this.lastId = id;
+    if (id === null || this.seenIds.has(id)) return;
+    this.seenIds.add(id);
+    if (this.seenIds.size > REMEMBERED_IDS) {
+      this.seenIds.delete(Math.min(...this.seenIds));
+    }
+    this.lastId = this.lastId === null ? id : Math.max(this.lastId, id);
     this._emit("event", event);
     this._saveId();
   }
@@ -188,6 +197,7 @@ export class EventStream extends EventTarget {
       this.onResync(message);
     } finally {
       this.lastId = null;
+      this.seenIds.clear();
       this._saveId();
       this._emit("resync", { reason: message.reason });
     }
@@ -204,13 +214,15 @@ export class EventStream extends EventTarget {
     this._emit("status", { status, ...extra });
   }
 
-  _loadId() {
+  _load() {
     try {
       const raw = this.storage?.getItem(this.storageKey);
-      const id = raw == null ? NaN : Number.parseInt(raw, 10);
-      return Number.isInteger(id) && id >= 0 ? id : null;
+      const data = raw == null ? null : JSON.parse(raw);
+      const lastId = Number.isInteger(data?.lastId) && data.lastId >= 0 ? data.lastId : null;
+      const seen = Array.isArray(data?.seen) ? data.seen.filter(Number.isInteger) : [];
+      return { lastId, seen: lastId === null ? [] : seen };
     } catch {
-      return null;
+      return { lastId: null, seen: [] };
     }
   }
 
@@ -218,7 +230,10 @@ export class EventStream extends EventTarget {
     try {
       if (!this.storage) return;
       if (this.lastId === null) this.storage.removeItem(this.storageKey);
-      else this.storage.setItem(this.storageKey, String(this.lastId));
+      else {
+        const seen = [...this.seenIds];
+        this.storage.setItem(this.storageKey, JSON.stringify({ lastId: this.lastId, seen }));
+      }
     } catch {
       // quota or privacy mode: the id stays in memory
     }
