@@ -73,3 +73,9 @@ def test_the_top_bar_shows_the_unread_count(client, world):
     page = client.get("/w/grid/").content.decode()
     assert "data-unread>1</span>" in page
     assert 'data-streams="' in page and "area:S-01-01" in page
+
+
+def test_the_list_page_asks_to_be_refreshed_when_notifications_change(client, world):
+    client.force_login(world.people["grid1"])
+    assert "data-refresh-on-notifications" in client.get("/notifications/").content.decode()
+    assert "data-refresh-on-notifications" not in client.get("/w/grid/").content.decode()

@@ -119,6 +119,9 @@ if (main && "WebSocket" in window) {
   });
   stream.addEventListener("status", (e) => showStatus(e.detail.status));
   stream.addEventListener("notifications", (e) => showUnread(e.detail.unread));
+  if (main.dataset.refreshOnNotifications !== undefined) {
+    stream.addEventListener("notifications", scheduleRefresh); // the notification list itself
+  }
   if (streams.length) {
     stream.addEventListener("event", scheduleRefresh);
     stream.addEventListener("revoked", scheduleRefresh);
