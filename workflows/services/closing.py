@@ -10,7 +10,6 @@ from grids.models import Department
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
-from notifications.services import notify
 
 from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Rating, Status
 from ..errors import CaseConflict
@@ -22,6 +21,7 @@ from ..selectors import OPEN_TASK_STATUSES
 from .common import (
     case_locked,
     deadlines_set,
+    event_announce,
     event_record,
     open_task,
     photos_attach,
@@ -46,13 +46,15 @@ def case_resolve(*, case: Case, actor, result: str, photos=()) -> Case:
         case.overdue = False  # waiting for verification now, which has no limit
         case.save()
         photos_attach(case, PhotoKind.AFTER, cleaned, actor)
-        event = event_record(case, "case.resolved", actor, before=before, photos=len(cleaned))
-        notify(
-            recipients=unit_members(case.verifier_area, VERIFIER_ROLES),
-            kind=Notification.Kind.QUEUE,
+        event_announce(
+            case,
+            "case.resolved",
+            actor,
+            before=before,
+            photos=len(cleaned),
+            tell=unit_members(case.verifier_area, VERIFIER_ROLES),
+            notice=Notification.Kind.QUEUE,
             text=f"待核查 {case.number}：{case.title}",
-            case=case,
-            event=event,
         )
         task_complete(task, actor)
     return case
@@ -66,13 +68,15 @@ def case_verify(*, case: Case, actor, note: str = "") -> Case:
         before = transition(case, "close", actor)
         case.closed_at, case.closed_level, case.overdue = timezone.now(), case.level, False
         case.save()
-        event = event_record(case, "case.closed", actor, before=before, note=note.strip())
-        notify(
-            recipients=[case.handler, case.reporter],
-            kind=Notification.Kind.CASE_UPDATE,
+        event_announce(
+            case,
+            "case.closed",
+            actor,
+            before=before,
+            note=note.strip(),
+            tell=[case.handler, case.reporter],
+            notice=Notification.Kind.CASE_UPDATE,
             text=f"已结案 {case.number}",
-            case=case,
-            event=event,
         )
         task_complete(task, actor)
     return case
@@ -90,20 +94,16 @@ def case_rework(*, case: Case, actor, reason: str) -> Case:
         case.save()
         if case.level == Level.DEPARTMENT:
             case.dispatches.filter(active=True, resolved_at__isnull=False).update(resolved_at=None)
-        event = event_record(
+        event_announce(
             case,
             "case.reworked",
             actor,
             before=before,
             reason=reason,
             rework=case.rework_count,
-        )
-        notify(
-            recipients=_handlers(case),
-            kind=Notification.Kind.CASE_UPDATE,
+            tell=_handlers(case),
+            notice=Notification.Kind.CASE_UPDATE,
             text=f"返工 {case.number}：{reason}",
-            case=case,
-            event=event,
         )
         handler = case.handler
         task_complete(task, actor)
@@ -138,15 +138,16 @@ def case_rate(*, case: Case, rating: str, actor=None, phone: str = "", comment: 
             )
         case.rating, case.rated_at = rating, timezone.now()
         case.save()
-        event = event_record(
-            case, "case.rated", actor, before=case.status, rating=rating, comment=comment.strip()
-        )
-        notify(
-            recipients=_handlers(case) + [case.handler],
-            kind=Notification.Kind.RATING,
+        event = event_announce(
+            case,
+            "case.rated",
+            actor,
+            before=case.status,
+            rating=rating,
+            comment=comment.strip(),
+            tell=_handlers(case) + [case.handler],
+            notice=Notification.Kind.RATING,
             text=f"{case.number} 评价：{case.get_rating_display()}",
-            case=case,
-            event=event,
         )
         feedback = Task.objects.filter(
             process_id=case.process_id, flow_task=CaseFlow.feedback, status__in=OPEN_TASK_STATUSES

@@ -15,6 +15,7 @@ from grids.models import Area
 from grids.roles import AreaLevel
 from grids.selectors import area_ancestor_at
 from notifications.broadcasts import broadcast_on_commit
+from notifications.services import notify
 
 from ..choices import AREA_LEVEL_OF, Level
 from ..errors import CaseActionDenied, CaseConflict
@@ -102,6 +103,23 @@ def event_record(case: Case, kind: str, actor, *, before: str = "", **payload) -
         payload=payload,
     )
     broadcast_on_commit(event)
+    return event
+
+
+def event_announce(
+    case: Case,
+    kind: str,
+    actor,
+    *,
+    before: str = "",
+    tell=(),
+    notice: str = "",
+    text: str = "",
+    **payload,
+) -> CaseEvent:
+    """Log the event and tell the people concerned (in-app, pushed live, alerts by email)."""
+    event = event_record(case, kind, actor, before=before, **payload)
+    notify(recipients=tell, kind=notice, text=text, case=case, event=event)
     return event
 
 

@@ -9,7 +9,6 @@ from grids.models import Department
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
-from notifications.services import notify
 
 from ..choices import LEVEL_OF_AREA, PhotoKind, Status
 from ..errors import AlreadyClaimed, CaseConflict
@@ -21,6 +20,7 @@ from .common import (
     area_for_level,
     case_locked,
     deadlines_set,
+    event_announce,
     event_record,
     open_task,
     photos_attach,
@@ -103,13 +103,15 @@ def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
             .exists()
         )
         case.save()
-        event = event_record(case, "case.claimed", actor, before=before, department=department.code)
-        notify(
-            recipients=_people_to_tell(case, dispatch),
-            kind=Notification.Kind.CASE_UPDATE,
+        event_announce(
+            case,
+            "case.claimed",
+            actor,
+            before=before,
+            department=department.code,
+            tell=_people_to_tell(case, dispatch),
+            notice=Notification.Kind.CASE_UPDATE,
             text=f"{department} 已报到 {case.number}",
-            case=case,
-            event=event,
         )
     return dispatch
 
@@ -133,20 +135,16 @@ def case_return(*, case: Case, department: Department, actor, reason: str) -> Ca
         _require_unfinished(case, dispatch)
         dispatch.returned_at, dispatch.return_reason = timezone.now(), reason
         dispatch.save(update_fields=["returned_at", "return_reason"])
-        event = event_record(
+        event_announce(
             case,
             "case.returned",
             actor,
             before=case.status,
             department=department.code,
             reason=reason,
-        )
-        notify(
-            recipients=_people_to_tell(case, dispatch),
-            kind=Notification.Kind.CASE_UPDATE,
+            tell=_people_to_tell(case, dispatch),
+            notice=Notification.Kind.CASE_UPDATE,
             text=f"{department} 退回 {case.number}：{reason}",
-            case=case,
-            event=event,
         )
         task_complete(open_task(case, CaseFlow.claim, dispatch=dispatch.pk), actor)
     return dispatch
@@ -175,20 +173,16 @@ def case_dispatch_resolve(
         dispatch.resolved_at, dispatch.result = timezone.now(), result
         dispatch.save(update_fields=["resolved_at", "result"])
         photos_attach(case, PhotoKind.AFTER, cleaned, actor)
-        event = event_record(
+        event_announce(
             case,
             "case.dispatch_resolved",
             actor,
             before=case.status,
             department=department.code,
             photos=len(cleaned),
-        )
-        notify(
-            recipients=_people_to_tell(case, dispatch),
-            kind=Notification.Kind.CASE_UPDATE,
+            tell=_people_to_tell(case, dispatch),
+            notice=Notification.Kind.CASE_UPDATE,
             text=f"{department} 已办结 {case.number}",
-            case=case,
-            event=event,
         )
         task_complete(open_task(case, CaseFlow.claim, dispatch=dispatch.pk), actor)
     return dispatch
@@ -230,22 +224,18 @@ def dispatch_claim_overdue(*, dispatch_id: int) -> None:
         dispatch.save(update_fields=["claim_overdue"])
         case.overdue = True
         case.save(update_fields=["overdue", "updated_at"])
-        event = event_record(
+        street = area_for_level(case, "street")
+        recipients = unit_members(dispatch.department, (Role.DEPARTMENT_HEAD,))
+        recipients += unit_members(street, (Role.STREET_OFFICIAL,))
+        event_announce(
             case,
             "case.claim_overdue",
             None,
             before=case.status,
             department=dispatch.department.code,
-        )
-        street = area_for_level(case, "street")
-        recipients = unit_members(dispatch.department, (Role.DEPARTMENT_HEAD,))
-        recipients += unit_members(street, (Role.STREET_OFFICIAL,))
-        notify(
-            recipients=recipients,
-            kind=Notification.Kind.OVERDUE,
+            tell=recipients,
+            notice=Notification.Kind.OVERDUE,
             text=f"{dispatch.department} 超时未报到 {case.number}",
-            case=case,
-            event=event,
         )
 
 
@@ -258,20 +248,16 @@ def dispatch_resolve_overdue(*, dispatch_id: int) -> None:
             return
         case.overdue = True
         case.save(update_fields=["overdue", "updated_at"])
-        event = event_record(
+        recipients = [dispatch.claimed_by, dispatch.dispatched_by]
+        recipients += unit_members(dispatch.department, (Role.DEPARTMENT_HEAD,))
+        event_announce(
             case,
             "case.overdue",
             None,
             before=case.status,
             what="resolve",
             department=dispatch.department.code,
-        )
-        recipients = [dispatch.claimed_by, dispatch.dispatched_by]
-        recipients += unit_members(dispatch.department, (Role.DEPARTMENT_HEAD,))
-        notify(
-            recipients=recipients,
-            kind=Notification.Kind.OVERDUE,
+            tell=recipients,
+            notice=Notification.Kind.OVERDUE,
             text=f"{dispatch.department} 超期未办结 {case.number}",
-            case=case,
-            event=event,
         )

@@ -19,6 +19,7 @@ from .common import (
     area_for_level,
     case_locked,
     deadlines_set,
+    event_announce,
     event_record,
     open_task,
     require,
@@ -53,7 +54,7 @@ def case_whistle(*, case: Case, actor, whistle_type: str, reason: str) -> Case:
         case.whistle_type, case.handler = whistle_type, None
         deadlines_set(case, case.level)
         case.save()
-        event = event_record(
+        event_announce(
             case,
             "case.whistled",
             actor,
@@ -61,15 +62,11 @@ def case_whistle(*, case: Case, actor, whistle_type: str, reason: str) -> Case:
             whistle_type=whistle_type,
             reason=reason,
             to_area=case.handling_area.code,
+            tell=unit_members(case.handling_area, LEVEL_ROLES[case.level]),
+            notice=Notification.Kind.WHISTLE,
+            text=f"{case.get_whistle_type_display()} {case.number}：{reason}",
         )
         task_complete(task, actor)
-        notify(
-            recipients=unit_members(case.handling_area, LEVEL_ROLES[case.level]),
-            kind=Notification.Kind.WHISTLE,
-            text=f"{case.get_whistle_type_display()} {case.number}：{reason}",
-            case=case,
-            event=event,
-        )
     return case
 
 

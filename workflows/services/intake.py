@@ -9,7 +9,6 @@ from grids.models import Area
 from grids.roles import Role
 from grids.selectors import area_allows, unit_members
 from notifications.models import Notification
-from notifications.services import notify
 
 from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Source
 from ..flows import CaseFlow
@@ -21,6 +20,7 @@ from .common import (
     case_locked,
     case_number_next,
     deadlines_set,
+    event_announce,
     event_record,
     open_task,
     photos_attach,
@@ -103,15 +103,17 @@ def case_report(
     deadlines_set(case, level, now)
     case.save()
     photos_attach(case, PhotoKind.BEFORE, cleaned, reporter)
-    event = event_record(case, "case.reported", reporter, source=source, photos=len(cleaned))
-    CaseFlow.start.run(case=case)
-    notify(
-        recipients=unit_members(handling_area, INTAKE_ROLES),
-        kind=Notification.Kind.QUEUE,
+    event_announce(
+        case,
+        "case.reported",
+        reporter,
+        source=source,
+        photos=len(cleaned),
+        tell=unit_members(handling_area, INTAKE_ROLES),
+        notice=Notification.Kind.QUEUE,
         text=f"新案件 {case.number}：{case.title}",
-        case=case,
-        event=event,
     )
+    CaseFlow.start.run(case=case)
     return case
 
 

@@ -3,10 +3,9 @@
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
-from notifications.services import notify
 
 from ..models import Case
-from .common import case_locked, event_record
+from .common import case_locked, event_announce
 
 OVERSEER_ROLES = (Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
 
@@ -18,7 +17,6 @@ def case_mark_overdue(*, case: Case, what: str) -> None:
             return
         case.overdue = True
         case.save(update_fields=["overdue", "updated_at"])
-        event = event_record(case, "case.overdue", None, before=case.status, what=what)
         handlers = (
             [case.handler]
             if case.handler
@@ -27,10 +25,13 @@ def case_mark_overdue(*, case: Case, what: str) -> None:
             )
         )
         above = case.handling_area.parent or case.handling_area
-        notify(
-            recipients=handlers + unit_members(above, OVERSEER_ROLES),
-            kind=Notification.Kind.OVERDUE,
+        event_announce(
+            case,
+            "case.overdue",
+            None,
+            before=case.status,
+            what=what,
+            tell=handlers + unit_members(above, OVERSEER_ROLES),
+            notice=Notification.Kind.OVERDUE,
             text=f"超期 {case.number}：{case.title}",
-            case=case,
-            event=event,
         )
