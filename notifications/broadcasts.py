@@ -50,11 +50,14 @@ def broadcast_on_commit(event) -> None:
 
 def _send(groups: list[str], payload: dict) -> None:
     layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {"type": "case.event", "event": payload}
+    if layer is not None:
+        async_to_sync(_send_all)(layer, groups, {"type": "case.event", "event": payload})
+
+
+async def _send_all(layer, groups: list[str], message: dict) -> None:
+    """One trip into the event loop per event, not one per group."""
     for group in groups:
-        async_to_sync(layer.group_send)(group, message)
+        await layer.group_send(group, message)
 
 
 def user_signal_on_commit(user_id: int, message: dict) -> None:

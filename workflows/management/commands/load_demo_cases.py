@@ -1,6 +1,7 @@
 """manage.py load_demo_cases [--count 300] [--seed 2026] [--days 90]: demo cases, timer sweep."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from viewflow.workflow.timers import fire_due_timers
 
 from fixtures.demo_cases import demo_cases_create
@@ -22,11 +23,13 @@ class Command(BaseCommand):
     def handle(self, *args, count: int, seed: int, days: int, **options) -> None:
         if count < 1 or days < 1:
             raise CommandError("--count and --days must be at least 1.")
-        try:
-            counts = demo_cases_create(count=count, seed=seed, days=days, stdout=self.stdout)
-        except DemoDataError as exc:
-            raise CommandError(str(exc)) from exc
-        fired = fire_due_timers()  # limits that passed after the last simulated step
+        # Replayed history must not mail anyone: whistles and overdue alerts of the past.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            try:
+                counts = demo_cases_create(count=count, seed=seed, days=days, stdout=self.stdout)
+            except DemoDataError as exc:
+                raise CommandError(str(exc)) from exc
+            fired = fire_due_timers()  # limits that passed after the last simulated step
         width = max(len(status) for status in counts)
         for status, number in counts.items():
             self.stdout.write(f"  {status:<{width}} {number:>4}")
