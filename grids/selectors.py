@@ -10,7 +10,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
+from shapely.geometry import Point
 
+from .geo import NESTING_TOLERANCE_DEG, polygon_from_geojson
 from .models import Area, Department, Membership, User
 from .roles import ROLE_PRECEDENCE
 
@@ -111,3 +113,25 @@ def area_ancestor_at(area: Area, level: str) -> Area | None:
     if area.level == level:
         return area
     return Area.objects.filter(pk__in=area.ancestor_ids, level=level).first()
+
+
+def area_at_point(latitude: float, longitude: float, *, deepest: str = "") -> Area | None:
+    """The deepest area whose boundary contains the point (down to `deepest` if given).
+
+    Walks the tree from the streets down, one query per level over the children of the
+    area found so far; areas without a boundary are skipped. None when the point is outside
+    every street."""
+    point = Point(float(longitude), float(latitude))
+    found, candidates = None, Area.objects.filter(parent__isnull=True)
+    while True:
+        match = next(
+            (
+                area
+                for area in candidates.exclude(boundary__isnull=True).order_by("code")
+                if polygon_from_geojson(area.boundary).buffer(NESTING_TOLERANCE_DEG).covers(point)
+            ),
+            None,
+        )
+        if match is None or match.level == deepest:
+            return match or found
+        found, candidates = match, Area.objects.filter(parent=match)

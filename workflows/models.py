@@ -183,6 +183,8 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The reporting form's key: a form sent again after a network failure finds its case.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("case")

@@ -37,6 +37,11 @@ def can_work_dispatch(user, dispatch) -> bool:
     """Resolve or return a claimed dispatch: its claimer, or a head of that department."""
     if dispatch.claimed_by_id == user.pk and can_claim_for(user, dispatch):
         return True
+    return can_assign_dispatch(user, dispatch)
+
+
+def can_assign_dispatch(user, dispatch) -> bool:
+    """派单: a head gives the department's part to one of its staff."""
     return department_allows(user, "assign_department_cases", dispatch.department)
 
 

@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -10,6 +11,8 @@ from grids.selectors import areas_q, departments_q
 
 from .choices import Level, Priority
 from .models import Case, Category, TimeLimitPolicy
+
+COMMON_CATEGORIES_WINDOW = timedelta(days=90)
 
 # Defaults from practice (DESIGN.md): (respond/claim, resolve) per priority.
 DEFAULT_LIMITS: dict[str, tuple[timedelta, timedelta]] = {
@@ -54,4 +57,20 @@ def case_open_tasks(case: Case) -> QuerySet[Task]:
     """The process's open human tasks (intake, handle, claim, verify)."""
     return Task.objects.filter(
         process_id=case.process_id, flow_task_type="HUMAN", status__in=OPEN_TASK_STATUSES
+    )
+
+
+def categories_common_first(user) -> QuerySet[Category]:
+    """Active categories, those most reported lately where the user reports (their areas,
+    or their own reports) first, then in the taxonomy's order. One query."""
+    recent = Q(case__reported_at__gte=timezone.now() - COMMON_CATEGORIES_WINDOW)
+    if user.is_authenticated:
+        where = areas_q(user, "report_area_cases", path_field="case__area_path")
+        where |= Q(case__reporter=user)
+    else:
+        where = Q()  # the public: what the whole district reports most
+    return (
+        Category.objects.filter(active=True)
+        .annotate(recent=Count("case", filter=recent & where))
+        .order_by("-recent", "sort_order", "code")
     )

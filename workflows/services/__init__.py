@@ -1,6 +1,7 @@
 """Every write to a case. Views, APIs, consumers and flow nodes call these; nothing else
 changes a case. Each service is one transaction: lock, check, transition, log, move the flow."""
 
+from .assigning import case_assign
 from .closing import case_rate, case_resolve, case_rework, case_verify, dispatch_rate
 from .departments import (
     case_claim,
@@ -17,6 +18,7 @@ from .overdue import case_mark_overdue
 
 __all__ = [
     "case_accept",
+    "case_assign",
     "case_claim",
     "case_departments_finished",
     "case_dispatch",

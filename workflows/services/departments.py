@@ -87,33 +87,40 @@ def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
                 claimed_at=dispatch.claimed_at,
             )
         _require_unfinished(case, dispatch)
-        task = open_task(case, CaseFlow.claim, dispatch=dispatch.pk)
-        task.flow_task.activation_class(task).assign(actor)
-        now = timezone.now()
-        dispatch.claimed_by, dispatch.claimed_at = actor, now
-        dispatch.save(update_fields=["claimed_by", "claimed_at"])
-        before = case.status
-        if case.status == Status.DISPATCHED:
-            transition(case, "claim", actor)
-            case.responded_at = now
-        # still overdue only if another department has let its claim limit pass
-        case.overdue = (
-            case.dispatches.filter(active=True, claimed_at__isnull=True, claim_overdue=True)
-            .exclude(pk=dispatch.pk)
-            .exists()
-        )
-        case.save()
-        event_announce(
-            case,
-            "case.claimed",
-            actor,
-            before=before,
-            department=department.code,
-            tell=_people_to_tell(case, dispatch),
-            notice=Notification.Kind.CASE_UPDATE,
-            text=f"{department} 已报到 {case.number}",
-        )
+        dispatch_take(case, dispatch, owner=actor, actor=actor)
     return dispatch
+
+
+def dispatch_take(case: Case, dispatch: CaseDispatch, *, owner, actor, **payload) -> None:
+    """`owner` reports for duty on the department's part (claimed, or given by a head)."""
+    task = open_task(case, CaseFlow.claim, dispatch=dispatch.pk)
+    task.flow_task.activation_class(task).assign(owner)
+    now = timezone.now()
+    dispatch.claimed_by, dispatch.claimed_at = owner, now
+    dispatch.save(update_fields=["claimed_by", "claimed_at"])
+    before = case.status
+    if case.status == Status.DISPATCHED:
+        transition(case, "claim", actor)
+        case.responded_at = now
+    # still overdue only if another department has let its claim limit pass
+    case.overdue = (
+        case.dispatches.filter(active=True, claimed_at__isnull=True, claim_overdue=True)
+        .exclude(pk=dispatch.pk)
+        .exists()
+    )
+    case.save()
+    department = dispatch.department
+    event_announce(
+        case,
+        "case.claimed",
+        actor,
+        before=before,
+        department=department.code,
+        tell=[*_people_to_tell(case, dispatch), owner if owner != actor else None],
+        notice=Notification.Kind.CASE_UPDATE,
+        text=f"{department} 已报到 {case.number}",
+        **payload,
+    )
 
 
 @transaction.atomic

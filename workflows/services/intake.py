@@ -67,8 +67,16 @@ def case_report(
     longitude=None,
     address: str = "",
     photos=(),
+    submission_key=None,
 ) -> Case:
-    """A new case in `area` (the deepest known): numbered, logged, its process started."""
+    """A new case in `area` (the deepest known): numbered, logged, its process started.
+
+    A form sent again with the same `submission_key` (a retry after a network failure)
+    gets the case the first sending made instead of a second one."""
+    if submission_key and (earlier := Case.objects.filter(submission_key=submission_key).first()):
+        if earlier.reporter_id != getattr(reporter, "pk", None):
+            raise ValidationError(_("This form was already used; reload it to report again."))
+        return earlier
     if not title.strip() or not description.strip():
         raise ValidationError(_("A case needs a title and a description."))
     if len(description) > MAX_DESCRIPTION:
@@ -99,6 +107,7 @@ def case_report(
         handling_area=handling_area,
         verifier_area=handling_area,
         reported_at=now,
+        submission_key=submission_key,
     )
     deadlines_set(case, level, now)
     case.save()

@@ -148,6 +148,7 @@ EVENT_LABELS = {
     "case.whistled": _("Whistle blown to the level above"),
     "case.dispatched": _("Whistle blown to departments"),
     "case.claimed": _("Claimed (reported for duty)"),
+    "case.assigned": _("Given to a staff member"),
     "case.returned": _("Returned by a department"),
     "case.dispatch_resolved": _("Department reported its result"),
     "case.resolved": _("Resolved"),
@@ -201,7 +202,12 @@ def case_action(
     if not can_view(request.user, case):
         return _denied(request, _("You may not act on this case."))
     form = spec.form(
-        request.POST, request.FILES, case=case, user=request.user, prefix=form_prefix(action, unit)
+        request.POST,
+        request.FILES,
+        case=case,
+        user=request.user,
+        department=unit,
+        prefix=form_prefix(action, unit),
     )
     if form.is_valid():
         try:

@@ -13,6 +13,7 @@ from .. import forms, services
 from ..choices import Level, Status
 from ..models import Case, CaseDispatch
 from ..permissions import (
+    can_assign_dispatch,
     can_claim_for,
     can_dispatch,
     can_rate_department,
@@ -99,6 +100,13 @@ DEPARTMENT_ACTIONS: dict[str, Action] = {
         _("Report the department's result"),
         _("Result reported."),
     ),
+    "assign": Action(
+        forms.AssignForm,
+        services.case_assign,
+        _("Give to a staff member"),
+        _("Assigned."),
+        False,
+    ),
     "return": Action(
         forms.ReasonForm,
         services.case_return,
@@ -138,9 +146,10 @@ def dispatch_actions(user, case: Case, dispatch: CaseDispatch) -> list[str]:
     working = case.level == Level.DEPARTMENT and case.status in (Status.DISPATCHED, Status.HANDLING)
     if not working or not dispatch.active or dispatch.returned_at or dispatch.resolved_at:
         return rate
+    assign = ["assign"] if can_assign_dispatch(user, dispatch) else []
     if dispatch.claimed_by_id is None:
-        return ["claim", "return"] if can_claim_for(user, dispatch) else []
-    return (["resolve", "return"] if can_work_dispatch(user, dispatch) else []) + rate
+        return (["claim", "return"] if can_claim_for(user, dispatch) else []) + assign
+    return (["resolve", "return"] if can_work_dispatch(user, dispatch) else []) + assign + rate
 
 
 def _may_rate(user, case: Case, dispatch: CaseDispatch) -> bool:
@@ -172,7 +181,8 @@ def actions_offered(request, case: Case, names: list[str], department, bound) ->
         if bound and bound[:2] == (key, name):
             form = bound[2]
         else:
-            form = action.form(case=case, user=request.user, prefix=form_prefix(name, department))
+            prefix = form_prefix(name, department)
+            form = action.form(case=case, user=request.user, department=department, prefix=prefix)
         url = _action_url(case, name, department)
         offered.append({"name": name, "action": action, "form": form, "url": url})
     return offered

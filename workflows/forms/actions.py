@@ -1,23 +1,18 @@
-"""Forms for reporting a case and for each action on it. They check input only: every write,
+"""Forms for each action on a case and for the case list. They check input only: every write,
 permission check and photo check happens in `workflows.services`."""
 
-import operator
-from functools import reduce
-
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import Area, Department
+from grids.models import Department, User
 from grids.roles import AreaLevel, Role
-from grids.selectors import area_ancestor_at, areas_q
+from grids.selectors import area_ancestor_at, unit_members
 
-from .choices import Level, Priority, Rating, Source, Status, WhistleType
-from .models import Case, Category
-from .selectors import cases_visible_to
+from ..choices import Level, Rating, Status, WhistleType
+from ..models import Case
+from ..selectors import cases_visible_to
 
 MAX_PHOTOS = 9
-REPORT_AREA_LEVELS = (AreaLevel.GRID, AreaLevel.MICROGRID)
 
 
 class MultiplePhotoInput(forms.FileInput):
@@ -47,7 +42,7 @@ class MultiplePhotoField(forms.FileField):
         return [single(item, initial) for item in uploads]
 
 
-def _text(label, *, required: bool = True, rows: int = 3, max_length: int = 1000):
+def text_field(label, *, required: bool = True, rows: int = 3, max_length: int = 1000):
     return forms.CharField(
         label=label,
         required=required,
@@ -59,8 +54,8 @@ def _text(label, *, required: bool = True, rows: int = 3, max_length: int = 1000
 class CaseActionForm(forms.Form):
     """Base of the action forms: each knows the case and the user it is shown to."""
 
-    def __init__(self, *args, case: Case, user, **kwargs):
-        self.case, self.user = case, user
+    def __init__(self, *args, case: Case, user, department: Department | None = None, **kwargs):
+        self.case, self.user, self.department = case, user, department
         super().__init__(*args, **kwargs)
 
 
@@ -69,7 +64,7 @@ class EmptyForm(CaseActionForm):
 
 
 class ReasonForm(CaseActionForm):
-    reason = _text(_("Reason"))
+    reason = text_field(_("Reason"))
 
 
 class DuplicateForm(CaseActionForm):
@@ -93,7 +88,7 @@ class WhistleForm(CaseActionForm):
     whistle_type = forms.ChoiceField(
         label=_("Whistle type"), choices=WhistleType.choices, initial=WhistleType.ROUTINE
     )
-    reason = _text(_("Why the level above must step in"))
+    reason = text_field(_("Why the level above must step in"))
 
 
 class DispatchForm(CaseActionForm):
@@ -108,7 +103,7 @@ class DispatchForm(CaseActionForm):
     whistle_type = forms.ChoiceField(
         label=_("Whistle type"), choices=WhistleType.choices, initial=WhistleType.ROUTINE
     )
-    reason = _text(_("What the departments must do"))
+    reason = text_field(_("What the departments must do"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +121,7 @@ class DispatchForm(CaseActionForm):
 
 
 class ResolveForm(CaseActionForm):
-    result = _text(_("What was done"), rows=4, max_length=4000)
+    result = text_field(_("What was done"), rows=4, max_length=4000)
     photos = MultiplePhotoField(label=_("Photos of the result"), required=False)
 
 
@@ -136,19 +131,31 @@ class DepartmentResolveForm(ResolveForm):
     )
 
 
+class AssignForm(CaseActionForm):
+    """A department head gives the department's part of a case to one of its staff."""
+
+    assignee = forms.ModelChoiceField(label=_("Give it to"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = (Role.DEPARTMENT_STAFF, Role.DEPARTMENT_HEAD)
+        staff = unit_members(self.department, roles) if self.department else []
+        self.fields["assignee"].queryset = User.objects.filter(pk__in=[u.pk for u in staff])
+
+
 class VerifyForm(CaseActionForm):
-    note = _text(_("Note (optional)"), required=False)
+    note = text_field(_("Note (optional)"), required=False)
 
 
 class ReworkForm(CaseActionForm):
-    reason = _text(_("What is still wrong"))
+    reason = text_field(_("What is still wrong"))
 
 
 class RateForm(CaseActionForm):
     rating = forms.ChoiceField(
         label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect
     )
-    comment = _text(_("Comment (optional)"), required=False)
+    comment = text_field(_("Comment (optional)"), required=False)
 
 
 class DepartmentRatingForm(CaseActionForm):
@@ -158,72 +165,7 @@ class DepartmentRatingForm(CaseActionForm):
         choices=[(n, "★" * n) for n in range(5, 0, -1)],
         widget=forms.RadioSelect,
     )
-    comment = _text(_("Comment (optional)"), required=False)
-
-
-class CaseReportForm(forms.Form):
-    """A new case. Staff report in their own grids; residents anywhere in their street."""
-
-    title = forms.CharField(label=_("Title"), max_length=120)
-    description = _text(_("Description"), rows=5, max_length=4000)
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.filter(active=True)
-    )
-    area = forms.ModelChoiceField(label=_("Grid"), queryset=Area.objects.none())
-    address = forms.CharField(label=_("Address or landmark"), max_length=200, required=False)
-    priority = forms.ChoiceField(
-        label=_("Priority"),
-        choices=[("", _("Category default")), *Priority.choices],
-        required=False,
-    )
-    photos = MultiplePhotoField(label=_("Photos"), required=False)
-    contact_name = forms.CharField(label=_("Contact name"), max_length=64, required=False)
-    contact_phone = forms.CharField(
-        label=_("Contact phone"),
-        max_length=32,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-    anonymous = forms.BooleanField(
-        label=_("Report anonymously"),
-        required=False,
-        help_text=_("Your name and phone are never shown to the people handling the case."),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        self.staff = Area.objects.filter(areas_q(user, "report_area_cases")).exists()
-        super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = self._areas()
-        self.fields["area"].label_from_instance = _area_label
-        if not self.staff:  # residents do not choose how urgent their own case is
-            del self.fields["priority"]
-            self.initial.setdefault("contact_name", user.name)
-            self.initial.setdefault("contact_phone", user.phone)
-
-    @property
-    def source(self) -> str:
-        return Source.GRID_PATROL if self.staff else Source.RESIDENT
-
-    def _areas(self):
-        grids = Area.objects.filter(level__in=REPORT_AREA_LEVELS).order_by("code")
-        if self.staff:
-            return grids.filter(areas_q(self.user, "report_area_cases"))
-        streets = {
-            area.ancestor_ids[0]
-            for area in Area.objects.filter(
-                memberships__user=self.user, memberships__role=Role.RESIDENT
-            )
-        }
-        if not streets:  # the public may report anywhere
-            return grids
-        return grids.filter(reduce(operator.or_, (Q(path__startswith=f"{pk}/") for pk in streets)))
-
-
-def _area_label(area: Area) -> str:
-    """Micro-grids indented under their grid (the list is ordered by code, i.e. as a tree)."""
-    indent = "\u3000" if area.level == AreaLevel.MICROGRID else ""
-    return f"{indent}{area.name} ({area.code})"
+    comment = text_field(_("Comment (optional)"), required=False)
 
 
 class CaseFilterForm(forms.Form):

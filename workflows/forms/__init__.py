@@ -1,0 +1,44 @@
+"""Forms check input only: every write, permission check and photo check happens in
+`workflows.services`."""
+
+from .actions import (
+    AssignForm,
+    CaseActionForm,
+    CaseFilterForm,
+    DepartmentRatingForm,
+    DepartmentResolveForm,
+    DispatchForm,
+    DuplicateForm,
+    EmptyForm,
+    MultiplePhotoField,
+    RateForm,
+    ReasonForm,
+    ResolveForm,
+    ReworkForm,
+    VerifyForm,
+    WhistleForm,
+    text_field,
+)
+from .report import CaseReportForm, PublicReportForm, TrackForm
+
+__all__ = [
+    "AssignForm",
+    "CaseActionForm",
+    "CaseFilterForm",
+    "CaseReportForm",
+    "DepartmentRatingForm",
+    "DepartmentResolveForm",
+    "DispatchForm",
+    "DuplicateForm",
+    "EmptyForm",
+    "MultiplePhotoField",
+    "PublicReportForm",
+    "RateForm",
+    "ReasonForm",
+    "ResolveForm",
+    "ReworkForm",
+    "TrackForm",
+    "VerifyForm",
+    "WhistleForm",
+    "text_field",
+]

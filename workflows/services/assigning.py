@@ -1,0 +1,54 @@
+"""A department head gives the department's part of a case to one of its staff."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from grids.models import Department
+from notifications.models import Notification
+
+from ..flows import CaseFlow
+from ..models import Case, CaseDispatch
+from ..permissions import can_assign_dispatch, can_claim_for
+from .common import case_locked, event_announce, open_task, require
+from .departments import _dispatch_of, _require_unfinished, dispatch_take
+
+
+@transaction.atomic
+def case_assign(*, case: Case, department: Department, actor, assignee) -> CaseDispatch:
+    """派单: unclaimed, the department reports for duty with `assignee` as its handler;
+    claimed, the work moves from its claimer to `assignee`."""
+    with case_locked(case) as case:
+        dispatch = _dispatch_of(case, department)
+        require(
+            can_assign_dispatch(actor, dispatch),
+            _("%(actor)s cannot assign cases of %(department)s.")
+            % {"actor": actor, "department": department},
+        )
+        require(
+            assignee.is_active and can_claim_for(assignee, dispatch),
+            _("%(person)s does not work for %(department)s.")
+            % {"person": assignee, "department": department},
+        )
+        _require_unfinished(case, dispatch)
+        if dispatch.claimed_by_id is None:
+            dispatch_take(case, dispatch, owner=assignee, actor=actor, assignee=assignee.pk)
+            return dispatch
+        if dispatch.claimed_by_id == assignee.pk:
+            return dispatch
+        task = open_task(case, CaseFlow.claim, dispatch=dispatch.pk)
+        task.owner = assignee
+        task.save(update_fields=["owner"])
+        previous, dispatch.claimed_by = dispatch.claimed_by, assignee
+        dispatch.save(update_fields=["claimed_by"])
+        event_announce(
+            case,
+            "case.assigned",
+            actor,
+            before=case.status,
+            department=department.code,
+            assignee=assignee.pk,
+            tell=[assignee, previous],
+            notice=Notification.Kind.CASE_UPDATE,
+            text=f"{department} 将 {case.number} 交给 {assignee}",
+        )
+    return dispatch
