@@ -46,7 +46,10 @@ def can_assign_dispatch(user, dispatch) -> bool:
 
 
 def can_verify(user, case) -> bool:
-    return area_allows(user, "verify_area_cases", case.verifier_area)
+    """核查: the level that blew the whistle, or on site the grid the case lies in."""
+    return area_allows(user, "verify_area_cases", case.verifier_area) or area_allows(
+        user, "verify_area_cases", case.area
+    )
 
 
 def can_view(user, case) -> bool:
@@ -62,7 +65,9 @@ def can_view(user, case) -> bool:
 
 def can_rate_department(user, case) -> bool:
     """评价权: the level that blew the whistle, or whoever rates departments for the area."""
-    return can_verify(user, case) or area_allows(user, "rate_departments", case.verifier_area)
+    return area_allows(user, "verify_area_cases", case.verifier_area) or area_allows(
+        user, "rate_departments", case.verifier_area
+    )
 
 
 def is_reporter(user, case) -> bool:

@@ -8,6 +8,13 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
+    path("cases/<str:number>/process.svg", views.case_process_chart, name="case_process_chart"),
+    path("areas/at/", views.area_at, name="area_at"),
+    # residents without an account
+    path("report/", views.report_public, name="report_public"),
+    path("track/", views.track, name="track"),
+    path("track/<str:number>/", views.track_case, name="track_case"),
+    path("track/<str:number>/rate/", views.track_rate, name="track_rate"),
     # One POST endpoint per action: /cases/<number>/<action>/ on the case, and
     # /cases/<number>/<action>/<department code>/ on one department's part of it.
     *(

@@ -131,12 +131,12 @@ MATRIX = {
     "verify": (
         resolved_by_police,
         lambda w, c, a: services.case_verify(case=c, actor=a),
-        {"community1", "street"},
+        GRID1_HANDLERS,  # the whistle-blower, or on site the case's grid
     ),
     "rework": (
         resolved_by_police,
         lambda w, c, a: services.case_rework(case=c, actor=a, reason="r"),
-        {"community1", "street"},
+        GRID1_HANDLERS,
     ),
     "rate department": (
         claimed,

@@ -1,17 +1,27 @@
-"""Pages of the workflows app: landing pages and workbenches, cases, actions on cases."""
+"""Pages of the workflows app: landing pages and workbenches, cases, actions on cases,
+reporting (field intake and the public form) and following a case without an account."""
 
-from .cases import case_action, case_detail, case_list, case_new
+from .cases import case_action, case_detail, case_list
+from .drawing import case_process_chart
+from .intake import area_at, case_new, report_public
 from .landing import case_task_redirect, home, workbench
 from .offers import CASE_ACTIONS, DEPARTMENT_ACTIONS
+from .tracking import track, track_case, track_rate
 
 __all__ = [
     "CASE_ACTIONS",
     "DEPARTMENT_ACTIONS",
+    "area_at",
     "case_action",
     "case_detail",
     "case_list",
     "case_new",
+    "case_process_chart",
     "case_task_redirect",
     "home",
+    "report_public",
+    "track",
+    "track_case",
+    "track_rate",
     "workbench",
 ]

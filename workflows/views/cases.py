@@ -12,24 +12,23 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from grids.models import Department
 
-from .. import forms, services
+from .. import forms
 from ..choices import Level, Rating, Status, WhistleType
 from ..errors import AlreadyClaimed, CaseActionDenied, CaseConflict
 from ..models import Case, CaseDispatch
-from ..permissions import (
-    can_handle,
-    can_view,
-    is_reporter,
-)
+from ..permissions import can_handle, can_verify, can_view, is_reporter
 from ..photos import PhotoRejected
-from ..selectors import cases_visible_to
+from ..selectors import case_open_tasks, cases_visible_to
+from .drawing import area_map
 from .offers import (
     CASE_ACTIONS,
     DEPARTMENT_ACTIONS,
@@ -60,24 +59,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _case_page(request, _case_get(number))
-
-
-@login_required
-def case_new(request: HttpRequest) -> HttpResponse:
-    form = forms.CaseReportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            case = services.case_report(reporter=request.user, source=form.source, **data)
-        except ValidationError as exc:
-            _form_error(form, exc)
-        except CaseActionDenied as exc:
-            return _denied(request, exc)
-        else:
-            messages.success(request, _("Case %(number)s reported.") % {"number": case.number})
-            return redirect("case_detail", number=case.number)
-    status = 400 if form.errors else 200
-    return render(request, "workflows/case_new.html", {"form": form}, status=status)
 
 
 def _case_get(number: str) -> Case:
@@ -111,6 +92,8 @@ def _case_page(
     context = {
         "case": case,
         "contact": _contact(user, case, may_handle),
+        "map": area_map(case.area, case.latitude, case.longitude),
+        "open_steps": [task.flow_task.name for task in case_open_tasks(case)],
         "before": [p for p in photos if p.kind == "before"],
         "after": [p for p in photos if p.kind == "after"],
         "dispatches": dispatches,
@@ -124,17 +107,25 @@ def _case_page(
 
 
 def _contact(user, case: Case, may_handle: bool) -> dict:
-    """Who reported: nothing when anonymous; the phone masked unless reporter or handler."""
+    """Who reported. Nothing when anonymous; in full for the reporter and for the levels that
+    handle or verify the case (they call back and check on site); masked for everyone else,
+    departments included (the whistle-blowing level is their contact)."""
     if case.anonymous:
         return {"anonymous": True}
-    phone = case.contact_phone
-    if phone and not (is_reporter(user, case) or may_handle):
-        phone = phone_mask(phone)
-    return {"name": case.contact_name, "phone": phone}
+    if is_reporter(user, case) or may_handle or can_verify(user, case):
+        return {"name": case.contact_name, "phone": case.contact_phone}
+    return {"name": name_mask(case.contact_name), "phone": phone_mask(case.contact_phone)}
+
+
+def name_mask(name: str) -> str:
+    """刘霞 → 刘*; empty stays empty."""
+    return f"{name[0]}{'*' * max(len(name) - 1, 1)}" if name else ""
 
 
 def phone_mask(phone: str) -> str:
     """13800000001 → 138****0001; short numbers keep only their last two characters."""
+    if not phone:
+        return ""
     if len(phone) >= 8:
         return f"{phone[:3]}****{phone[-4:]}"
     return "*" * max(len(phone) - 2, 0) + phone[-2:]
@@ -200,7 +191,7 @@ def case_action(
     case = _case_get(number)
     unit = get_object_or_404(Department, code=department) if department else None
     if not can_view(request.user, case):
-        return _denied(request, _("You may not act on this case."))
+        return denied(request, _("You may not act on this case."))
     form = spec.form(
         request.POST,
         request.FILES,
@@ -214,19 +205,26 @@ def case_action(
             extra = {"department": unit} if unit else {}
             spec.service(case=case, actor=request.user, **extra, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         except CaseActionDenied as exc:
-            return _denied(request, exc)
+            return denied(request, exc)
         except CaseConflict as exc:
             return _case_page(request, _case_get(number), conflict=_conflict(exc), status=409)
         else:
             messages.success(request, spec.done)
-            return redirect("case_detail", number=number)
+            return redirect(_next(request) or reverse("case_detail", args=[number]))
     bound = (unit.code if unit else None, action, form)
     return _case_page(request, _case_get(number), bound=bound, status=400)
 
 
-def _form_error(form, exc: ValidationError) -> None:
+def _next(request) -> str:
+    """Where a one-tap action from a workbench list returns to (same site only)."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return target if safe else ""
+
+
+def form_error(form, exc: ValidationError) -> None:
     """A service's refusal of the input, shown on the form (bad photos on the photo field)."""
     field = "photos" if isinstance(exc, PhotoRejected) and "photos" in form.fields else None
     form.add_error(field, exc)
@@ -239,5 +237,5 @@ def _conflict(exc: CaseConflict) -> str:
     return str(exc)
 
 
-def _denied(request, reason) -> HttpResponse:
+def denied(request, reason) -> HttpResponse:
     return render(request, "workflows/denied.html", {"reason": reason}, status=403)

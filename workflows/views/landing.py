@@ -5,19 +5,20 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from grids.models import Department
 from grids.roles import Role
 from grids.selectors import areas_q, departments_q, user_memberships, user_roles
 
 from ..choices import AREA_LEVEL_OF, OPEN_STATUSES, Level, Status
 from ..models import Case, CaseDispatch
-from ..selectors import cases_visible_to
+from ..selectors import cases_visible_to, department_figures
 
 # --- landing pages ---------------------------------------------------------------------------
 
@@ -140,12 +141,50 @@ def _level_queue(user, level: str, title: Promise) -> list[dict]:
 
 
 def _grid_sections(user) -> list[dict]:
-    mine = Case.objects.filter(
-        areas_q(user, "handle_area_cases", path_field="area_path"), status__in=OPEN_STATUSES
+    """My grid: new cases to accept, mine to finish, overdue ones, results to verify."""
+    in_my_grids = Case.objects.filter(
+        areas_q(user, "handle_area_cases", path_field="handling_area__path"), level=Level.GRID
     )
     return [
-        _to_verify(user, Level.GRID),
-        {"title": _("Open cases in my grid"), "cases": _cases(mine)},
+        {
+            "title": _("New in my grid"),
+            "cases": _cases(in_my_grids.filter(status=Status.REPORTED)),
+            "taps": ["accept"],
+        },
+        {
+            "title": _("Mine to finish"),
+            "cases": _cases(Case.objects.filter(handler=user, status=Status.HANDLING)),
+            "taps": ["resolve", "whistle"],
+        },
+        {
+            "title": _("Overdue"),
+            "cases": _cases(
+                Case.objects.filter(
+                    areas_q(user, "view_area_cases", path_field="area_path"),
+                    overdue=True,
+                    status__in=OPEN_STATUSES,
+                )
+            ),
+        },
+        {
+            "title": _("Waiting for my verification"),
+            "cases": _cases(
+                Case.objects.filter(
+                    areas_q(user, "verify_area_cases", path_field="area_path"),
+                    status=Status.RESOLVED,
+                )
+            ),
+            "taps": ["verify", "rework"],
+        },
+        {
+            "title": _("Whistled up from my grid"),
+            "cases": _cases(
+                Case.objects.filter(
+                    areas_q(user, "view_area_cases", path_field="area_path"),
+                    status__in=OPEN_STATUSES,
+                ).exclude(level=Level.GRID)
+            ),
+        },
     ]
 
 
@@ -154,18 +193,42 @@ def _community_sections(user) -> list[dict]:
 
 
 def _department_sections(user) -> list[dict]:
-    dispatches = (
+    """The live queue to claim, my cases, and for heads their staff's cases and figures."""
+    open_parts = (
         CaseDispatch.objects.filter(
-            departments_q(user, "claim_department_cases", pk_field="department"),
             active=True,
             returned_at__isnull=True,
             resolved_at__isnull=True,
             case__status__in=(Status.DISPATCHED, Status.HANDLING),
         )
         .select_related("case", "case__category", "case__area", "department", "claimed_by")
-        .order_by(F("claimed_at").asc(nulls_first=True), "claim_due", "pk")
+        .order_by("claim_due", "pk")
     )
-    return [{"title": _("Dispatched to my departments"), "dispatches": list(dispatches[:200])}]
+    mine = departments_q(user, "claim_department_cases", pk_field="department")
+    sections = [
+        {
+            "title": _("Waiting for us to report for duty"),
+            "dispatches": list(open_parts.filter(mine, claimed_by__isnull=True)[:QUEUE_SIZE]),
+            "queue": True,
+        },
+        {
+            "title": _("My cases"),
+            "dispatches": list(open_parts.filter(claimed_by=user).order_by("resolve_due")),
+        },
+    ]
+    headed = departments_q(user, "assign_department_cases", pk_field="department")
+    if Department.objects.filter(departments_q(user, "assign_department_cases")).exists():
+        staff_parts = open_parts.filter(headed, claimed_by__isnull=False).exclude(claimed_by=user)
+        sections.append(
+            {
+                "title": _("In hand with my staff"),
+                "dispatches": list(staff_parts.order_by("resolve_due")[:QUEUE_SIZE]),
+            }
+        )
+        sections.append(
+            {"title": _("Department figures (30 days)"), "figures": department_figures(user)}
+        )
+    return sections
 
 
 def _board_sections(user) -> list[dict]:

@@ -184,5 +184,7 @@ def actions_offered(request, case: Case, names: list[str], department, bound) ->
             prefix = form_prefix(name, department)
             form = action.form(case=case, user=request.user, department=department, prefix=prefix)
         url = _action_url(case, name, department)
-        offered.append({"name": name, "action": action, "form": form, "url": url})
+        offered.append(
+            {"name": name, "action": action, "form": form, "url": url, "department": department}
+        )
     return offered

@@ -1,0 +1,142 @@
+/**
+ * The report forms on a phone (case_new.html, report_public.html).
+ *
+ * - Location: asks the browser for the position once the page opens (and on the button),
+ *   fills the hidden latitude/longitude and picks the grid the server finds there; when the
+ *   point is outside every grid it says so and leaves the grid list to the person.
+ * - Sending: the form goes by fetch. A network failure keeps everything on the page
+ *   (photos included) and sends again with growing pauses, at once when the phone comes
+ *   back online, or on "Send now". The form's submission key makes a repeat harmless: the
+ *   server answers with the case the first sending made.
+ * Without JavaScript the form is an ordinary multipart POST.
+ */
+const RETRY_DELAYS = [2, 4, 8, 15, 30]; // seconds between attempts, then every 30 s
+
+function setupLocation(form) {
+  const box = form.querySelector(".location");
+  const select = form.querySelector("select[name=area]");
+  const lat = form.querySelector("input[name=latitude]");
+  const lng = form.querySelector("input[name=longitude]");
+  if (!box || !select || !lat || !lng) return;
+  const status = box.querySelector(".locate-status");
+  const say = (message) => (status.textContent = message);
+
+  async function located(position) {
+    const { latitude, longitude } = position.coords;
+    lat.value = latitude.toFixed(6);
+    lng.value = longitude.toFixed(6);
+    const url = `${box.dataset.locateUrl}?lat=${lat.value}&lng=${lng.value}`;
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      const body = await response.json();
+      const option = body.area && select.querySelector(`option[value="${body.area.pk}"]`);
+      if (option) {
+        select.value = String(body.area.pk);
+        say(`${box.dataset.found} ${body.area.name} (${body.area.code})`);
+      } else {
+        say(body.error || box.dataset.denied);
+        select.focus();
+      }
+    } catch {
+      say(box.dataset.denied); // the server will still find the grid from the coordinates
+    }
+  }
+
+  function locate() {
+    if (!("geolocation" in navigator)) {
+      say(box.dataset.unavailable);
+      return;
+    }
+    say(box.dataset.locating);
+    navigator.geolocation.getCurrentPosition(located, () => say(box.dataset.denied), {
+      enableHighAccuracy: true,
+      timeout: 15000,
+      maximumAge: 60000,
+    });
+  }
+
+  box.querySelector(".locate").addEventListener("click", locate);
+  if (!select.value && !lat.value) locate();
+}
+
+function setupSending(form) {
+  const status = form.querySelector(".send-status");
+  const button = form.querySelector("button[type=submit]");
+  let attempt = 0;
+  let timer = null;
+  let sending = false;
+
+  function replacePage(html) {
+    const fresh = new DOMParser().parseFromString(html, "text/html");
+    const main = fresh.querySelector("main.page");
+    if (!main) throw new Error("unexpected answer");
+    // the form with its errors: keep the photos the person already chose
+    const files = form.querySelector("input[type=file]")?.files;
+    document.querySelector("main.page").replaceWith(main);
+    const again = main.querySelector("form.report-form");
+    const input = again?.querySelector("input[type=file]");
+    if (input && files?.length) input.files = files;
+    if (again) init(again);
+    main.querySelector("[role=alert], .errorlist")?.scrollIntoView({ block: "center" });
+  }
+
+  function offline() {
+    const delay = RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)];
+    attempt += 1;
+    status.replaceChildren(document.createTextNode(form.dataset.offline.replace("%s", delay)));
+    const now = document.createElement("button");
+    now.type = "button";
+    now.className = "link";
+    now.textContent = form.dataset.retryNow;
+    now.addEventListener("click", send);
+    status.append(" ", now);
+    status.dataset.state = "offline";
+    timer = setTimeout(send, delay * 1000);
+  }
+
+  async function send() {
+    clearTimeout(timer);
+    if (sending) return;
+    sending = true;
+    button.disabled = true;
+    status.textContent = form.dataset.sending;
+    status.dataset.state = "sending";
+    let response;
+    try {
+      response = await fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" },
+      });
+    } catch {
+      sending = false;
+      button.disabled = false;
+      offline(); // nothing arrived, or the answer was lost: the key makes resending safe
+      return;
+    }
+    sending = false;
+    button.disabled = false;
+    if (response.redirected) {
+      location.assign(response.url);
+      return;
+    }
+    status.textContent = "";
+    replacePage(await response.text());
+  }
+
+  form.addEventListener("submit", (event) => {
+    if (!window.fetch || !window.FormData) return;
+    event.preventDefault();
+    attempt = 0;
+    send();
+  });
+  addEventListener("online", () => status.dataset.state === "offline" && send());
+}
+
+function init(form) {
+  setupLocation(form);
+  setupSending(form);
+}
+
+document.querySelectorAll("form.report-form").forEach(init);

@@ -1,0 +1,82 @@
+"""Reporting a case: the field intake form, the public form, and "which grid is here?".
+
+A report form carries a submission key: when a phone re-sends it after a network failure,
+the service returns the case the first sending made, and the reporter lands on it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from grids.roles import AreaLevel
+from grids.selectors import area_at_point
+
+from .. import forms, services
+from ..errors import CaseActionDenied
+from ..models import Case
+from .cases import denied, form_error
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    """The field intake: category, description, photos, location → grid, priority."""
+    form = forms.CaseReportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = _report(form, reporter=request.user)
+        except CaseActionDenied as exc:
+            return denied(request, exc)
+        if case is not None:
+            messages.success(request, _("Case %(number)s reported.") % {"number": case.number})
+            return redirect("case_detail", number=case.number)
+    status = 400 if form.errors else 200
+    return render(request, "workflows/case_new.html", {"form": form}, status=status)
+
+
+def report_public(request: HttpRequest) -> HttpResponse:
+    """A resident without an account reports; the case number and phone follow the case."""
+    form = forms.PublicReportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        case = _report(form, reporter=None)
+        if case is not None:
+            request.session["tracked_case"] = [case.number, case.contact_phone]
+            return redirect("track_case", number=case.number)
+    status = 400 if form.errors else 200
+    return render(request, "workflows/report_public.html", {"form": form}, status=status)
+
+
+def _report(form, *, reporter) -> Case | None:
+    """Run `case_report`; its refusals land on the form (then None)."""
+    arguments = form.report_arguments()
+    try:
+        return services.case_report(reporter=reporter, source=form.source, **arguments)
+    except ValidationError as exc:
+        form_error(form, exc)
+    except IntegrityError:  # the same form sent twice at the same moment: one case won
+        earlier = Case.objects.filter(submission_key=arguments["submission_key"]).first()
+        if earlier is not None and earlier.reporter_id == getattr(reporter, "pk", None):
+            return earlier
+        form.add_error(None, _("This form was already used; reload it to report again."))
+    return None
+
+
+@require_GET
+def area_at(request: HttpRequest) -> JsonResponse:
+    """The grid (or micro-grid) at ?lat=&lng=, for the report forms' location button."""
+    try:
+        latitude, longitude = float(request.GET["lat"]), float(request.GET["lng"])
+    except (KeyError, ValueError):
+        return JsonResponse({"error": _("Give lat and lng as numbers.")}, status=400)
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return JsonResponse({"error": _("lat or lng is out of range.")}, status=400)
+    area = area_at_point(latitude, longitude, deepest=AreaLevel.MICROGRID)
+    if area is None or area.level not in (AreaLevel.GRID, AreaLevel.MICROGRID):
+        return JsonResponse(
+            {"error": _("This place is outside every grid. Choose the grid by hand.")},
+            status=404,
+        )
+    return JsonResponse({"area": {"pk": area.pk, "code": area.code, "name": area.name}})

@@ -1,0 +1,81 @@
+"""Following a case without an account: its number and the phone given when reporting open
+its progress page (remembered in the session), where the resident also rates the result."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import forms, services
+from ..choices import Status
+from ..errors import CaseActionDenied, CaseConflict
+from ..models import Case
+from .cases import EVENT_LABELS, LEVEL_LABELS
+
+SESSION_KEY = "tracked_case"
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """The number + phone form (POST, so the phone stays out of addresses and logs)."""
+    form = forms.TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number, phone = form.cleaned_data["number"], form.cleaned_data["phone"]
+        if Case.objects.filter(number=number, contact_phone=phone).exists():
+            request.session[SESSION_KEY] = [number, phone]
+            return redirect("track_case", number=number)
+        form.add_error(None, _("No case has this number and phone."))
+    status = 400 if form.errors else 200
+    return render(request, "workflows/track.html", {"form": form}, status=status)
+
+
+def _tracked(request: HttpRequest, number: str) -> tuple[Case | None, str]:
+    tracked = request.session.get(SESSION_KEY) or ["", ""]
+    if tracked[0] != number:
+        return None, ""
+    case = (
+        Case.objects.select_related("category", "area", "handling_area")
+        .filter(number=number, contact_phone=tracked[1])
+        .first()
+    )
+    return case, tracked[1]
+
+
+def track_case(request: HttpRequest, number: str, *, rate_form=None) -> HttpResponse:
+    """The progress page: status, level, what happened when; no names of people."""
+    case, _phone = _tracked(request, number)
+    if case is None:
+        return redirect("track")
+    rating_open = case.status == Status.CLOSED and not case.rating
+    context = {
+        "case": case,
+        "steps": [
+            {
+                "event": event,
+                "kind": EVENT_LABELS.get(event.kind, event.kind),
+                "level": LEVEL_LABELS.get(event.level, event.level),
+            }
+            for event in case.events.order_by("pk")
+        ],
+        "after": [p for p in case.photos.all() if p.kind == "after"],
+        "rate_form": rate_form or (forms.RateForm(case=case, user=None) if rating_open else None),
+    }
+    return render(request, "workflows/track_case.html", context, status=400 if rate_form else 200)
+
+
+@require_POST
+def track_rate(request: HttpRequest, number: str) -> HttpResponse:
+    case, phone = _tracked(request, number)
+    if case is None:
+        return redirect("track")
+    form = forms.RateForm(request.POST, case=case, user=None)
+    if not form.is_valid():
+        return track_case(request, number, rate_form=form)
+    try:
+        services.case_rate(case=case, phone=phone, **form.cleaned_data)
+    except (ValidationError, CaseActionDenied, CaseConflict) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Thank you for your rating."))
+    return redirect("track_case", number=number)
