@@ -93,7 +93,10 @@ def _case_page(
         "case": case,
         "contact": _contact(user, case, may_handle),
         "map": area_map(case.area, case.latitude, case.longitude),
-        "open_steps": [task.flow_task.name for task in case_open_tasks(case)],
+        "open_steps": [
+            STEP_LABELS.get(task.flow_task.name, task.flow_task.name)
+            for task in case_open_tasks(case)
+        ],
         "before": [p for p in photos if p.kind == "before"],
         "after": [p for p in photos if p.kind == "after"],
         "dispatches": dispatches,
@@ -151,6 +154,12 @@ EVENT_LABELS = {
     "case.overdue": _("Overdue"),
     "case.claim_overdue": _("Not claimed in time"),
     "dispatch.rated": _("Department response rated"),
+}
+STEP_LABELS = {
+    "intake": _("intake"),
+    "handle": _("handling"),
+    "claim": _("reporting for duty"),
+    "verify": _("verification"),
 }
 PAYLOAD_TEXT = ("reason", "note", "comment", "original")
 STATUS_LABELS, LEVEL_LABELS = dict(Status.choices), dict(Level.choices)

@@ -27,7 +27,11 @@ def case_process_chart(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404
     grid = chart.calc_layout_data(CaseFlow)
     chart.calc_cell_status(CaseFlow, grid, case.process_id)
-    response = HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
+    # viewflow sizes the drawing 100% × 100%: give it its own size so an <img> can scale it
+    svg = chart.grid_to_svg(grid).replace(
+        'width="100%" height="100%"', f'width="{grid.width}" height="{grid.height}"', 1
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml")
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 

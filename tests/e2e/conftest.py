@@ -1,0 +1,155 @@
+"""Real-browser tests: Playwright drives Debian's chromium against a real daphne server.
+
+The server runs the project as `make demo` does (dev settings, its own SQLite under a
+temporary GRIDCASE_VAR_DIR, the demo street loaded, no demo cases). Chromium and the CJK
+fonts come from Debian's packages, installed here when missing (we are root in CI);
+`npx playwright install` cannot download browsers on these machines. With CI=true a
+missing browser fails the run; elsewhere the tests are skipped loudly.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.processes import ROOT, clean_environ, free_port, manage
+from tests.services import ServiceUnavailable, apt_install
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+PASSWORD = "gridcase-demo"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _chromium() -> str:
+    """/usr/bin/chromium, installing Debian's chromium and CJK fonts first if missing."""
+    try:
+        if not shutil.which("chromium"):
+            apt_install("chromium", "the chromium browser")
+        if not Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists():
+            apt_install("fonts-noto-cjk", "Chinese fonts for the browser")
+    except ServiceUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests need chromium: {exc}")
+        pytest.skip(f"browser tests need chromium: {exc}")
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    env: dict
+
+    def shell(self, code: str) -> str:
+        """Run Python in `manage.py shell` against the server's database; its stdout."""
+        return manage("shell", "-c", code, check=True, **self.env).stdout
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[LiveServer]:
+    """daphne serving a fresh copy of the demo street on a free loopback port."""
+    var = tmp_path_factory.mktemp("e2e-var")
+    env = {
+        "DJANGO_SETTINGS_MODULE": "gridcase.settings.dev",
+        "GRIDCASE_VAR_DIR": str(var),
+        "DJANGO_DEBUG": "1",  # media (photos) served by Django, as in `make demo`
+    }
+    manage("migrate", "--noinput", check=True, **env)
+    manage("load_street", "fixtures/data/qinggang.json", check=True, **env)
+    port = free_port()
+    log = (var / "daphne.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "gridcase.asgi:application",
+        ],
+        cwd=ROOT,
+        env=clean_environ(**env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/accounts/login/", process)
+        yield LiveServer(base, env)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"daphne did not answer {url} within {timeout} s")
+
+
+@pytest.fixture
+def person(browser, server):
+    """person(username, phone=False, **context options) → a logged-in page in its own context."""
+    contexts = []
+
+    def login(username: str | None, *, phone: bool = False, **options):
+        context = browser.new_context(
+            base_url=server.url,
+            viewport=PHONE if phone else DESKTOP,
+            is_mobile=phone,
+            has_touch=phone,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            **options,
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        if username:
+            page.goto("/accounts/login/")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form button[type=submit]:not(.link)")
+            page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    yield login
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under var/screenshots/ (kept as a CI artifact)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,113 @@
+"""The whole loop in real browsers, several people at once, nothing reloaded by hand:
+
+a grid member on a phone reports a case with a photo (grid found from the location) and
+whistles it up → the community whistles to the police station → a police officer, whose queue
+was already open, sees the case arrive and claims it → reports the result with a photo → the
+grid member verifies on site → the resident rates it on the tracking page."""
+
+import io
+import json
+import re
+
+from PIL import Image
+from playwright.sync_api import expect
+from shapely.geometry import shape
+
+from tests.e2e.conftest import screenshot
+from tests.processes import ROOT
+
+RESIDENT_PHONE = "13912345678"
+
+
+def point_in(code: str) -> dict:
+    """A point inside the area `code` of the demo street, as Playwright's geolocation."""
+    areas = json.loads((ROOT / "fixtures/data/qinggang.json").read_text())["areas"]
+    boundary = next(a["boundary"] for a in areas if a["code"] == code)
+    point = shape(boundary).representative_point()
+    return {"latitude": point.y, "longitude": point.x}
+
+
+def photo(path, colour: str) -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), colour).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return str(path)
+
+
+def stays(page) -> None:
+    """Mark the page: `still_same(page)` is then true only if it was never reloaded."""
+    page.evaluate("window.__never_reloaded = true")
+
+
+def still_same(page) -> bool:
+    return page.evaluate("window.__never_reloaded === true")
+
+
+def report_on_phone(grid, tmp_path) -> str:
+    grid.goto("/cases/new/")
+    expect(grid.locator(".locate-status")).to_contain_text("QG-01-01")
+    grid.locator(".chip", has_text="楼道堆物").click()
+    grid.fill("textarea[name=description]", "3 栋 2 单元楼道堆满纸箱，堵住消防通道。")
+    grid.set_input_files("input[name=photos]", photo(tmp_path / "before.jpg", "#a33"))
+    grid.fill("input[name=contact_phone]", RESIDENT_PHONE)
+    screenshot(grid, "phone-intake")
+    grid.click("form.report-form button[type=submit]")
+    grid.wait_for_url(re.compile(r"/cases/QG-\d{8}-\d{4}/$"))
+    return grid.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_the_whole_loop_in_four_browsers(person, tmp_path):
+    grid = person(
+        "qs_wgy01", phone=True, geolocation=point_in("QG-01-01"), permissions=["geolocation"]
+    )
+    police = person("pcs_zhang")
+    community = person("qingshan_sq")
+    police.goto("/w/department/")
+    stays(police)
+
+    number = report_on_phone(grid, tmp_path)
+    expect(grid.locator(".case-map svg")).to_be_visible()
+    grid.click("#action-accept button")
+    grid.goto(f"/cases/{number}/#action-whistle")
+    grid.fill("textarea[name=whistle-reason]", "楼道堆物需物业和派出所一起处理")
+    grid.click("#action-whistle button[type=submit]")
+    expect(grid.locator(".messages")).to_be_visible()
+
+    community.goto(f"/cases/{number}/#action-dispatch")
+    community.locator("#action-dispatch").get_by_label("青杠派出所", exact=True).check()
+    community.select_option("select[name=dispatch-lead]", label="青杠派出所")
+    community.fill("textarea[name=dispatch-reason]", "请派出所到场清理通道")
+    community.click("#action-dispatch button[type=submit]")
+
+    card = police.locator(f'.dispatch-queue [data-case="{number}"]')
+    expect(card).to_be_visible()  # arrived live
+    assert still_same(police)
+    expect(card.locator("[data-deadline]")).to_contain_text(":")
+    screenshot(police, "desktop-department-queue")
+    card.locator("button.claim").click()
+    police.wait_for_load_state()
+    police.goto(f"/cases/{number}/#action-resolve-QG-PCS")
+    police.fill("textarea[name=resolve-QG-PCS-result]", "已联系物业清走纸箱，通道畅通。")
+    after = photo(tmp_path / "after.jpg", "#3a3")
+    police.set_input_files("input[name=resolve-QG-PCS-photos]", after)
+    police.click("#action-resolve-QG-PCS button[type=submit]")
+    expect(police.locator(".messages")).to_be_visible()
+    screenshot(police, "desktop-case-detail")
+
+    grid.goto("/w/grid/")
+    verify = grid.locator(f'.case-card[data-case="{number}"] form[action$="/verify/"] button')
+    screenshot(grid, "phone-my-grid")
+    verify.click()
+    grid.wait_for_load_state()
+    expect(grid.locator(f'.case-card[data-case="{number}"]')).to_have_count(0)
+
+    resident = person(None, phone=True)
+    resident.goto("/track/")
+    resident.fill("input[name=number]", number)
+    resident.fill("input[name=phone]", RESIDENT_PHONE)
+    resident.click("form.stacked button[type=submit]")
+    expect(resident.locator("#rate")).to_be_visible()
+    resident.check("input[name=rating][value=satisfied]")
+    screenshot(resident, "phone-tracking")
+    resident.click("#rate button[type=submit]")
+    expect(resident.locator(".progress-now")).to_contain_text("满意")
