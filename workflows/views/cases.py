@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from grids.models import Department
 
 from .. import forms
-from ..choices import Level, Rating, Status, WhistleType
+from ..choices import Level, Rating, Source, Status, WhistleType
 from ..errors import AlreadyClaimed, CaseActionDenied, CaseConflict
 from ..models import Case, CaseDispatch
 from ..permissions import can_handle, can_verify, can_view, is_reporter
@@ -89,9 +89,10 @@ def _case_page(
         for d in case.dispatches.all()
     ]
     photos = list(case.photos.all())
+    contact = _contact(user, case, may_handle)
     context = {
         "case": case,
-        "contact": _contact(user, case, may_handle),
+        "contact": contact,
         "map": area_map(case.area, case.latitude, case.longitude),
         "open_steps": [
             STEP_LABELS.get(task.flow_task.name, task.flow_task.name)
@@ -101,7 +102,7 @@ def _case_page(
         "after": [p for p in photos if p.kind == "after"],
         "dispatches": dispatches,
         "actions": offered,
-        "events": _timeline(case),
+        "events": _timeline(case, reporter_shown=_reporter_shown(case, contact)),
         "conflict": conflict,
         "invalid": bound is not None,
         "now": timezone.now(),
@@ -117,7 +118,16 @@ def _contact(user, case: Case, may_handle: bool) -> dict:
         return {"anonymous": True}
     if is_reporter(user, case) or may_handle or can_verify(user, case):
         return {"name": case.contact_name, "phone": case.contact_phone}
-    return {"name": name_mask(case.contact_name), "phone": phone_mask(case.contact_phone)}
+    return {
+        "name": name_mask(case.contact_name),
+        "phone": phone_mask(case.contact_phone),
+        "masked": True,
+    }
+
+
+def _reporter_shown(case: Case, contact: dict) -> bool:
+    """Grid members on patrol report as staff; residents' names follow their contact."""
+    return case.source == Source.GRID_PATROL or not contact.get("masked")
 
 
 def name_mask(name: str) -> str:
@@ -166,12 +176,18 @@ STATUS_LABELS, LEVEL_LABELS = dict(Status.choices), dict(Level.choices)
 PAYLOAD_LABELS = {"whistle_type": dict(WhistleType.choices), "rating": dict(Rating.choices)}
 
 
-def _timeline(case: Case) -> list[dict]:
-    """The event log as the page shows it; an anonymous reporter stays anonymous."""
+def _timeline(case: Case, *, reporter_shown: bool = True) -> list[dict]:
+    """The event log as the page shows it; an anonymous reporter stays anonymous, and a
+    reporter's name is masked where their contact is."""
     rows = []
     for event in case.events.select_related("actor").order_by("pk"):
         payload = event.payload or {}
-        hidden = case.anonymous and event.actor_id and event.actor_id == case.reporter_id
+        actor = event.actor or _("System")
+        if event.actor_id and event.actor_id == case.reporter_id:
+            if case.anonymous:
+                actor = _("Anonymous")
+            elif not reporter_shown:
+                actor = name_mask(str(event.actor))
         details = [labels.get(payload.get(key), "") for key, labels in PAYLOAD_LABELS.items()]
         details.append(payload.get("department", ""))
         details.append("、".join(payload.get("departments", [])))
@@ -180,7 +196,7 @@ def _timeline(case: Case) -> list[dict]:
             {
                 "event": event,
                 "kind": EVENT_LABELS.get(event.kind, event.kind),
-                "actor": _("Anonymous") if hidden else (event.actor or _("System")),
+                "actor": actor,
                 "from": STATUS_LABELS.get(event.from_status, event.from_status),
                 "to": STATUS_LABELS.get(event.to_status, event.to_status),
                 "level": LEVEL_LABELS.get(event.level, event.level),
