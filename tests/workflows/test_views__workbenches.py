@@ -1,0 +1,114 @@
+"""The workbenches: what each list holds, one-tap actions that come back to the list, the
+department head's assignment and figures, and query counts that do not grow with the lists."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from grids.models import Department
+from tests.workflows.demo_street import as_, dispatched, fresh, person, reported
+from workflows import services
+from workflows.choices import Status
+from workflows.errors import CaseActionDenied
+from workflows.selectors import department_figures
+
+
+def queries(client, url: str) -> int:
+    client.get(url)  # warm the per-process caches (content types, permissions)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_my_grid_lists_do_not_query_per_case(client, street):
+    grid = person("qs_wgy01")
+    for _ in range(2):
+        services.case_accept(case=reported(), actor=grid)
+        reported()
+    as_(client, "qs_wgy01")
+    few = queries(client, "/w/grid/")
+    for _ in range(6):
+        services.case_accept(case=reported(), actor=grid)
+        reported()
+    dispatched()
+    assert queries(client, "/w/grid/") == few
+
+
+def test_the_department_queue_does_not_query_per_case(client, street):
+    dispatched()
+    as_(client, "pcs_li")
+    few = queries(client, "/w/department/")
+    for _ in range(5):
+        dispatched()
+    services.case_claim(
+        case=dispatched(),
+        department=Department.objects.get(code="QG-PCS"),
+        actor=person("pcs_zhang"),
+    )
+    assert queries(client, "/w/department/") == few
+
+
+def test_one_tap_accept_returns_to_the_list(client, street):
+    case = reported()
+    page = as_(client, "qs_wgy01").get("/w/grid/").content.decode()
+    assert f'action="/cases/{case.number}/accept/"' in page
+    response = client.post(f"/cases/{case.number}/accept/", {"next": "/w/grid/"})
+    assert response["Location"] == "/w/grid/" and fresh(case).status == Status.HANDLING
+    foreign = client.post(f"/cases/{reported().number}/accept/", {"next": "https://evil.test/"})
+    assert foreign["Location"].startswith("/cases/")
+
+
+def test_a_head_gives_a_case_to_staff_and_moves_it(client, street):
+    case = dispatched()
+    police = Department.objects.get(code="QG-PCS")
+    head = as_(client, "pcs_li")
+    page = head.get(f"/cases/{case.number}/").content.decode()
+    assert 'id="action-assign-QG-PCS"' in page
+    zhang, he = person("pcs_zhang"), person("pcs_he")
+    response = head.post(
+        f"/cases/{case.number}/assign/QG-PCS/", {"assign-QG-PCS-assignee": zhang.pk}
+    )
+    assert response.status_code == 302
+    part = fresh(case).dispatches.get()
+    assert part.claimed_by == zhang and fresh(case).status == Status.HANDLING
+    services.case_assign(case=case, department=police, actor=person("pcs_li"), assignee=he)
+    assert fresh(case).dispatches.get().claimed_by == he
+    kinds = list(case.events.values_list("kind", flat=True))
+    assert kinds[-2:] == ["case.claimed", "case.assigned"]
+    staff = as_(client, "pcs_zhang").post(
+        f"/cases/{case.number}/assign/QG-PCS/", {"assign-QG-PCS-assignee": zhang.pk}
+    )
+    assert staff.status_code == 403
+
+
+def test_a_head_cannot_give_work_to_someone_outside_the_department(street):
+    case = dispatched()
+    police = Department.objects.get(code="QG-PCS")
+    with pytest.raises(CaseActionDenied, match="does not work for"):
+        services.case_assign(
+            case=case, department=police, actor=person("pcs_li"), assignee=person("cg_wang")
+        )
+    assert fresh(case).dispatches.get().claimed_by is None
+
+
+def test_department_figures_for_heads(client, street):
+    police = Department.objects.get(code="QG-PCS")
+    dispatched()
+    services.case_claim(case=dispatched(), department=police, actor=person("pcs_zhang"))
+    figures = department_figures(person("pcs_li"))
+    assert (figures["waiting"], figures["in_hand"], figures["dispatched"]) == (1, 1, 2)
+    assert figures["response_rate"] == 0.5 and figures["claim_minutes"] is not None
+    assert department_figures(person("pcs_zhang"))["dispatched"] == 0  # not a head
+    assert (
+        'data-figure="response_rate">50%'
+        in as_(client, "pcs_li").get("/w/department/").content.decode()
+    )
+
+
+def test_the_process_diagram_marks_the_current_step(client, street):
+    case = dispatched()
+    response = as_(client, "pcs_zhang").get(f"/cases/{case.number}/process.svg")
+    svg = response.content.decode()
+    assert response["Content-Type"] == "image/svg+xml" and svg.startswith("<svg")
+    assert 'width="100%"' not in svg.split(">", 1)[0] and 'class="done"' in svg
+    assert as_(client, "cg_wang").get(f"/cases/{case.number}/process.svg").status_code == 404
