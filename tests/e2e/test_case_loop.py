@@ -111,3 +111,30 @@ def test_the_whole_loop_in_four_browsers(person, tmp_path):
     screenshot(resident, "phone-tracking")
     resident.click("#rate button[type=submit]")
     expect(resident.locator(".progress-now")).to_contain_text("满意")
+
+
+def test_a_report_sent_without_network_is_kept_and_sent_again(person, server, tmp_path):
+    grid = person(
+        "qs_wgy02", phone=True, geolocation=point_in("QG-01-02"), permissions=["geolocation"]
+    )
+    grid.goto("/cases/new/")
+    expect(grid.locator(".locate-status")).to_contain_text("QG-01-02")
+    grid.locator(".chip", has_text="噪音扰民").click()
+    grid.fill("textarea[name=description]", "工地夜间施工，噪音很大。")
+    grid.set_input_files("input[name=photos]", photo(tmp_path / "noise.jpg", "#335"))
+    grid.context.set_offline(True)
+    grid.click("form.report-form button[type=submit]")
+    status = grid.locator(".send-status[data-state=offline]")
+    expect(status).to_be_visible()
+    screenshot(grid, "phone-intake-offline")
+    assert grid.input_value("textarea[name=description]") == "工地夜间施工，噪音很大。"
+    grid.context.set_offline(False)  # the page sends again by itself
+    grid.wait_for_url(re.compile(r"/cases/QG-\d{8}-\d{4}/$"))
+    number = grid.url.rstrip("/").rsplit("/", 1)[-1]
+    count = server.shell(
+        "from workflows.models import Case;"
+        "print(Case.objects.filter(description='工地夜间施工，噪音很大。').count())"
+    )
+    assert count.strip().splitlines()[-1] == "1"
+    expect(grid.locator(".photos img")).to_have_count(1)
+    assert number in grid.locator("h1").inner_text()
