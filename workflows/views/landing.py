@@ -181,7 +181,7 @@ def _grid_sections(user) -> list[dict]:
             "cases": _cases(
                 Case.objects.filter(
                     areas_q(user, "view_area_cases", path_field="area_path"),
-                    status__in=OPEN_STATUSES,
+                    status__in=(Status.HANDLING, Status.DISPATCHED),
                 ).exclude(level=Level.GRID)
             ),
         },
