@@ -190,14 +190,14 @@ def report_case(base: str, username: str, grid: str) -> str:
     """Log in on `base` and report a corridor case in `grid` through the form; return its URL."""
     opener = log_in(base, username)
     page = opener.open(f"{base}/cases/new/", timeout=10).read().decode()
-    categories = select_options(page, "category")
+    category = re.search(r'type="radio" name="category" value="(\d+)"', page).group(1)
     areas = select_options(page, "area")
     area = next(value for label, value in areas.items() if label.endswith(f"({grid})"))
     form = {
         "csrfmiddlewaretoken": first_token(page),
         "title": "楼道堆物 (two workers)",
         "description": "Reported through worker B, watched from worker A.",
-        "category": next(iter(categories.values())),
+        "category": category,
         "area": area,
         "address": "1 号楼 2 单元",
         "priority": "",
