@@ -150,9 +150,7 @@ def test_communities_and_grids_roll_up_from_deeper_areas(world):
         world.report(area="G2", by="grid2")
         world.report(area="G3", by="grid3")
     units = [world.areas[code] for code in ("S", "C1", "C2", "G1", "G2", "G3")]
-    rolled = roll_up(
-        area_tallies(path=world.areas["S"].path, period=week()), [a.pk for a in units]
-    )
+    rolled = roll_up(area_tallies(path=world.areas["S"].path, period=week()), [a.pk for a in units])
     assert [rolled[a.pk].reported for a in units] == [4, 3, 1, 2, 1, 1]
     scoped = area_tallies(path=world.areas["C2"].path, period=week())
     assert sum(t.reported for t in scoped.values()) == 1
