@@ -235,3 +235,11 @@ class CaseFilterForm(forms.Form):
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("All"))] + Level.choices, required=False
     )
+    # By code, so that the board's map can link to a grid's cases (?area=QG-01-02).
+    area = forms.ModelChoiceField(
+        label=_("Area code"),
+        queryset=Area.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 12}),
+    )
