@@ -28,10 +28,9 @@ from .metrics import (
     Metric,
     Period,
     area_tallies,
-    daily_trend,
     department_tallies,
-    distribution,
     roll_up,
+    spread,
 )
 from .models import Case, CaseEvent
 
@@ -181,7 +180,7 @@ def ranked(rows: list[Row], metric_name: str, metrics: tuple[Metric, ...]) -> li
 
 
 def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
-    """Every figure of `scope`'s board for `period`: ten queries, whatever the data."""
+    """Every figure of `scope`'s board for `period`: nine queries, whatever the data."""
     units = list(
         Area.objects.filter(
             path__startswith=scope.path, level__in=(AreaLevel.COMMUNITY, AreaLevel.GRID)
@@ -196,7 +195,7 @@ def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
 
     grids = [u for u in units if u.level == AreaLevel.GRID]
     communities = [row(u, "community") for u in units if u.level == AreaLevel.COMMUNITY]
-    spread = distribution(path=scope.path, period=period)
+    charts = spread(path=scope.path, period=period)
     return Board(
         scope=scope,
         period=period,
@@ -204,10 +203,10 @@ def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
         communities=ranked(communities, sort, AREA_METRICS),
         grids=ranked([row(g, "grid") for g in grids], sort, AREA_METRICS),
         departments=ranked(_department_rows(scope, period), dsort, DEPARTMENT_METRICS),
-        trend=daily_trend(path=scope.path, period=period),
-        by_level=[(level.label, spread.by_level.get(level, 0)) for level in Level],
+        trend=charts.trend(period),
+        by_level=[(level.label, charts.by_level.get(level, 0)) for level in Level],
         by_category=sorted(
-            ((name, n) for (_code, name), n in spread.by_category.items()),
+            ((name, n) for (_code, name), n in charts.by_category.items()),
             key=lambda item: -item[1],
         ),
         map=grid_map(grids, {g.pk: rolled[g.pk].open_now for g in grids}),

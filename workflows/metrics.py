@@ -169,8 +169,7 @@ TALLY_FIELDS = tuple(f.name for f in fields(Tally))
 
 
 def _period_counts(period: Period) -> tuple[dict, Q]:
-    """Conditional aggregates over cases (one per Tally field of a period), and which cases
-    they touch at all."""
+    """Conditional aggregates over cases (one per Tally field), and which cases they touch."""
     reported = period.q("reported_at")
     closed = Q(status=Status.CLOSED) & period.q("closed_at")
     answered = Q(responded_at__isnull=False) | Q(status__in=VOID)
@@ -181,7 +180,8 @@ def _period_counts(period: Period) -> tuple[dict, Q]:
     deadline_passed = Q(resolve_due__gte=period.start, resolve_due__lt=period.until)
     due_to_close = ~Q(status__in=VOID) & (deadline_passed | closed)
     closed_of_due = due_to_close & Q(status=Status.CLOSED, closed_at__lt=period.end)
-    return {
+    open_now = Q(status__in=OPEN_STATUSES)
+    counts = {
         "reported": Count("pk", filter=reported),
         "response_due": Count("pk", filter=response_due),
         "responded_in_time": Count("pk", filter=response_due & in_time),
@@ -198,20 +198,24 @@ def _period_counts(period: Period) -> tuple[dict, Q]:
         "due_to_close": Count("pk", filter=due_to_close),
         "closed_of_due": Count("pk", filter=closed_of_due),
         "closed_on_time": Count("pk", filter=closed_of_due & Q(closed_at__lte=F("resolve_due"))),
-    }, reported | period.q("closed_at") | deadline_passed
+        "open_now": Count("pk", filter=open_now),
+        "overdue_now": Count("pk", filter=open_now & Q(overdue=True)),
+    }
+    return counts, reported | period.q("closed_at") | deadline_passed | open_now
 
 
 def area_tallies(*, path: str, period: Period) -> dict[str, Tally]:
-    """Tallies per case `area_path` under `path`: three aggregate queries, whatever the size."""
+    """Tallies per case `area_path` under `path`: two aggregate queries, whatever the size
+    (one pass over the cases the period touches and the open ones, one over the ratings)."""
     counts, touched = _period_counts(period)
-    below = Case.objects.filter(area_path__startswith=path).order_by()
     tallies: dict[str, Tally] = {}
 
     def add(rows: Iterable[dict], key: str) -> None:
         for row in rows:
             tallies.setdefault(row.pop(key), Tally()).add(row)
 
-    add(below.filter(touched).values("area_path").annotate(**counts), "area_path")
+    below = Case.objects.filter(touched, area_path__startswith=path).order_by()
+    add(below.values("area_path").annotate(**counts), "area_path")
     ratings = CaseEvent.objects.filter(
         period.q("created_at"), kind="case.rated", case__area_path__startswith=path
     ).order_by()
@@ -220,11 +224,6 @@ def area_tallies(*, path: str, period: Period) -> dict[str, Tally]:
             rated=Count("pk"), satisfied=Count("pk", filter=Q(payload__rating__in=GOOD_RATINGS))
         ),
         "case__area_path",
-    )
-    now_rows = below.filter(status__in=OPEN_STATUSES).values("area_path")
-    add(
-        now_rows.annotate(open_now=Count("pk"), overdue_now=Count("pk", filter=Q(overdue=True))),
-        "area_path",
     )
     return tallies
 
@@ -276,29 +275,6 @@ def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTall
     return tallies
 
 
-def daily_trend(*, path: str, period: Period) -> list[tuple[date, int, int]]:
-    """(local day, reported, closed) for every day of the period: two aggregate queries."""
-    below = Case.objects.filter(area_path__startswith=path).order_by()
-    reported = dict(
-        below.filter(period.q("reported_at"))
-        .annotate(day=TruncDate("reported_at"))
-        .values_list("day")
-        .annotate(n=Count("pk"))
-    )
-    closed = dict(
-        below.filter(period.q("closed_at"), status=Status.CLOSED)
-        .annotate(day=TruncDate("closed_at"))
-        .values_list("day")
-        .annotate(n=Count("pk"))
-    )
-    days = []
-    day, last = period_days(period)
-    while day <= last:
-        days.append((day, reported.get(day, 0), closed.get(day, 0)))
-        day += timedelta(days=1)
-    return days
-
-
 def period_days(period: Period) -> tuple[date, date]:
     """The first and last local day the period covers."""
     first = timezone.localdate(period.start)
@@ -307,21 +283,47 @@ def period_days(period: Period) -> tuple[date, date]:
 
 
 @dataclass
-class Distribution:
+class Spread:
+    """Cases reported in the period by local day, by current level and by category, and
+    cases closed per local day."""
+
+    reported_per_day: dict[date, int] = field(default_factory=dict)
+    closed_per_day: dict[date, int] = field(default_factory=dict)
     by_level: dict[str, int] = field(default_factory=dict)
     by_category: dict[tuple[str, str], int] = field(default_factory=dict)
 
+    def trend(self, period: Period) -> list[tuple[date, int, int]]:
+        """(local day, reported, closed) for every day of the period."""
+        day, last = period_days(period)
+        days = []
+        while day <= last:
+            days.append((day, self.reported_per_day.get(day, 0), self.closed_per_day.get(day, 0)))
+            day += timedelta(days=1)
+        return days
 
-def distribution(*, path: str, period: Period) -> Distribution:
-    """Cases reported in the period by current level and by category: one query."""
-    rows = (
-        Case.objects.filter(period.q("reported_at"), area_path__startswith=path)
-        .order_by()
-        .values_list("level", "category__code", "category__name")
+
+def _tally_into(target: dict, key, n: int) -> None:
+    target[key] = target.get(key, 0) + n
+
+
+def spread(*, path: str, period: Period) -> Spread:
+    """What the charts show: two aggregate queries (reported, closed), whatever the size."""
+    below = Case.objects.filter(area_path__startswith=path).order_by()
+    reported = (
+        below.filter(period.q("reported_at"))
+        .annotate(day=TruncDate("reported_at"))
+        .values_list("day", "level", "category__code", "category__name")
         .annotate(n=Count("pk"))
     )
-    result = Distribution()
-    for level, code, name, n in rows:
-        result.by_level[level] = result.by_level.get(level, 0) + n
-        result.by_category[(code, name)] = result.by_category.get((code, name), 0) + n
+    result = Spread()
+    for day, level, code, name, n in reported:
+        _tally_into(result.reported_per_day, day, n)
+        _tally_into(result.by_level, level, n)
+        _tally_into(result.by_category, (code, name), n)
+    result.closed_per_day = dict(
+        below.filter(period.q("closed_at"), status=Status.CLOSED)
+        .annotate(day=TruncDate("closed_at"))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+    )
     return result

@@ -15,10 +15,9 @@ from workflows.metrics import (
     Period,
     Tally,
     area_tallies,
-    daily_trend,
     department_tallies,
-    distribution,
     roll_up,
+    spread,
 )
 from workflows.models import Case
 
@@ -187,7 +186,7 @@ def test_trend_counts_local_days(world):
         late_monday = world.report()
     with at(24 + 1):
         close_at_grid(world, late_monday)
-    trend = daily_trend(path=world.areas["S"].path, period=week())
+    trend = spread(path=world.areas["S"].path, period=week()).trend(week())
     assert len(trend) == 7
     assert trend[0] == (MONDAY.date(), 1, 0)
     assert trend[1] == (MONDAY.date() + timedelta(days=1), 0, 1)
@@ -200,7 +199,7 @@ def test_distribution_by_level_and_category(world):
         world.report()
         world.at_community()
         world.report(category=Category.objects.get(code="parking"))
-    result = distribution(path=world.areas["S"].path, period=week())
+    result = spread(path=world.areas["S"].path, period=week())
     assert result.by_level == {"grid": 2, "community": 1}
     assert {code: n for (code, _name), n in result.by_category.items()} == {
         "corridor": 2,
