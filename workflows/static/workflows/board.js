@@ -5,11 +5,13 @@
  * board's area stream (`area:<code>`, see docs/events-protocol.md) and, when a case event
  * arrives, re-fetches the same figures as JSON (`data-data-url`, at most once per second) and
  * updates the numbers in place, re-orders the rankings, re-colours the map, replaces the
- * overdue list and redraws the charts. `#board[data-refreshed]` counts completed refreshes.
+ * overdue list and redraws the charts; once a minute too, since deadlines pass without events.
+ * `#board[data-refreshed]` counts completed refreshes.
  */
 import { EventStream } from "../notifications/events.js";
 
 const REFRESH_INTERVAL = 1000; // ms: at most one re-fetch per second
+const IDLE_REFRESH = 60000; // ms: deadlines pass without events, so refresh now and then too
 const COLORS = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#566573", "#148f77"];
 
 const root = document.getElementById("board");
@@ -137,7 +139,7 @@ function apply(data) {
   root.dataset.refreshed = String(Number(root.dataset.refreshed ?? 0) + 1);
 }
 
-async function refresh() {
+async function refresh(announce) {
   try {
     const response = await fetch(root.dataset.dataUrl, {
       headers: { Accept: "application/json" },
@@ -145,7 +147,7 @@ async function refresh() {
     });
     if (!response.ok || response.redirected) throw new Error(`HTTP ${response.status}`);
     apply(await response.json());
-    showNotice("updated");
+    if (announce) showNotice("updated");
   } catch {
     showNotice("changed", { reload: true });
   }
@@ -155,7 +157,9 @@ let lastRefresh = 0;
 let timer = null;
 let running = false;
 let again = false;
-function schedule() {
+let announce = false; // say "updated" only when an event caused the refresh
+function schedule(event) {
+  if (event) announce = true;
   if (running) again = true;
   if (running || timer !== null) return;
   timer = setTimeout(
@@ -163,8 +167,10 @@ function schedule() {
       timer = null;
       running = true;
       lastRefresh = Date.now();
+      const loud = announce;
+      announce = false;
       try {
-        await refresh();
+        await refresh(loud);
       } finally {
         running = false;
         if (again) {
@@ -194,6 +200,7 @@ if (root) {
         showNotice("changed", { reload: true });
       });
     }
+    setInterval(() => document.visibilityState === "visible" && schedule(null), IDLE_REFRESH);
     addEventListener("pagehide", () => stream.stop());
     addEventListener("pageshow", (e) => e.persisted && stream.start());
     stream.start();
