@@ -5,10 +5,12 @@ ranks them, and shapes the result for the page, its JSON twin and the CSV export
 a fixed number of queries whatever the number of areas, departments or cases.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q
 from django.http import Http404
@@ -35,6 +37,10 @@ from .metrics import (
 from .models import Case, CaseEvent
 
 MAX_RANGE_DAYS = 366
+# Everyone looking at the same board shares one computation while no new event is written (the
+# key holds the newest event); the time limit bounds how long figures that move with the clock
+# alone (deadlines passing) or an event committed out of id order can lag.
+BOARD_CACHE_SECONDS = 30
 OVERDUE_LIST_SIZE = 20
 PERIODS = (
     ("today", _("Today")),
@@ -177,6 +183,20 @@ def ranked(rows: list[Row], metric_name: str, metrics: tuple[Metric, ...]) -> li
         return (value is None, 0 if value is None else sign * value, row.code)
 
     return sorted(rows, key=key)
+
+
+def board_get(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
+    """`scope`'s board: one query when it was computed since the newest event, else built."""
+    newest = CaseEvent.objects.order_by("-pk").values_list("pk", "created_at").first()
+    last_id, written = newest or (0, None)
+    parts = (scope.pk, scope.path, period.start, period.end, sort, dsort, last_id, written)
+    key = "board:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    board = cache.get(key)
+    if board is None:
+        board = board_build(scope=scope, period=period, sort=sort, dsort=dsort)
+        board.last_event_id = last_id  # what the figures include at least
+        cache.set(key, board, BOARD_CACHE_SECONDS)
+    return board
 
 
 def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:

@@ -7,6 +7,7 @@ import os
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -214,12 +215,31 @@ def _grow(world, n: int) -> None:
 def test_query_count_does_not_grow_with_the_data(client, world, url, django_assert_num_queries):
     login(client, world, "street")
     _grow(world, 1)
-    client.get(url)  # warm caches (content types, sessions)
+    client.get(url)  # warm Django's own caches (content types, session)
+    cache.clear()  # measure the board being computed, not served from the cache
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _grow(world, 3)
+    cache.clear()
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_board_is_computed_once_per_new_event(client, world):
+    login(client, world, "street")
+    url = "/w/board/S/data/?period=today"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        return len(captured.captured_queries)
+
+    computed = queries()
+    assert queries() <= computed - 8  # the same board again: from the cache
+    close_in_grid(world)
+    assert queries() == computed  # a new event: computed afresh
+    assert cell(client.get(url).json(), "total", "S", "closed") == 1
 
 
 @pytest.mark.django_db

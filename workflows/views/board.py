@@ -17,7 +17,7 @@ from grids.roles import AreaLevel
 from grids.selectors import user_roles
 
 from ..board_map import legend
-from ..boards import Board, BoardFilterForm, Row, board_build, board_scope
+from ..boards import Board, BoardFilterForm, Row, board_get, board_scope
 from ..metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
 from .landing import street_queue_sections, workbench_tabs
 
@@ -41,7 +41,7 @@ def _board_or_form(request: HttpRequest, area: str | None):
     return (
         scope,
         form,
-        board_build(scope=scope, period=period, sort=data["sort"], dsort=data["dsort"]),
+        board_get(scope=scope, period=period, sort=data["sort"], dsort=data["dsort"]),
     )
 
 
