@@ -9,13 +9,24 @@ DEMO_ENV := DJANGO_SETTINGS_MODULE=gridcase.settings.dev
 
 .PHONY: install demo serve test test-embedded test-postgres lint lock messages clean
 
-install: $(STAMP)
+install: $(STAMP) node_modules/.installed
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
 	touch $@
+
+## Browser libraries served by Django itself (Chart.js for the boards; no CDN at run time).
+## Without npm the boards still show their tables; under CI=true a missing npm is an error.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --omit=dev --ignore-scripts --no-audit --no-fund && touch $@; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "npm is required (CI=true): the boards' charts come from node_modules/" >&2; exit 1; \
+	else \
+	  echo "warning: npm not found; the boards will show tables without charts" >&2; \
+	fi
 
 ## Bring up the demo street on http://$(HOST):$(PORT)/ (PORT=... to change it): the ASGI server
 ## and, next to it, the timer dispatcher (overdue marks, escalation); Ctrl-C stops both.
@@ -58,4 +69,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .hypothesis
+	rm -rf $(VENV) var staticfiles .pytest_cache .hypothesis node_modules

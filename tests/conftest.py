@@ -13,6 +13,14 @@ def english_messages():
         yield
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with empty caches (the boards'): rolled-back databases reuse ids."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tree(db):
     """A street with two communities, two grids each, and a micro-grid under the first grid."""

@@ -4,6 +4,11 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The board has pages of its own; they must come before the generic workbench route.
+    path("w/board/", views.board, name="board"),
+    path("w/board/<str:area>/", views.board, name="board_area"),
+    path("w/board/<str:area>/data/", views.board_data, name="board_data"),
+    path("w/board/<str:area>/export.csv", views.board_export, name="board_export"),
     path("w/<slug:workbench>/", views.workbench, name="workbench"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_new, name="case_new"),

@@ -145,6 +145,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Browser libraries installed from the npm registry by `make install` (package.json) and served
+# like our own files: the boards draw their charts with Chart.js, never from a CDN.
+CHART_JS_DIR = BASE_DIR / "node_modules" / "chart.js" / "dist"
+STATICFILES_DIRS = [("vendor/chart.js", CHART_JS_DIR)] if CHART_JS_DIR.is_dir() else []
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("GRIDCASE_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {

@@ -243,7 +243,7 @@ def test_workbench_lists_show_each_role_its_work(client, street):
     assert case.number in as_(client, "pcs_zhang").get("/w/department/").content.decode()
     assert case.number not in as_(client, "cg_wang").get("/w/department/").content.decode()
     board = as_(client, "qg_zhihui").get("/w/board/").content.decode()
-    assert "街道看板" in board and '<td class="num">1</td>' in board
+    assert "街道看板" in board and 'data-metric="reported" data-unit="QG">1<' in board
 
 
 def test_cases_are_read_only_in_the_admin(client, street):

@@ -4,7 +4,7 @@ permission check and photo check happens in `workflows.services`."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import Department, User
+from grids.models import Area, Department, User
 from grids.roles import AreaLevel, Role
 from grids.selectors import area_ancestor_at, unit_members
 
@@ -176,4 +176,12 @@ class CaseFilterForm(forms.Form):
     )
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("All"))] + Level.choices, required=False
+    )
+    # By code, so that the board's map can link to a grid's cases (?area=QG-01-02).
+    area = forms.ModelChoiceField(
+        label=_("Area code"),
+        queryset=Area.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 12}),
     )

@@ -1,6 +1,7 @@
-"""Pages of the workflows app: landing pages and workbenches, cases, actions on cases,
-reporting (field intake and the public form) and following a case without an account."""
+"""Pages of the workflows app: landing pages and workbenches, the board, cases, actions on
+cases, reporting (field intake and the public form) and following a case without an account."""
 
+from .board import board, board_data, board_export
 from .cases import case_action, case_detail, case_list
 from .drawing import case_process_chart
 from .intake import area_at, case_new, report_public
@@ -12,6 +13,9 @@ __all__ = [
     "CASE_ACTIONS",
     "DEPARTMENT_ACTIONS",
     "area_at",
+    "board",
+    "board_data",
+    "board_export",
     "case_action",
     "case_detail",
     "case_list",

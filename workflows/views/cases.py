@@ -49,6 +49,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = cases_visible_to(request.user).select_related("category", "area")
     if filters.is_valid():
         wanted = {key: value for key, value in filters.cleaned_data.items() if value}
+        if area := wanted.pop("area", None):
+            cases = cases.filter(area_path__startswith=area.path)
         cases = cases.filter(**wanted)
     page = Paginator(cases.order_by("-reported_at", "-pk"), CASES_PER_PAGE).get_page(
         request.GET.get("page")

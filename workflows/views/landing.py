@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from grids.selectors import areas_q, departments_q, user_memberships, user_roles
 
 from ..choices import AREA_LEVEL_OF, OPEN_STATUSES, Level, Status
 from ..models import Case, CaseDispatch
-from ..selectors import cases_visible_to, department_figures
+from ..selectors import department_figures
 
 # --- landing pages ---------------------------------------------------------------------------
 
@@ -76,6 +76,11 @@ def _homes(roles: list[str]) -> list[str]:
     return list(dict.fromkeys(ROLE_HOME[role] for role in roles if role in ROLE_HOME))
 
 
+def workbench_tabs(roles: list[str]) -> list[tuple[str, Promise]]:
+    """(slug, title) of each workbench the user's roles open, for the tabs."""
+    return [(slug, WORKBENCHES[slug][0]) for slug in _homes(roles)]
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     roles = user_roles(request.user)
@@ -91,6 +96,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
     if workbench not in WORKBENCHES:
         raise Http404
+    if workbench not in WORKBENCH_SECTIONS:
+        return redirect("board")  # the board is a page of its own (views/board.py)
     title, description, allowed = WORKBENCHES[workbench]
     roles = user_roles(request.user)
     if not allowed & set(roles):
@@ -99,9 +106,10 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
         "title": title,
         "description": description,
         "memberships": user_memberships(request.user),
-        "workbenches": [(slug, WORKBENCHES[slug][0]) for slug in _homes(roles)],
+        "workbenches": workbench_tabs(roles),
         "sections": WORKBENCH_SECTIONS[workbench](request.user),
         "may_report": workbench in ("grid", "resident"),
+        "board_link": workbench == "community",
         "now": timezone.now(),
     }
     return render(request, "workflows/workbench.html", context)
@@ -231,25 +239,9 @@ def _department_sections(user) -> list[dict]:
     return sections
 
 
-def _board_sections(user) -> list[dict]:
-    counts = {
-        (status, level): n
-        for status, level, n in cases_visible_to(user)
-        .order_by()
-        .values_list("status", "level")
-        .annotate(n=Count("pk"))
-    }
-    rows = [
-        (status.label, [counts.get((status, level), 0) for level in Level], total)
-        for status in Status
-        if (total := sum(counts.get((status, level), 0) for level in Level))
-    ]
-    totals = [sum(counts.get((s, level), 0) for s in Status) for level in Level]
-    board = {"levels": Level.labels, "rows": rows, "totals": totals, "total": sum(totals)}
-    return [
-        {"title": _("Cases by status and level"), "board": board},
-        *_level_queue(user, Level.STREET, _("Cases at street level")),
-    ]
+def street_queue_sections(user) -> list[dict]:
+    """The street official's own lists, shown under the street board."""
+    return _level_queue(user, Level.STREET, _("Cases at street level"))
 
 
 def _resident_sections(user) -> list[dict]:
@@ -260,6 +252,5 @@ WORKBENCH_SECTIONS: dict[str, Callable[[Any], list[dict]]] = {
     "grid": _grid_sections,
     "community": _community_sections,
     "department": _department_sections,
-    "board": _board_sections,
     "resident": _resident_sections,
 }

@@ -1,0 +1,93 @@
+"""The board's map: grid boundaries (GeoJSON) drawn as inline SVG, coloured by open cases.
+
+No tile server and no map library: longitude/latitude are projected onto the SVG box here
+(equirectangular, x shrunk by cos(latitude) so that shapes keep their proportions at the
+street's latitude, which is all a neighbourhood-sized map needs).
+"""
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import Area
+
+WIDTH = 600  # SVG user units; the height follows the street's shape
+MARGIN = 8
+# Open cases per grid → colour bucket (0 = none); the legend shows the same steps.
+BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 0), (1, 2), (3, 5), (6, 10), (11, None))
+
+
+def bucket_of(open_cases: int) -> int:
+    for index, (low, high) in enumerate(BUCKETS):
+        if open_cases >= low and (high is None or open_cases <= high):
+            return index
+    return 0
+
+
+def legend() -> list[tuple[int, str]]:
+    """(bucket, label) for each colour step."""
+    steps = []
+    for index, (low, high) in enumerate(BUCKETS):
+        if high is None:
+            label = _("%(low)d or more") % {"low": low}
+        elif low == high:
+            label = str(low)
+        else:
+            label = f"{low}–{high}"
+        steps.append((index, label))
+    return steps
+
+
+@dataclass
+class Shape:
+    code: str
+    name: str
+    d: str  # SVG path data
+    open_cases: int
+    bucket: int
+
+
+@dataclass
+class GridMap:
+    width: int
+    height: int
+    shapes: list[Shape]
+
+
+def _rings(boundary: dict) -> list[list[list[float]]]:
+    if not isinstance(boundary, dict):
+        return []
+    if boundary.get("type") == "Polygon":
+        return boundary.get("coordinates") or []
+    if boundary.get("type") == "MultiPolygon":
+        return [ring for polygon in boundary.get("coordinates") or [] for ring in polygon]
+    return []
+
+
+def grid_map(grids: Iterable[Area], open_cases: dict[int, int]) -> GridMap | None:
+    """The grids that have a boundary, projected into one SVG box; None if none has one."""
+    outlines = [(grid, _rings(grid.boundary)) for grid in grids if grid.boundary]
+    outlines = [(grid, rings) for grid, rings in outlines if rings]
+    points = [point for _grid, rings in outlines for ring in rings for point in ring]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    squash = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    span_x = max((max(lons) - min(lons)) * squash, 1e-9)
+    span_y = max(max(lats) - min(lats), 1e-9)
+    scale = (WIDTH - 2 * MARGIN) / span_x
+    height = round(span_y * scale + 2 * MARGIN)
+
+    def project(point: list[float]) -> str:
+        x = MARGIN + (point[0] - min(lons)) * squash * scale
+        y = MARGIN + (max(lats) - point[1]) * scale
+        return f"{x:.1f},{y:.1f}"
+
+    shapes = []
+    for grid, rings in outlines:
+        d = " ".join("M" + " L".join(project(p) for p in ring) + " Z" for ring in rings)
+        count = open_cases.get(grid.pk, 0)
+        shapes.append(Shape(grid.code, grid.name, d, count, bucket_of(count)))
+    return GridMap(WIDTH, height, shapes)

@@ -1,0 +1,270 @@
+"""The street/community board: which period, which area, and every figure on it.
+
+The figures come from `workflows.metrics` (defined there once); this module picks the units,
+ranks them, and shapes the result for the page, its JSON twin and the CSV export. A board costs
+a fixed number of queries whatever the number of areas, departments or cases.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import Area, Department
+from grids.roles import AreaLevel
+from grids.selectors import area_allows, area_grant_paths, areas_q
+
+from .board_map import GridMap, grid_map
+from .choices import OPEN_STATUSES, Level
+from .metrics import (
+    AREA_METRICS,
+    DEPARTMENT_METRICS,
+    DepartmentTally,
+    Metric,
+    Period,
+    area_tallies,
+    department_tallies,
+    roll_up,
+    spread,
+)
+from .models import Case, CaseEvent
+
+MAX_RANGE_DAYS = 366
+# Everyone looking at the same board shares one computation while no new event is written (the
+# key holds the newest event); the time limit bounds how long figures that move with the clock
+# alone (deadlines passing) or an event committed out of id order can lag.
+BOARD_CACHE_SECONDS = 30
+OVERDUE_LIST_SIZE = 20
+PERIODS = (
+    ("today", _("Today")),
+    ("7d", _("Last 7 days")),
+    ("30d", _("Last 30 days")),
+    ("range", _("Chosen dates")),
+)
+PERIOD_DAYS = {"today": 1, "7d": 7, "30d": 30}
+BOARD_LEVELS = (AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID)
+
+
+class BoardFilterForm(forms.Form):
+    """The board's period and rankings (GET)."""
+
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label=_("Rank areas by"),
+        choices=[(m.name, m.label) for m in AREA_METRICS],
+        required=False,
+    )
+    dsort = forms.ChoiceField(
+        label=_("Rank departments by"),
+        choices=[(m.name, m.label) for m in DEPARTMENT_METRICS],
+        required=False,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        data["period"] = data.get("period") or "7d"
+        data["sort"] = data.get("sort") or AREA_METRICS[0].name
+        data["dsort"] = data.get("dsort") or DEPARTMENT_METRICS[0].name
+        if data["period"] != "range":
+            return data
+        start, end = data.get("start"), data.get("end")
+        if start is None or end is None:
+            raise forms.ValidationError(_("Choose both dates of the range."))
+        if end < start:
+            raise forms.ValidationError(_("The range ends before it starts."))
+        if (end - start).days + 1 > MAX_RANGE_DAYS:
+            raise forms.ValidationError(
+                _("Choose at most %(days)d days.") % {"days": MAX_RANGE_DAYS}
+            )
+        return data
+
+    def period_get(self, now: datetime) -> Period:
+        """The chosen period in local days (call after is_valid())."""
+        data = self.cleaned_data
+        today = timezone.localdate(now)
+        if data["period"] == "range":
+            first, last = data["start"], data["end"]
+        else:
+            first, last = today - timedelta(days=PERIOD_DAYS[data["period"]] - 1), today
+        return Period(_midnight(first), _midnight(last + timedelta(days=1)), now)
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+BOARD_PERMISSION = "view_area_board"
+
+
+def board_scope(user, code: str | None) -> Area:
+    """The area whose board `user` asked for (by code), or their own: the area of their
+    board permission (a street official's street, community staff's community)."""
+    if code is None:
+        paths = area_grant_paths(user, BOARD_PERMISSION)
+        found = Area.objects.filter(
+            Q(path=paths[0]) if paths else areas_q(user, BOARD_PERMISSION),
+            level__in=BOARD_LEVELS,
+        )
+        area = found.order_by("path").first()
+        if area is None:
+            raise PermissionDenied(_("You have no board."))
+        return area
+    area = Area.objects.filter(code=code, level__in=BOARD_LEVELS).first()
+    if area is None:
+        raise Http404(_("No such area."))
+    if not area_allows(user, BOARD_PERMISSION, area):
+        raise PermissionDenied(_("This board is not part of your areas."))
+    return area
+
+
+@dataclass
+class Row:
+    """One unit's line on the board: an area or a department."""
+
+    code: str
+    name: str
+    kind: str  # "total", "community", "grid" or "department"
+    figures: dict
+    metrics: tuple[Metric, ...]
+
+    def cells(self) -> list[tuple[Metric, str]]:
+        return [(m, display(m, self.figures[m.name])) for m in self.metrics]
+
+
+@dataclass
+class Board:
+    scope: Area
+    period: Period
+    total: Row
+    communities: list[Row]
+    grids: list[Row]
+    departments: list[Row]
+    trend: list[tuple[date, int, int]]
+    by_level: list[tuple[str, int]]
+    by_category: list[tuple[str, int]]
+    map: GridMap | None
+    overdue: list[Case]
+    last_event_id: int
+    sort: str = ""
+    dsort: str = ""
+
+
+def display(metric: Metric, value) -> str:
+    """How a figure reads on the page: "—" when there is nothing to measure."""
+    if value is None:
+        return "—"
+    if metric.kind == "rate":
+        return f"{value * 100:.1f}%"
+    if metric.kind in ("hours", "score"):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def ranked(rows: list[Row], metric_name: str, metrics: tuple[Metric, ...]) -> list[Row]:
+    """Best first by `metric_name`; units with nothing to measure last."""
+    metric = next(m for m in metrics if m.name == metric_name)
+    sign = -1 if metric.higher_is_better else 1
+
+    def key(row: Row):
+        value = row.figures[metric_name]
+        return (value is None, 0 if value is None else sign * value, row.code)
+
+    return sorted(rows, key=key)
+
+
+def board_get(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
+    """`scope`'s board: one query when it was computed since the newest event, else built."""
+    newest = CaseEvent.objects.order_by("-pk").values_list("pk", "created_at").first()
+    last_id, written = newest or (0, None)
+    parts = (scope.pk, scope.path, period.start, period.end, sort, dsort, last_id, written)
+    key = "board:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    board = cache.get(key)
+    if board is None:
+        board = board_build(scope=scope, period=period, sort=sort, dsort=dsort)
+        board.last_event_id = last_id  # what the figures include at least
+        cache.set(key, board, BOARD_CACHE_SECONDS)
+    return board
+
+
+def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
+    """Every figure of `scope`'s board for `period`: nine queries, whatever the data."""
+    units = list(
+        Area.objects.filter(
+            path__startswith=scope.path, level__in=(AreaLevel.COMMUNITY, AreaLevel.GRID)
+        ).only("pk", "code", "name", "level", "path", "boundary")
+    )
+    rolled = roll_up(
+        area_tallies(path=scope.path, period=period), [scope.pk, *(u.pk for u in units)]
+    )
+
+    def row(area: Area, kind: str) -> Row:
+        return Row(area.code, area.name, kind, rolled[area.pk].figures(), AREA_METRICS)
+
+    grids = [u for u in units if u.level == AreaLevel.GRID]
+    communities = [row(u, "community") for u in units if u.level == AreaLevel.COMMUNITY]
+    charts = spread(path=scope.path, period=period)
+    return Board(
+        scope=scope,
+        period=period,
+        total=row(scope, "total"),
+        communities=ranked(communities, sort, AREA_METRICS),
+        grids=ranked([row(g, "grid") for g in grids], sort, AREA_METRICS),
+        departments=ranked(_department_rows(scope, period), dsort, DEPARTMENT_METRICS),
+        trend=charts.trend(period),
+        by_level=[(level.label, charts.by_level.get(level, 0)) for level in Level],
+        by_category=sorted(
+            ((name, n) for (_code, name), n in charts.by_category.items()),
+            key=lambda item: -item[1],
+        ),
+        map=grid_map(grids, {g.pk: rolled[g.pk].open_now for g in grids}),
+        overdue=_overdue(scope),
+        last_event_id=CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0,
+        sort=sort,
+        dsort=dsort,
+    )
+
+
+def _department_rows(scope: Area, period: Period) -> list[Row]:
+    tallies = department_tallies(path=scope.path, period=period)
+    street_id = scope.ancestor_ids[0]
+    departments = Department.objects.filter(Q(streets=street_id) | Q(pk__in=list(tallies)))
+    return [
+        Row(d.code, d.name, "department", tallies[d.pk].figures(), DEPARTMENT_METRICS)
+        if d.pk in tallies
+        else Row(d.code, d.name, "department", DepartmentTally().figures(), DEPARTMENT_METRICS)
+        for d in departments.distinct().order_by("code")
+    ]
+
+
+def _overdue(scope: Area) -> list[Case]:
+    return list(
+        Case.objects.filter(
+            area_path__startswith=scope.path, overdue=True, status__in=OPEN_STATUSES
+        )
+        .select_related("category", "area")
+        .only(
+            "number",
+            "title",
+            "level",
+            "status",
+            "resolve_due",
+            "reported_at",
+            "category__name",
+            "area__name",
+            "area__code",
+        )
+        .order_by("resolve_due", "pk")[:OVERDUE_LIST_SIZE]
+    )

@@ -1,0 +1,329 @@
+"""The boards' figures, defined once (DESIGN.md "Metrics for the boards").
+
+Each metric is a ratio of two counts over a period [start, end) in Asia/Shanghai days:
+
+- 响应率 response rate: cases reported in the period whose first answer (受理, or a rejection /
+  duplicate mark) came by the response deadline ÷ those reported in the period that are due an
+  answer (answered, or their deadline has passed). For departments: dispatches claimed (报到)
+  or returned by the claim deadline ÷ dispatches of the period due a claim.
+- 解决率 resolution rate: cases closed in the period that the resident did not rate 不满意 ÷
+  cases closed in the period. Rejected and duplicate cases are never "closed" here.
+- 满意率 satisfaction rate: ratings given in the period that were 满意 or 基本满意 ÷ ratings given
+  (read from the event log: a 不满意 that reopens a case is cleared from the case row).
+- 按期结案率 on-time closure and 结案率 closure rate: of the cases due to close in the period
+  (resolve deadline passed inside the period, or closed in it; rejected/duplicate excluded;
+  the status machine has no suspended state), those closed by the period's end on time
+  (closed_at ≤ resolve deadline) and at all.
+- 返工率 rework rate: closed in the period with at least one 返工 ÷ closed in the period.
+- 网格内解决率 / 社区内解决率: closed in the period at grid level (resp. at grid or community
+  level) ÷ closed in the period: "小事不出网格，大事不出社区".
+- overdue now: open cases marked overdue, now (not bound to the period);
+- average hours to close: mean of closed_at − reported_at over cases closed in the period.
+- department ranking: the whistle-blowers' 1–5 response ratings of dispatches of the period.
+
+A ratio with nothing to divide by is None ("—" on the page), never 0 and never an error.
+Counts are gathered per case `area_path` with a fixed number of aggregate queries and rolled up
+in Python to every community and grid, so the query count does not grow with the data.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, DurationField, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import OPEN_STATUSES, Level, Rating, Status
+from .models import Case, CaseDispatch, CaseEvent
+
+VOID = (Status.REJECTED, Status.DUPLICATE)  # ended without being handled
+GOOD_RATINGS = (Rating.SATISFIED, Rating.BASICALLY)
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in aware datetimes; `now` bounds which deadlines have passed."""
+
+    start: datetime
+    end: datetime
+    now: datetime
+
+    @property
+    def until(self) -> datetime:
+        return min(self.end, self.now)
+
+    def q(self, field_name: str) -> Q:
+        return Q(**{f"{field_name}__gte": self.start, f"{field_name}__lt": self.end})
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: object
+    kind: str  # "rate" (0..1), "count", "hours", "score" (1..5)
+    higher_is_better: bool = True
+
+
+AREA_METRICS: tuple[Metric, ...] = (
+    Metric("response_rate", _("Response rate"), "rate"),
+    Metric("resolution_rate", _("Resolution rate"), "rate"),
+    Metric("satisfaction_rate", _("Satisfaction rate"), "rate"),
+    Metric("on_time_closure_rate", _("On-time closure rate"), "rate"),
+    Metric("closure_rate", _("Closure rate"), "rate"),
+    Metric("rework_rate", _("Rework rate"), "rate", higher_is_better=False),
+    Metric("in_grid_rate", _("Solved in the grid"), "rate"),
+    Metric("in_community_rate", _("Solved in the community"), "rate"),
+    Metric("overdue_now", _("Overdue now"), "count", higher_is_better=False),
+    Metric("avg_close_hours", _("Average hours to close"), "hours", higher_is_better=False),
+    Metric("reported", _("Reported"), "count"),
+    Metric("closed", _("Closed"), "count"),
+    Metric("open_now", _("Open now"), "count", higher_is_better=False),
+)
+DEPARTMENT_METRICS: tuple[Metric, ...] = (
+    Metric("avg_rating", _("Whistle-blowers' rating"), "score"),
+    Metric("response_rate", _("Response rate"), "rate"),
+    Metric("rated", _("Ratings"), "count"),
+    Metric("dispatched", _("Dispatched"), "count"),
+    Metric("overdue_now", _("Overdue now"), "count", higher_is_better=False),
+)
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class Tally:
+    """Raw counts for one area and everything below it; tallies add up.
+
+    Field names double as annotation names, so none may repeat a Case field's name (an
+    annotation would shadow the field inside the other aggregates' filters).
+    """
+
+    reported: int = 0
+    response_due: int = 0
+    responded_in_time: int = 0
+    closed: int = 0
+    solved: int = 0
+    reworked: int = 0
+    closed_in_grid: int = 0
+    closed_in_community: int = 0
+    close_seconds: float = 0.0
+    due_to_close: int = 0
+    closed_of_due: int = 0
+    closed_on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    open_now: int = 0
+    overdue_now: int = 0
+
+    def add(self, counts: dict) -> None:
+        for name, value in counts.items():
+            if isinstance(value, timedelta):
+                value = value.total_seconds()
+            setattr(self, name, getattr(self, name) + (value or 0))
+
+    def figures(self) -> dict[str, float | int | None]:
+        """Every AREA_METRICS value, by name."""
+        return {
+            "response_rate": _ratio(self.responded_in_time, self.response_due),
+            "resolution_rate": _ratio(self.solved, self.closed),
+            "satisfaction_rate": _ratio(self.satisfied, self.rated),
+            "on_time_closure_rate": _ratio(self.closed_on_time, self.due_to_close),
+            "closure_rate": _ratio(self.closed_of_due, self.due_to_close),
+            "rework_rate": _ratio(self.reworked, self.closed),
+            "in_grid_rate": _ratio(self.closed_in_grid, self.closed),
+            "in_community_rate": _ratio(self.closed_in_community, self.closed),
+            "overdue_now": self.overdue_now,
+            "avg_close_hours": _ratio(self.close_seconds / 3600, self.closed),
+            "reported": self.reported,
+            "closed": self.closed,
+            "open_now": self.open_now,
+        }
+
+
+@dataclass
+class DepartmentTally:
+    """One department's dispatches of the period, and its overdue parts now."""
+
+    dispatched: int = 0
+    claims_due: int = 0
+    claimed_in_time: int = 0
+    rated: int = 0
+    rating_sum: int = 0
+    overdue_now: int = 0
+
+    def figures(self) -> dict[str, float | int | None]:
+        return {
+            "avg_rating": _ratio(self.rating_sum, self.rated),
+            "response_rate": _ratio(self.claimed_in_time, self.claims_due),
+            "rated": self.rated,
+            "dispatched": self.dispatched,
+            "overdue_now": self.overdue_now,
+        }
+
+
+TALLY_FIELDS = tuple(f.name for f in fields(Tally))
+
+
+def _period_counts(period: Period) -> tuple[dict, Q]:
+    """Conditional aggregates over cases (one per Tally field), and which cases they touch."""
+    reported = period.q("reported_at")
+    closed = Q(status=Status.CLOSED) & period.q("closed_at")
+    answered = Q(responded_at__isnull=False) | Q(status__in=VOID)
+    response_due = reported & (answered | Q(respond_due__lte=period.now))
+    in_time = Q(responded_at__lte=F("respond_due")) | Q(
+        responded_at__isnull=True, status__in=VOID, closed_at__lte=F("respond_due")
+    )
+    deadline_passed = Q(resolve_due__gte=period.start, resolve_due__lt=period.until)
+    due_to_close = ~Q(status__in=VOID) & (deadline_passed | closed)
+    closed_of_due = due_to_close & Q(status=Status.CLOSED, closed_at__lt=period.end)
+    open_now = Q(status__in=OPEN_STATUSES)
+    counts = {
+        "reported": Count("pk", filter=reported),
+        "response_due": Count("pk", filter=response_due),
+        "responded_in_time": Count("pk", filter=response_due & in_time),
+        "closed": Count("pk", filter=closed),
+        "solved": Count("pk", filter=closed & ~Q(rating=Rating.DISSATISFIED)),
+        "reworked": Count("pk", filter=closed & Q(rework_count__gte=1)),
+        "closed_in_grid": Count("pk", filter=closed & Q(closed_level=Level.GRID)),
+        "closed_in_community": Count(
+            "pk", filter=closed & Q(closed_level__in=(Level.GRID, Level.COMMUNITY))
+        ),
+        "close_seconds": Sum(
+            F("closed_at") - F("reported_at"), filter=closed, output_field=DurationField()
+        ),
+        "due_to_close": Count("pk", filter=due_to_close),
+        "closed_of_due": Count("pk", filter=closed_of_due),
+        "closed_on_time": Count("pk", filter=closed_of_due & Q(closed_at__lte=F("resolve_due"))),
+        "open_now": Count("pk", filter=open_now),
+        "overdue_now": Count("pk", filter=open_now & Q(overdue=True)),
+    }
+    return counts, reported | period.q("closed_at") | deadline_passed | open_now
+
+
+def area_tallies(*, path: str, period: Period) -> dict[str, Tally]:
+    """Tallies per case `area_path` under `path`: two aggregate queries, whatever the size
+    (one pass over the cases the period touches and the open ones, one over the ratings)."""
+    counts, touched = _period_counts(period)
+    tallies: dict[str, Tally] = {}
+
+    def add(rows: Iterable[dict], key: str) -> None:
+        for row in rows:
+            tallies.setdefault(row.pop(key), Tally()).add(row)
+
+    below = Case.objects.filter(touched, area_path__startswith=path).order_by()
+    add(below.values("area_path").annotate(**counts), "area_path")
+    ratings = CaseEvent.objects.filter(
+        period.q("created_at"), kind="case.rated", case__area_path__startswith=path
+    ).order_by()
+    add(
+        ratings.values("case__area_path").annotate(
+            rated=Count("pk"), satisfied=Count("pk", filter=Q(payload__rating__in=GOOD_RATINGS))
+        ),
+        "case__area_path",
+    )
+    return tallies
+
+
+def roll_up(tallies: dict[str, Tally], area_ids: Iterable[int]) -> dict[int, Tally]:
+    """Sum path tallies into each of `area_ids` (an area covers every path through it)."""
+    wanted = {area_id: Tally() for area_id in area_ids}
+    for path, tally in tallies.items():
+        counts = {name: getattr(tally, name) for name in TALLY_FIELDS}
+        for part in path.split("/"):
+            if part and int(part) in wanted:
+                wanted[int(part)].add(counts)
+    return wanted
+
+
+def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTally]:
+    """Per department id, its dispatches on cases under `path`: one aggregate query."""
+    now = period.now
+    dispatched = period.q("dispatched_at")
+    answered = Q(claimed_at__isnull=False) | Q(returned_at__isnull=False)
+    claims_due = dispatched & (answered | Q(claim_due__lte=now))
+    in_time = Q(claimed_at__lte=F("claim_due")) | Q(
+        claimed_at__isnull=True, returned_at__lte=F("claim_due")
+    )
+    late_now = Q(
+        active=True,
+        returned_at__isnull=True,
+        resolved_at__isnull=True,
+        case__status__in=OPEN_STATUSES,
+    ) & (Q(claimed_at__isnull=True, claim_due__lt=now) | Q(resolve_due__lt=now))
+    rows = (
+        CaseDispatch.objects.filter(case__area_path__startswith=path)
+        .filter(dispatched | late_now)
+        .order_by()
+        .values("department_id")
+        .annotate(
+            dispatched=Count("pk", filter=dispatched),
+            claims_due=Count("pk", filter=claims_due),
+            claimed_in_time=Count("pk", filter=claims_due & in_time),
+            rated=Count("pk", filter=dispatched & Q(response_rating__isnull=False)),
+            rating_sum=Sum("response_rating", filter=dispatched),
+            overdue_now=Count("pk", filter=late_now),
+        )
+    )
+    tallies = {}
+    for row in rows:
+        department_id = row.pop("department_id")
+        tallies[department_id] = DepartmentTally(**{k: v or 0 for k, v in row.items()})
+    return tallies
+
+
+def period_days(period: Period) -> tuple[date, date]:
+    """The first and last local day the period covers."""
+    first = timezone.localdate(period.start)
+    last = timezone.localdate(period.end - timedelta(microseconds=1))
+    return first, last
+
+
+@dataclass
+class Spread:
+    """Cases reported in the period by local day, by current level and by category, and
+    cases closed per local day."""
+
+    reported_per_day: dict[date, int] = field(default_factory=dict)
+    closed_per_day: dict[date, int] = field(default_factory=dict)
+    by_level: dict[str, int] = field(default_factory=dict)
+    by_category: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def trend(self, period: Period) -> list[tuple[date, int, int]]:
+        """(local day, reported, closed) for every day of the period."""
+        day, last = period_days(period)
+        days = []
+        while day <= last:
+            days.append((day, self.reported_per_day.get(day, 0), self.closed_per_day.get(day, 0)))
+            day += timedelta(days=1)
+        return days
+
+
+def _tally_into(target: dict, key, n: int) -> None:
+    target[key] = target.get(key, 0) + n
+
+
+def spread(*, path: str, period: Period) -> Spread:
+    """What the charts show: two aggregate queries (reported, closed), whatever the size."""
+    below = Case.objects.filter(area_path__startswith=path).order_by()
+    reported = (
+        below.filter(period.q("reported_at"))
+        .annotate(day=TruncDate("reported_at"))
+        .values_list("day", "level", "category__code", "category__name")
+        .annotate(n=Count("pk"))
+    )
+    result = Spread()
+    for day, level, code, name, n in reported:
+        _tally_into(result.reported_per_day, day, n)
+        _tally_into(result.by_level, level, n)
+        _tally_into(result.by_category, (code, name), n)
+    result.closed_per_day = dict(
+        below.filter(period.q("closed_at"), status=Status.CLOSED)
+        .annotate(day=TruncDate("closed_at"))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+    )
+    return result

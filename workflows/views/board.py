@@ -1,0 +1,169 @@
+"""The street official's board (and community staff's, for their community): the page, the
+same figures as JSON for the live script, and the table as CSV."""
+
+import csv
+from functools import cache
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids.roles import AreaLevel
+from grids.selectors import user_roles
+
+from ..board_map import legend
+from ..boards import Board, BoardFilterForm, Row, board_get, board_scope
+from ..metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
+from .landing import street_queue_sections, workbench_tabs
+
+CHART_JS = "vendor/chart.js/chart.umd.js"  # from node_modules (make install), see settings
+
+
+@cache
+def _charts_script() -> str | None:
+    """Chart.js if `make install` fetched it; without it the board shows its tables only."""
+    return CHART_JS if finders.find(CHART_JS) else None
+
+
+def _board_or_form(request: HttpRequest, area: str | None):
+    """(scope, form, board); board is None when the form is invalid."""
+    scope = board_scope(request.user, area)
+    form = BoardFilterForm(request.GET)
+    if not form.is_valid():
+        return scope, form, None
+    data = form.cleaned_data
+    period = form.period_get(timezone.now())
+    return (
+        scope,
+        form,
+        board_get(scope=scope, period=period, sort=data["sort"], dsort=data["dsort"]),
+    )
+
+
+def _links(scope_code: str, query: str) -> dict[str, str]:
+    suffix = f"?{query}" if query else ""
+    return {
+        "data": reverse("board_data", args=[scope_code]) + suffix,
+        "export": reverse("board_export", args=[scope_code]) + suffix,
+    }
+
+
+@login_required
+def board(request: HttpRequest, area: str | None = None) -> HttpResponse:
+    scope, form, built = _board_or_form(request, area)
+    roles = user_roles(request.user)
+    context = {
+        "scope": scope,
+        "form": form,
+        "board": built,
+        "area_metrics": AREA_METRICS,
+        "department_metrics": DEPARTMENT_METRICS,
+        "legend": legend(),
+        "links": _links(scope.code, request.GET.urlencode()),
+        "workbenches": workbench_tabs(roles),
+        "charts_script": _charts_script(),
+        "queues": street_queue_sections(request.user) if scope.level == AreaLevel.STREET else [],
+    }
+    if built is not None:
+        context["data"] = board_json(request, built, overdue=False)  # the page has the list
+    return render(request, "workflows/board.html", context, status=200 if built else 400)
+
+
+@login_required
+def board_data(request: HttpRequest, area: str) -> JsonResponse:
+    _scope, form, built = _board_or_form(request, area)
+    if built is None:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    return JsonResponse(board_json(request, built))
+
+
+def _row_json(row: Row) -> dict:
+    return {
+        "code": row.code,
+        "name": row.name,
+        "kind": row.kind,
+        "values": row.figures,
+        "display": {metric.name: text for metric, text in row.cells()},
+    }
+
+
+def board_json(request: HttpRequest, board: Board, *, overdue: bool = True) -> dict:
+    """The board's figures for the live script (no personal data: codes, names of units)."""
+    first, last = period_days(board.period)
+    data = {
+        "scope": {"code": board.scope.code, "name": board.scope.name},
+        "period": {"first": first.isoformat(), "last": last.isoformat()},
+        "last_event_id": board.last_event_id,
+        "total": _row_json(board.total),
+        "communities": [_row_json(r) for r in board.communities],
+        "grids": [_row_json(r) for r in board.grids],
+        "departments": [_row_json(r) for r in board.departments],
+        "trend": {
+            "labels": [day.strftime("%m-%d") for day, _r, _c in board.trend],
+            "reported": [reported for _d, reported, _c in board.trend],
+            "closed": [closed for _d, _r, closed in board.trend],
+        },
+        "by_level": {
+            "labels": [str(label) for label, _n in board.by_level],
+            "values": [n for _label, n in board.by_level],
+        },
+        "by_category": {
+            "labels": [label for label, _n in board.by_category],
+            "values": [n for _label, n in board.by_category],
+        },
+        "map": [
+            {"code": s.code, "open": s.open_cases, "bucket": s.bucket}
+            for s in (board.map.shapes if board.map else [])
+        ],
+    }
+    if overdue:
+        data["overdue_html"] = render_to_string(
+            "workflows/_board_overdue.html", {"board": board}, request=request
+        )
+    return data
+
+
+def _csv_value(metric, value) -> str:
+    if value is None:
+        return ""
+    if metric.kind == "rate":
+        return f"{value * 100:.1f}"
+    if metric.kind in ("hours", "score"):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _csv_header(metrics) -> list[str]:
+    return [f"{m.label} (%)" if m.kind == "rate" else str(m.label) for m in metrics]
+
+
+@login_required
+def board_export(request: HttpRequest, area: str) -> HttpResponse:
+    """The board's tables as CSV: UTF-8 with a BOM, so that Excel reads the Chinese names."""
+    _scope, form, built = _board_or_form(request, area)
+    if built is None:
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    first, last = period_days(built.period)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"board-{built.scope.code}-{first:%Y%m%d}-{last:%Y%m%d}.csv"
+    response["Content-Disposition"] = f"attachment; filename={name}"
+    response.write("\ufeff")
+    out = csv.writer(response)
+    out.writerow([_("Period"), first.isoformat(), last.isoformat()])
+    out.writerow([_("Unit"), _("Code"), _("Name"), *_csv_header(AREA_METRICS)])
+    kinds = {"total": _("Total"), "community": _("Community"), "grid": _("Grid")}
+    for row in [built.total, *built.communities, *built.grids]:
+        values = [_csv_value(m, row.figures[m.name]) for m in AREA_METRICS]
+        out.writerow([kinds[row.kind], row.code, row.name, *values])
+    out.writerow([])
+    out.writerow([_("Unit"), _("Code"), _("Name"), *_csv_header(DEPARTMENT_METRICS)])
+    for row in built.departments:
+        values = [_csv_value(m, row.figures[m.name]) for m in DEPARTMENT_METRICS]
+        out.writerow([_("Department"), row.code, row.name, *values])
+    return response
