@@ -62,8 +62,14 @@ def test_the_whole_loop_in_four_browsers(person, tmp_path):
     )
     police = person("pcs_zhang")
     community = person("qingshan_sq")
+    street = person("qg_zhihui")
     police.goto("/w/department/")
     stays(police)
+    street.goto("/w/board/")
+    stays(street)
+    closed = street.locator('#board [data-metric="closed"][data-unit="QG-01"]').first
+    satisfied = street.locator('#board [data-metric="satisfaction_rate"][data-unit="QG-01"]').first
+    closed_before, satisfied_before = closed.inner_text(), satisfied.inner_text()
 
     number = report_on_phone(grid, tmp_path)
     expect(grid.locator(".case-map svg")).to_be_visible()
@@ -111,6 +117,15 @@ def test_the_whole_loop_in_four_browsers(person, tmp_path):
     screenshot(resident, "phone-tracking")
     resident.click("#rate button[type=submit]")
     expect(resident.locator(".progress-now")).to_contain_text("满意")
+
+    expect(closed).not_to_have_text(closed_before)  # the board followed, live
+    expect(satisfied).not_to_have_text(satisfied_before)
+    assert still_same(street)
+    screenshot(street, "desktop-street-board")
+    phone_board = person("qingshan_sq", phone=True)
+    phone_board.goto("/w/board/")
+    expect(phone_board.locator("#board-map")).to_be_visible()
+    screenshot(phone_board, "phone-community-board")
 
 
 def test_a_report_sent_without_network_is_kept_and_sent_again(person, server, tmp_path):
