@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_ENV := DJANGO_SETTINGS_MODULE=gridcase.settings.dev
 
-.PHONY: install demo serve test test-embedded test-postgres lint lock messages clean
+.PHONY: install demo serve test test-embedded test-postgres lint lock messages screenshots clean
 
 install: $(STAMP) node_modules/.installed
 
@@ -53,6 +53,11 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## Run the browser tests and copy their screenshots to docs/screenshots/ (shown in the README).
+screenshots: install
+	$(BIN)/python -m pytest tests/e2e -q
+	mkdir -p docs/screenshots && cp var/screenshots/*.png docs/screenshots/
 
 ## Re-pin exact versions after changing pyproject.toml.
 lock:
