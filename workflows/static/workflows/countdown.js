@@ -2,7 +2,7 @@
  * Live countdowns: every element with data-deadline="<ISO time>" shows the time left
  * ("1:23:45 left") or how late it is, once a second, and gets .is-late when the deadline
  * passes. Elements swapped in by live.js are picked up at the next tick. Texts come from
- * #countdown-labels (data-left / data-late, "%s" stands for the time).
+ * #countdown-labels (data-left / data-late, "{time}" stands for the time).
  */
 const labels = document.getElementById("countdown-labels")?.dataset ?? {};
 
@@ -22,8 +22,8 @@ function tick() {
     if (Number.isNaN(due)) continue;
     const left = (due - now) / 1000;
     const late = left < 0;
-    const template = (late ? labels.late : labels.left) ?? "%s";
-    element.textContent = template.replace("%s", clock(Math.abs(left)));
+    const template = (late ? labels.late : labels.left) ?? "{time}";
+    element.textContent = template.replace("{time}", clock(Math.abs(left)));
     element.classList.toggle("is-late", late);
     element.title = new Date(due).toLocaleString();
   }

@@ -83,7 +83,7 @@ function setupSending(form) {
   function offline() {
     const delay = RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)];
     attempt += 1;
-    status.replaceChildren(document.createTextNode(form.dataset.offline.replace("%s", delay)));
+    status.replaceChildren(document.createTextNode(form.dataset.offline.replace("{seconds}", delay)));
     const now = document.createElement("button");
     now.type = "button";
     now.className = "link";
