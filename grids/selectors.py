@@ -111,3 +111,29 @@ def area_ancestor_at(area: Area, level: str) -> Area | None:
     if area.level == level:
         return area
     return Area.objects.filter(pk__in=area.ancestor_ids, level=level).first()
+
+
+def area_at_point(lat: float, lng: float) -> Area | None:
+    """The deepest area whose boundary contains (lat, lng), or None if none does.
+
+    Areas without a boundary are skipped (a grid without one leaves its community to answer).
+    A point on an edge shared by neighbours goes to the area with the smallest code.
+    """
+    from shapely.geometry import Point
+
+    from .geo import BoundaryError, polygon_from_geojson
+
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return None
+    point = Point(lng, lat)  # GeoJSON order: longitude first
+    candidates = Area.objects.filter(boundary__isnull=False).only("pk", "path", "code", "boundary")
+    best: tuple[int, str, int] | None = None
+    for area in candidates:
+        try:
+            polygon = polygon_from_geojson(area.boundary)
+        except BoundaryError:  # the loader refuses these; an admin edit may not have
+            continue
+        if polygon.covers(point):
+            rank = (-area.depth, area.code, area.pk)
+            best = rank if best is None or rank < best else best
+    return None if best is None else Area.objects.get(pk=best[2])

@@ -119,6 +119,8 @@ class Case(models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # A link to a picture held elsewhere (Open311's media_url); never fetched by the server.
+    media_url = models.URLField(_("media URL"), max_length=500, blank=True)
     area = models.ForeignKey(Area, models.PROTECT, related_name="cases", verbose_name=_("area"))
     area_path = models.CharField(_("area path"), max_length=255, db_index=True, editable=False)
 

@@ -2,6 +2,7 @@
 changes a case. Each service is one transaction: lock, check, transition, log, move the flow."""
 
 from .closing import case_rate, case_resolve, case_rework, case_verify, dispatch_rate
+from .comments import case_comment
 from .departments import (
     case_claim,
     case_departments_finished,
@@ -18,6 +19,7 @@ from .overdue import case_mark_overdue
 __all__ = [
     "case_accept",
     "case_claim",
+    "case_comment",
     "case_departments_finished",
     "case_dispatch",
     "case_dispatch_resolve",

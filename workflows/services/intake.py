@@ -66,6 +66,7 @@ def case_report(
     latitude=None,
     longitude=None,
     address: str = "",
+    media_url: str = "",
     photos=(),
 ) -> Case:
     """A new case in `area` (the deepest known): numbered, logged, its process started."""
@@ -93,6 +94,7 @@ def case_report(
         latitude=latitude,
         longitude=longitude,
         address=address,
+        media_url=media_url,
         area=area,
         area_path=area.path,
         level=level,
