@@ -88,10 +88,13 @@ def rate_limited(
     *,
     methods: tuple[str, ...] = ("POST",),
     api_key: Callable[[HttpRequest], str] | None = None,
+    respond: Callable[[HttpRequest, float], HttpResponse] | None = None,
 ):
     """Decorator for plain Django views: refuse requests of `methods` over the scope's rate.
 
     `api_key(request)` may name the key a request is made with; it is counted separately.
+    `respond(request, wait)` builds the 429 (default: JSON {"code", "detail"}); the
+    Retry-After header must be set by it.
     """
 
     def decorate(view):
@@ -100,7 +103,7 @@ def rate_limited(
             if request.method in methods:
                 wait = check(request, scope, api_key(request) if api_key else "")
                 if wait:
-                    return too_many(wait)
+                    return respond(request, wait) if respond else too_many(wait)
             return view(request, *args, **kwargs)
 
         return limited

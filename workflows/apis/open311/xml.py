@@ -1,0 +1,45 @@
+"""GeoReport v2 XML: the JSON structures, as elements (lists become a container element whose
+items take the singular name: attributes → attribute, values → value …)."""
+
+from xml.etree import ElementTree as ET
+
+ITEM_NAMES = {
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+}
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _append(parent: ET.Element, name: str, value) -> None:
+    element = ET.SubElement(parent, name)
+    if isinstance(value, list):
+        for item in value:
+            _append(element, ITEM_NAMES[name], item)
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            _append(element, key, child)
+    else:
+        element.text = _text(value)
+
+
+def render(root: str, data) -> bytes:
+    """`data` (a list or a dict) under `root`, UTF-8 with the XML declaration."""
+    if isinstance(data, list):
+        element = ET.Element(root)
+        for item in data:
+            _append(element, ITEM_NAMES[root], item)
+    else:
+        element = ET.Element(root)
+        for key, value in data.items():
+            _append(element, key, value)
+    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
