@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from grids.roles import AreaLevel
@@ -11,6 +12,14 @@ def english_messages():
     own language (zh-hans by default) through LocaleMiddleware."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters (and anything else cached) do not leak from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
