@@ -3,7 +3,9 @@
 Service errors map to statuses through `workflows.errors.error_status`, as on the pages.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -36,6 +38,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc, DjangoValidationError | CaseActionDenied | CaseConflict
     ):
         return _service_error(exc, http_status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -124,7 +124,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
 )
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "number"
-    lookup_value_regex = r"[A-Za-z0-9-]+"
+    lookup_value_regex = r"[^/]+"
     pagination_class = CasePagination
     filterset_class = CaseFilter
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -186,7 +186,7 @@ def _action_view(name: str, spec: CaseAction):
         request=spec.serializer,
         responses={200: s.CaseDetailSerializer, **ACTION_ERRORS},
     )
-    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(schema(view))
+    return schema(action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(view))
 
 
 # One POST endpoint per action, /api/v1/cases/<number>/<action>/, generated from the table.

@@ -40,7 +40,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 class DispatchSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    claimed_by = serializers.StringRelatedField()
+    claimed_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = CaseDispatch
@@ -134,7 +134,7 @@ class CaseDetailSerializer(CaseSerializer):
     contact = serializers.SerializerMethodField()
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
-    handler = serializers.StringRelatedField()
+    handler = serializers.StringRelatedField(allow_null=True)
     verifier_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
     dispatches = DispatchSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
