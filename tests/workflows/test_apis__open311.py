@@ -286,3 +286,20 @@ def test_posts_are_rate_limited_per_address_and_per_key(client, located, api_key
     assert post(client, api_key, fmt=fmt, remote_addr="10.0.0.9").status_code == 429
     assert Case.objects.count() == 2
     assert client.get(f"{BASE}/requests.{fmt}").status_code == 200  # reading is not limited
+
+
+def test_request_lists_cost_the_same_queries_for_one_or_many(client, located, api_key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert len(client.get(f"{BASE}/requests.json").json()) == count
+        return len(queries.captured_queries)
+
+    post(client, api_key)
+    queries_for(1)  # warm-up (per-process caches; the first capture here came back empty)
+    one = queries_for(1)
+    for _ in range(4):
+        post(client, api_key, service_code="parking")
+    assert one > 0 and queries_for(5) == one
