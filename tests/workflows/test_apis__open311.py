@@ -303,3 +303,9 @@ def test_request_lists_cost_the_same_queries_for_one_or_many(client, located, ap
     for _ in range(4):
         post(client, api_key, service_code="parking")
     assert one > 0 and queries_for(5) == one
+
+
+def test_control_characters_do_not_break_the_xml(client, located, api_key):
+    [receipt] = post(client, api_key, description="门口\x01有\x1f杂物").json()
+    [row] = xml_rows(client.get(f"{BASE}/requests/{receipt['service_request_id']}.xml"))
+    assert row["description"] == "门口有杂物"

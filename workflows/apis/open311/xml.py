@@ -1,7 +1,11 @@
 """GeoReport v2 XML: the JSON structures, as elements (lists become a container element whose
 items take the singular name: attributes → attribute, values → value …)."""
 
+import re
 from xml.etree import ElementTree as ET
+
+# Characters XML 1.0 cannot carry at all (even escaped); dropped from text.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 ITEM_NAMES = {
     "attributes": "attribute",
@@ -17,7 +21,7 @@ ITEM_NAMES = {
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    return "" if value is None else NOT_XML.sub("", str(value))
 
 
 def _append(parent: ET.Element, name: str, value) -> None:
