@@ -53,6 +53,7 @@ def test_lists_show_only_what_the_pages_show(world, api):
     assert numbers(api("city1").get(f"{API}/cases/")) == set()
     assert numbers(api("street").get(f"{API}/cases/")) == {g1.number, g3.number, dispatched.number}
     assert api("grid3").get(f"{API}/cases/{g1.number}/").status_code == 404
+    assert api("street").get(f"{API}/cases/S%00/").status_code == 404
     assert api("city1").post(f"{API}/cases/{g1.number}/accept/").status_code == 404
 
 
