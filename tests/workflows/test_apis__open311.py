@@ -58,6 +58,7 @@ def post(client, api_key: str, fmt: str = "json", remote_addr: str = "127.0.0.1"
 
 def xml_rows(response) -> list[dict]:
     assert response["Content-Type"].startswith("text/xml")
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
     root = ET.fromstring(response.content)
     return [{child.tag: (child.text or "") for child in item} for item in root]
 

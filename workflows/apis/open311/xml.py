@@ -46,4 +46,5 @@ def render(root: str, data) -> bytes:
         element = ET.Element(root)
         for key, value in data.items():
             _append(element, key, value)
-    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    # The spec asks for this exact declaration before the root element.
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(element, encoding="utf-8")
