@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -137,6 +138,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return _with_list_data(cases)
         return _with_detail_data(cases)
 
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        """The list's filters apply to the list only, never to finding one case."""
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def get_object(self) -> Case:
         if "\x00" in self.kwargs.get("number", ""):  # PostgreSQL cannot even compare it
             raise Http404
@@ -152,7 +157,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         staff = _reports_as_staff(request.user)
         if "priority" in fields and not staff:
             raise serializers.ValidationError(
-                {"priority": ["Residents do not choose the priority."]}, code="not_allowed"
+                {"priority": [_("Residents do not choose the priority.")]}, code="not_allowed"
             )
         case = services.case_report(
             reporter=request.user,
