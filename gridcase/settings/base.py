@@ -153,7 +153,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("GRIDCASE_MAX_FORM_BYTES", str(2 * 102
 # browser; the same permission rules as the pages (the services check them). ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "workflows.apis.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -310,3 +310,13 @@ def test_control_characters_do_not_break_the_xml(client, located, api_key):
     [receipt] = post(client, api_key, description="门口\x01有\x1f杂物").json()
     [row] = xml_rows(client.get(f"{BASE}/requests/{receipt['service_request_id']}.xml"))
     assert row["description"] == "门口有杂物"
+
+
+def test_offsets_postgresql_refuses_are_converted(client, located, api_key):
+    post(client, api_key)
+    response = client.get(f"{BASE}/requests.json", {"start_date": "2000-05-05T11:01:44-22:56"})
+    assert response.status_code == 200 and len(response.json()) == 1
+    response = client.get(f"{BASE}/requests.json", {"start_date": "0001-01-01T00:00:00+10:00"})
+    assert response.status_code == 400 and response.json()[0]["description"].startswith(
+        "start_date"
+    )

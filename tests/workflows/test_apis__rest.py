@@ -273,3 +273,26 @@ def test_schema_and_local_docs(client, db):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"drf_spectacular_sidecar" in docs.content and b"cdn" not in docs.content.lower()
+
+
+def test_input_postgresql_cannot_compare_is_a_400_not_a_500(world, api):
+    """Found by the fuzzer on PostgreSQL: NUL characters and time-zone offsets beyond ±16 h."""
+    street = api("street")
+    for params in (
+        {"reported_after": "3406-05-05T11:01:44-22:56"},
+        {"area": "S\x00"},
+        {"department": "P\x00CS"},
+    ):
+        response = street.get(f"{API}/cases/", params)
+        assert response.status_code in (200, 400), (params, response.content)
+    assert (
+        street.get(f"{API}/cases/", {"reported_after": "0001-01-01T00:00:00+10:00"}).status_code
+        == 400
+    )
+    number = world.report().number
+    for body in ({"department": "P\x00CS"}, {"departments": ["\x00"], "lead": "PCS"}):
+        response = api("community1").post(f"{API}/cases/{number}/claim/", body, format="json")
+        assert response.status_code == 400, response.content
+    nul = APIClient()
+    nul.credentials(HTTP_AUTHORIZATION="Token abc\x00def")
+    assert nul.get(f"{API}/cases/").status_code == 401

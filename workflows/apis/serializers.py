@@ -181,6 +181,19 @@ class CaseDetailSerializer(CaseSerializer):
 # --- input ------------------------------------------------------------------------------------
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """An object given by its code. A NUL character is refused here: PostgreSQL would answer
+    the lookup with an error instead of "no such object"."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(slug_field="code", queryset=queryset, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 def _coordinate(value: float) -> Decimal:
     return Decimal(str(round(value, 6)))
 
@@ -190,12 +203,8 @@ class ReportSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=MAX_DESCRIPTION)
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.filter(active=True)
-    )
-    area = serializers.SlugRelatedField(
-        slug_field="code", queryset=Area.objects.all(), required=False
-    )
+    category = CodeRelatedField(Category.objects.filter(active=True))
+    area = CodeRelatedField(Area.objects.all(), required=False)
     latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
     longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
     address = serializers.CharField(max_length=200, required=False, default="")
@@ -238,9 +247,9 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class DepartmentField(serializers.SlugRelatedField):
+class DepartmentField(CodeRelatedField):
     def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=Department.objects.all(), **kwargs)
+        super().__init__(Department.objects.all(), **kwargs)
 
 
 class DepartmentInputSerializer(serializers.Serializer):

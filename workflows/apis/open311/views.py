@@ -6,7 +6,7 @@ New requests go through `services.case_report` with source Open311, like any oth
 """
 
 import math
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -107,7 +107,11 @@ def _when(params, name: str):
         value = None
     if value is None:
         raise Open311Error(f"{name}: not a W3C date-time (e.g. 2026-11-21T09:30:00+08:00)")
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    try:  # in UTC: Python accepts offsets PostgreSQL refuses (up to ±24 h)
+        aware = value if timezone.is_aware(value) else timezone.make_aware(value)
+        return aware.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise Open311Error(f"{name}: out of range") from None
 
 
 def _filtered(params):
