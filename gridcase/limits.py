@@ -14,6 +14,7 @@ Usage on a plain view (only POSTs count; the form page itself stays reachable)::
     def resident_report(request): ...
 """
 
+import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -48,7 +49,9 @@ def hit(scope: str, identity: str) -> float | None:
     limit, period = parse_rate(rate)
     now = time.time()
     window = int(now // period)
-    key = f"limit:{scope}:{identity}:{window}"
+    # hashed: an api_key is client input (any characters, any length)
+    digest = hashlib.sha256(identity.encode("utf-8", "replace")).hexdigest()[:32]
+    key = f"limit:{scope}:{digest}:{window}"
     cache.add(key, 0, timeout=period + 1)
     try:
         count = cache.incr(key)

@@ -231,6 +231,7 @@ BAD_POSTS = [
     ({"attribute[anonymous]": "maybe"}, 400, "attribute[anonymous]:"),
     ({"media_url": "javascript:alert(1)"}, 400, "media_url:"),
     ({"description": "bad\x00byte"}, 400, "description:"),
+    ({"api_key": "bad\x00key"}, 400, "api_key:"),
 ]
 
 

@@ -151,8 +151,8 @@ def request_input(request: HttpRequest) -> dict:
         params = request.POST
     except (MultiPartParserError, OSError):
         raise Open311Error("request: the form data cannot be read") from None
+    refuse_nul(params)  # first: not even the api_key lookup may see a NUL character
     reporter = _reporter(params)
-    refuse_nul(params)
     code = params.get("service_code", "").strip()
     category = Category.objects.filter(active=True, code=code).first() if code else None
     if category is None:
