@@ -4,21 +4,27 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from gridcase.limits import rate_limited
+
 admin.site.site_header = _("GridCase administration")
 admin.site.site_title = _("GridCase")
 
 urlpatterns = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        rate_limited("login")(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("workflows.apis.urls")),
+    path("open311/v2/", include("workflows.apis.open311.urls")),
     path("", include("notifications.urls")),
     path("", include("workflows.urls")),
 ]
+
+handler400 = "gridcase.limits.bad_request"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -12,7 +12,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 from shapely.geometry import Point
 
-from .geo import NESTING_TOLERANCE_DEG, polygon_from_geojson
+from .geo import NESTING_TOLERANCE_DEG, BoundaryError, polygon_from_geojson
 from .models import Area, Department, Membership, User
 from .roles import ROLE_PRECEDENCE
 
@@ -118,9 +118,12 @@ def area_ancestor_at(area: Area, level: str) -> Area | None:
 def area_at_point(latitude: float, longitude: float, *, deepest: str = "") -> Area | None:
     """The deepest area whose boundary contains the point (down to `deepest` if given).
 
-    Walks the tree from the streets down, one query per level over the children of the
-    area found so far; areas without a boundary are skipped. None when the point is outside
-    every street."""
+    Walks the tree from the streets down, one query per level over the children of the area
+    found so far. Areas without a (valid) boundary are skipped: a grid without one leaves its
+    community to answer. A point on an edge shared by neighbours goes to the smallest code.
+    None when the point is outside every street or out of range."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
     point = Point(float(longitude), float(latitude))
     found, candidates = None, Area.objects.filter(parent__isnull=True)
     while True:
@@ -128,10 +131,18 @@ def area_at_point(latitude: float, longitude: float, *, deepest: str = "") -> Ar
             (
                 area
                 for area in candidates.exclude(boundary__isnull=True).order_by("code")
-                if polygon_from_geojson(area.boundary).buffer(NESTING_TOLERANCE_DEG).covers(point)
+                if _covers(area, point)
             ),
             None,
         )
         if match is None or match.level == deepest:
             return match or found
         found, candidates = match, Area.objects.filter(parent=match)
+
+
+def _covers(area: Area, point: Point) -> bool:
+    try:
+        polygon = polygon_from_geojson(area.boundary)
+    except BoundaryError:  # the loader refuses these; an admin edit may not have
+        return False
+    return polygon.buffer(NESTING_TOLERANCE_DEG).covers(point)

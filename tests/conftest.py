@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from grids.roles import AreaLevel
@@ -15,9 +16,10 @@ def english_messages():
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Every test starts with empty caches (the boards'): rolled-back databases reuse ids."""
-    from django.core.cache import cache
-
+    """Every test starts with empty caches: rate-limit counters must not leak, and a board
+    cached by one test must not be served to the next (rolled-back databases reuse ids)."""
+    cache.clear()
+    yield
     cache.clear()
 
 

@@ -22,3 +22,17 @@ class AlreadyClaimed(CaseConflict):
         super().__init__(message)
         self.owner = owner
         self.claimed_at = claimed_at
+
+
+def error_status(exc: Exception) -> int | None:
+    """The HTTP status a service error maps to, for the pages and the APIs alike:
+    bad input 400, not allowed 403, wrong state 409; None for anything else."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return 400
+    if isinstance(exc, CaseActionDenied):
+        return 403
+    if isinstance(exc, CaseConflict):
+        return 409
+    return None

@@ -6,6 +6,7 @@ Cases change only through `workflows.services`; the event log is append-only.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -119,6 +120,14 @@ class Case(models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # A link to a picture held elsewhere (Open311's media_url); never fetched by the server.
+    # A CharField with the URL check: a model URLField's form field warns about Django 6.
+    media_url = models.CharField(
+        _("media URL"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
     area = models.ForeignKey(Area, models.PROTECT, related_name="cases", verbose_name=_("area"))
     area_path = models.CharField(_("area path"), max_length=255, db_index=True, editable=False)
 

@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "guardian",
     "viewflow",
     "viewflow.workflow",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "grids",
     "workflows",
     "notifications",
@@ -59,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gridcase.limits.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -118,6 +124,57 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Cache: shared by every worker when REDIS_URL is set (rate limits count across workers). ---
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "gridcase",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Abuse limits (gridcase/limits.py): "<count>/<second|minute|hour|day>" per client
+# address and, where there is one, per API key; over the limit: 429 with Retry-After. ---
+GRIDCASE_RATE_LIMITS = {
+    "login": env_str("GRIDCASE_RATE_LOGIN", "10/minute"),
+    "open311_post": env_str("GRIDCASE_RATE_OPEN311_POST", "30/hour"),
+    "report": env_str("GRIDCASE_RATE_REPORT", "20/hour"),
+    # number + phone lookups on the tracking page (guessing a phone must be slow)
+    "track": env_str("GRIDCASE_RATE_TRACK", "30/hour"),
+}
+# Request bodies above this many bytes are refused with 413 before they are read (nine photos
+# of at most 10 MB each fit); non-file form fields and JSON are capped by Django's own limit.
+GRIDCASE_MAX_REQUEST_BYTES = int(env_str("GRIDCASE_MAX_REQUEST_BYTES", str(100 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("GRIDCASE_MAX_FORM_BYTES", str(2 * 1024 * 1024)))
+
+# --- REST API (workflows/apis): token for field and integration clients, session for the
+# browser; the same permission rules as the pages (the services check them). ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "workflows.apis.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "workflows.apis.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GridCase API",
+    "DESCRIPTION": "Cases of grid-based neighbourhood governance (网格化管理, 吹哨报到).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "workflows.choices.Priority"},
+}
 
 # --- Auth: model permissions plus guardian object permissions on Areas and Departments. ---
 AUTH_USER_MODEL = "grids.User"

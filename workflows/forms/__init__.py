@@ -2,6 +2,7 @@
 `workflows.services`."""
 
 from .actions import (
+    MAX_PHOTOS,
     AssignForm,
     CaseActionForm,
     CaseFilterForm,
@@ -31,6 +32,7 @@ __all__ = [
     "DispatchForm",
     "DuplicateForm",
     "EmptyForm",
+    "MAX_PHOTOS",
     "MultiplePhotoField",
     "PublicReportForm",
     "RateForm",

@@ -3,6 +3,7 @@ changes a case. Each service is one transaction: lock, check, transition, log, m
 
 from .assigning import case_assign
 from .closing import case_rate, case_resolve, case_rework, case_verify, dispatch_rate
+from .comments import case_comment
 from .departments import (
     case_claim,
     case_departments_finished,
@@ -20,6 +21,7 @@ __all__ = [
     "case_accept",
     "case_assign",
     "case_claim",
+    "case_comment",
     "case_departments_finished",
     "case_dispatch",
     "case_dispatch_resolve",

@@ -66,6 +66,7 @@ def case_report(
     latitude=None,
     longitude=None,
     address: str = "",
+    media_url: str = "",
     photos=(),
     submission_key=None,
 ) -> Case:
@@ -101,6 +102,7 @@ def case_report(
         latitude=latitude,
         longitude=longitude,
         address=address,
+        media_url=media_url,
         area=area,
         area_path=area.path,
         level=level,

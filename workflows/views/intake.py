@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gridcase.limits import rate_limited
 from grids.roles import AreaLevel
 from grids.selectors import area_at_point
 
@@ -37,6 +38,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "workflows/case_new.html", {"form": form}, status=status)
 
 
+@rate_limited("report")
 def report_public(request: HttpRequest) -> HttpResponse:
     """A resident without an account reports; the case number and phone follow the case."""
     form = forms.PublicReportForm(request.POST or None, request.FILES or None, user=request.user)

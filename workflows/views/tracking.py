@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridcase.limits import rate_limited
+
 from .. import forms, services
 from ..choices import Status
 from ..errors import CaseActionDenied, CaseConflict
@@ -17,6 +19,7 @@ from .cases import EVENT_LABELS, LEVEL_LABELS
 SESSION_KEY = "tracked_case"
 
 
+@rate_limited("track")
 def track(request: HttpRequest) -> HttpResponse:
     """The number + phone form (POST, so the phone stays out of addresses and logs)."""
     form = forms.TrackForm(request.POST or None)

@@ -1,0 +1,319 @@
+"""REST representations of cases (read) and the input of reporting and of each action.
+
+Input serializers only check shape and look up referenced objects; every permission and
+state check happens in `workflows.services`.
+"""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from grids.models import Area, Department
+from grids.selectors import area_at_point
+
+from ..choices import Priority, Rating, WhistleType
+from ..forms import MAX_PHOTOS
+from ..models import Case, CaseDispatch, CaseEvent, CasePhoto, Category
+from ..permissions import can_handle, is_reporter
+from ..selectors import cases_visible_to
+from ..services.intake import MAX_DESCRIPTION
+from ..views.cases import phone_mask
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer: a machine-readable code, a message, and per-field messages."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["code", "name", "default_priority", "default_department_kind"]
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    claimed_by = serializers.StringRelatedField(allow_null=True)
+
+    class Meta:
+        model = CaseDispatch
+        fields = [
+            "department",
+            "lead",
+            "active",
+            "dispatched_at",
+            "claim_due",
+            "resolve_due",
+            "claimed_by",
+            "claimed_at",
+            "returned_at",
+            "return_reason",
+            "resolved_at",
+            "result",
+            "response_rating",
+        ]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CasePhoto
+        fields = ["kind", "url", "uploaded_at"]
+
+    def get_url(self, photo: CasePhoto) -> str:
+        return self.context["request"].build_absolute_uri(photo.image.url)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "actor", "from_status", "to_status", "level", "payload"]
+        fields += ["created_at"]
+
+    def get_actor(self, event: CaseEvent) -> str | None:
+        """The actor's name; an anonymous reporter stays anonymous (null)."""
+        case = self.context["case"]
+        if event.actor is None or (case.anonymous and event.actor_id == case.reporter_id):
+            return None
+        return str(event.actor)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case in a list: no personal data, no history."""
+
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    handling_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    departments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "number",
+            "title",
+            "status",
+            "level",
+            "priority",
+            "source",
+            "category",
+            "area",
+            "handling_area",
+            "departments",
+            "overdue",
+            "reported_at",
+            "respond_due",
+            "resolve_due",
+            "closed_at",
+            "rating",
+        ]
+
+    def get_departments(self, case: Case) -> list[str]:
+        """Codes of the departments currently dispatched (uses the prefetched dispatches)."""
+        return [d.department.code for d in case.dispatches.all() if d.active]
+
+
+class ContactSerializer(serializers.Serializer):
+    anonymous = serializers.BooleanField()
+    name = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """A case with its contact (masked as on the page), dispatches, photos and events."""
+
+    contact = serializers.SerializerMethodField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    handler = serializers.StringRelatedField(allow_null=True)
+    verifier_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    dispatches = DispatchSerializer(many=True, read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True)
+    events = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = CaseSerializer.Meta.fields + [
+            "description",
+            "address",
+            "latitude",
+            "longitude",
+            "media_url",
+            "contact",
+            "handler",
+            "verifier_area",
+            "whistle_type",
+            "result",
+            "rework_count",
+            "reopen_count",
+            "responded_at",
+            "resolved_at",
+            "rated_at",
+            "dispatches",
+            "photos",
+            "events",
+        ]
+
+    @extend_schema_field(ContactSerializer)
+    def get_contact(self, case: Case) -> dict:
+        if case.anonymous:
+            return {"anonymous": True}
+        user = self.context["request"].user
+        phone = case.contact_phone
+        if phone and not (is_reporter(user, case) or can_handle(user, case)):
+            phone = phone_mask(phone)
+        return {"anonymous": False, "name": case.contact_name, "phone": phone}
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, case: Case) -> list[dict]:
+        events = case.events.select_related("actor").order_by("pk")
+        return EventSerializer(events, many=True, context={**self.context, "case": case}).data
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """An object given by its code. A NUL character is refused here: PostgreSQL would answer
+    the lookup with an error instead of "no such object"."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(slug_field="code", queryset=queryset, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
+def _coordinate(value: float) -> Decimal:
+    return Decimal(str(round(value, 6)))
+
+
+class ReportSerializer(serializers.Serializer):
+    """A new case: in `area` (a code), or where (latitude, longitude) falls."""
+
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=MAX_DESCRIPTION)
+    category = CodeRelatedField(Category.objects.filter(active=True))
+    area = CodeRelatedField(Area.objects.all(), required=False)
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    address = serializers.CharField(max_length=200, required=False, default="")
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    contact_name = serializers.CharField(max_length=64, required=False, default="")
+    contact_phone = serializers.CharField(max_length=32, required=False, default="")
+    anonymous = serializers.BooleanField(required=False, default=False)
+    photos = serializers.ListField(
+        child=serializers.FileField(), max_length=MAX_PHOTOS, required=False, default=list
+    )
+
+    def validate(self, data: dict) -> dict:
+        has_lat, has_lng = "latitude" in data, "longitude" in data
+        if has_lat != has_lng:
+            raise serializers.ValidationError(
+                _("Give both latitude and longitude, or neither."), code="coordinates"
+            )
+        if has_lat:
+            data["latitude"] = _coordinate(data["latitude"])
+            data["longitude"] = _coordinate(data["longitude"])
+        if "area" not in data:
+            if not has_lat:
+                raise serializers.ValidationError(
+                    {"area": [_("Give an area code or a location.")]}, code="required"
+                )
+            area = area_at_point(float(data["latitude"]), float(data["longitude"]))
+            if area is None:
+                raise serializers.ValidationError(
+                    {"latitude": [_("This location lies in no known area.")]}, code="outside"
+                )
+            data["area"] = area
+        return data
+
+
+class EmptyInputSerializer(serializers.Serializer):
+    pass
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class DepartmentField(CodeRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(Department.objects.all(), **kwargs)
+
+
+class DepartmentInputSerializer(serializers.Serializer):
+    department = DepartmentField()
+
+
+class DepartmentReasonSerializer(DepartmentInputSerializer, ReasonSerializer):
+    pass
+
+
+class DuplicateSerializer(serializers.Serializer):
+    original = serializers.CharField(max_length=32, help_text="Number of the earlier case.")
+
+    def validate_original(self, number: str) -> Case:
+        user, case = self.context["request"].user, self.context["case"]
+        original = cases_visible_to(user).filter(number=number.strip().upper()).first()
+        if original is None:
+            raise serializers.ValidationError(_("You can see no case with this number."))
+        if original.pk == case.pk:
+            raise serializers.ValidationError(_("A case cannot duplicate itself."))
+        return original
+
+
+class WhistleSerializer(ReasonSerializer):
+    whistle_type = serializers.ChoiceField(choices=WhistleType.choices)
+
+
+class DispatchInputSerializer(WhistleSerializer):
+    departments = serializers.ListField(child=DepartmentField(), min_length=1, max_length=20)
+    lead = DepartmentField()
+
+
+class ResolveSerializer(serializers.Serializer):
+    """The result; with `department`, that department's part (at least one photo then)."""
+
+    result = serializers.CharField(max_length=4000)
+    department = DepartmentField(required=False)
+    photos = serializers.ListField(
+        child=serializers.FileField(), max_length=MAX_PHOTOS, required=False, default=list
+    )
+
+
+class VerifySerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class RateSerializer(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    comment = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class DepartmentRateSerializer(DepartmentInputSerializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class CommentSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
