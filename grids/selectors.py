@@ -118,26 +118,25 @@ def area_ancestor_at(area: Area, level: str) -> Area | None:
 def area_at_point(latitude: float, longitude: float, *, deepest: str = "") -> Area | None:
     """The deepest area whose boundary contains the point (down to `deepest` if given).
 
-    Walks the tree from the streets down, one query per level over the children of the area
-    found so far. Areas without a (valid) boundary are skipped: a grid without one leaves its
-    community to answer. A point on an edge shared by neighbours goes to the smallest code.
-    None when the point is outside every street or out of range."""
+    Starts from the tops of the bounded subtrees (areas with a boundary whose parent has
+    none, usually the streets) and walks down, one query per level over the children of the
+    area found so far. Areas without a (valid) boundary are skipped: a grid without one
+    leaves its community to answer. On an edge shared by neighbours the smallest code wins.
+    None when the point is in no area or out of range."""
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return None
     point = Point(float(longitude), float(latitude))
-    found, candidates = None, Area.objects.filter(parent__isnull=True)
-    while True:
-        match = next(
-            (
-                area
-                for area in candidates.exclude(boundary__isnull=True).order_by("code")
-                if _covers(area, point)
-            ),
-            None,
-        )
-        if match is None or match.level == deepest:
-            return match or found
-        found, candidates = match, Area.objects.filter(parent=match)
+    bounded = Area.objects.exclude(boundary__isnull=True).order_by("code")
+    tops = bounded.filter(Q(parent__isnull=True) | Q(parent__boundary__isnull=True))
+    found = max(
+        (area for area in tops if _covers(area, point)), key=lambda a: a.depth, default=None
+    )
+    while found is not None and found.level != deepest:
+        match = next((area for area in bounded.filter(parent=found) if _covers(area, point)), None)
+        if match is None:
+            break
+        found = match
+    return found
 
 
 def _covers(area: Area, point: Point) -> bool:

@@ -16,10 +16,9 @@ from grids.selectors import area_at_point
 from ..choices import Priority, Rating, WhistleType
 from ..forms import MAX_PHOTOS
 from ..models import Case, CaseDispatch, CaseEvent, CasePhoto, Category
-from ..permissions import can_handle, is_reporter
+from ..privacy import reporter_contact, reporter_name
 from ..selectors import cases_visible_to
 from ..services.intake import MAX_DESCRIPTION
-from ..views.cases import phone_mask
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -81,10 +80,12 @@ class EventSerializer(serializers.ModelSerializer):
         fields += ["created_at"]
 
     def get_actor(self, event: CaseEvent) -> str | None:
-        """The actor's name; an anonymous reporter stays anonymous (null)."""
+        """The actor's name; the reporter as `workflows.privacy` allows (anonymous: null)."""
         case = self.context["case"]
-        if event.actor is None or (case.anonymous and event.actor_id == case.reporter_id):
+        if event.actor is None:
             return None
+        if event.actor_id == case.reporter_id:
+            return reporter_name(case, event.actor, self.context["contact"])
         return str(event.actor)
 
 
@@ -164,18 +165,16 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(ContactSerializer)
     def get_contact(self, case: Case) -> dict:
-        if case.anonymous:
-            return {"anonymous": True}
-        user = self.context["request"].user
-        phone = case.contact_phone
-        if phone and not (is_reporter(user, case) or can_handle(user, case)):
-            phone = phone_mask(phone)
-        return {"anonymous": False, "name": case.contact_name, "phone": phone}
+        contact = reporter_contact(self.context["request"].user, case)
+        contact.pop("masked", None)
+        return contact
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, case: Case) -> list[dict]:
         events = case.events.select_related("actor").order_by("pk")
-        return EventSerializer(events, many=True, context={**self.context, "case": case}).data
+        contact = reporter_contact(self.context["request"].user, case)
+        context = {**self.context, "case": case, "contact": contact}
+        return EventSerializer(events, many=True, context=context).data
 
 
 # --- input ------------------------------------------------------------------------------------

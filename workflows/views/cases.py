@@ -22,11 +22,12 @@ from django.views.decorators.http import require_POST
 from grids.models import Department
 
 from .. import forms
-from ..choices import Level, Rating, Source, Status, WhistleType
+from ..choices import Level, Rating, Status, WhistleType
 from ..errors import AlreadyClaimed, CaseActionDenied, CaseConflict
 from ..models import Case, CaseDispatch
-from ..permissions import can_handle, can_verify, can_view, is_reporter
+from ..permissions import can_handle, can_view
 from ..photos import PhotoRejected
+from ..privacy import reporter_contact, reporter_name
 from ..selectors import case_open_tasks, cases_visible_to
 from .drawing import area_map
 from .offers import (
@@ -91,7 +92,7 @@ def _case_page(
         for d in case.dispatches.all()
     ]
     photos = list(case.photos.all())
-    contact = _contact(user, case, may_handle)
+    contact = reporter_contact(user, case)
     context = {
         "case": case,
         "contact": contact,
@@ -104,46 +105,12 @@ def _case_page(
         "after": [p for p in photos if p.kind == "after"],
         "dispatches": dispatches,
         "actions": offered,
-        "events": _timeline(case, reporter_shown=_reporter_shown(case, contact)),
+        "events": _timeline(case, contact),
         "conflict": conflict,
         "invalid": bound is not None,
         "now": timezone.now(),
     }
     return render(request, "workflows/case_detail.html", context, status=status)
-
-
-def _contact(user, case: Case, may_handle: bool) -> dict:
-    """Who reported. Nothing when anonymous; in full for the reporter and for the levels that
-    handle or verify the case (they call back and check on site); masked for everyone else,
-    departments included (the whistle-blowing level is their contact)."""
-    if case.anonymous:
-        return {"anonymous": True}
-    if is_reporter(user, case) or may_handle or can_verify(user, case):
-        return {"name": case.contact_name, "phone": case.contact_phone}
-    return {
-        "name": name_mask(case.contact_name),
-        "phone": phone_mask(case.contact_phone),
-        "masked": True,
-    }
-
-
-def _reporter_shown(case: Case, contact: dict) -> bool:
-    """Grid members on patrol report as staff; residents' names follow their contact."""
-    return case.source == Source.GRID_PATROL or not contact.get("masked")
-
-
-def name_mask(name: str) -> str:
-    """刘霞 → 刘*; empty stays empty."""
-    return f"{name[0]}{'*' * max(len(name) - 1, 1)}" if name else ""
-
-
-def phone_mask(phone: str) -> str:
-    """13800000001 → 138****0001; short numbers keep only their last two characters."""
-    if not phone:
-        return ""
-    if len(phone) >= 8:
-        return f"{phone[:3]}****{phone[-4:]}"
-    return "*" * max(len(phone) - 2, 0) + phone[-2:]
 
 
 EVENT_LABELS = {
@@ -178,18 +145,14 @@ STATUS_LABELS, LEVEL_LABELS = dict(Status.choices), dict(Level.choices)
 PAYLOAD_LABELS = {"whistle_type": dict(WhistleType.choices), "rating": dict(Rating.choices)}
 
 
-def _timeline(case: Case, *, reporter_shown: bool = True) -> list[dict]:
-    """The event log as the page shows it; an anonymous reporter stays anonymous, and a
-    reporter's name is masked where their contact is."""
+def _timeline(case: Case, contact: dict) -> list[dict]:
+    """The event log as the page shows it, the reporter named as `privacy` allows."""
     rows = []
     for event in case.events.select_related("actor").order_by("pk"):
         payload = event.payload or {}
         actor = event.actor or _("System")
         if event.actor_id and event.actor_id == case.reporter_id:
-            if case.anonymous:
-                actor = _("Anonymous")
-            elif not reporter_shown:
-                actor = name_mask(str(event.actor))
+            actor = reporter_name(case, event.actor, contact) or _("Anonymous")
         details = [labels.get(payload.get(key), "") for key, labels in PAYLOAD_LABELS.items()]
         details.append(payload.get("department", ""))
         details.append("、".join(payload.get("departments", [])))
