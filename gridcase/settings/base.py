@@ -113,7 +113,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 reads with a 5 s socket timeout by default, exactly channels-redis's
+            # 5 s BZPOPMIN wait: an idle consumer's receive then times out and the socket
+            # dies. Read longer than any blocking command waits.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
 else:
