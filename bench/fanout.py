@@ -34,9 +34,8 @@ async def _arrivals(clients: list[EventsClient], event_id: int) -> list[float | 
     return [c.arrivals.get(event_id) for c in clients]
 
 
-async def _gridcase(ctx: Context) -> tuple[list[float], int]:
-    origin = ctx.base_url
-    clients = [EventsClient(ctx.ws_url, s, origin) for s in session_cookies(OFFICIAL, CLIENTS)]
+async def _gridcase(ctx: Context, sessions: list[str]) -> tuple[list[float], int]:
+    clients = [EventsClient(ctx.ws_url, s, ctx.base_url) for s in sessions]
     driver, loop = Driver(STREET), asyncio.get_running_loop()
     latencies, missing = [], 0
     try:
@@ -87,7 +86,7 @@ async def _bare() -> tuple[list[float], int]:
 
 
 def run(ctx: Context) -> list[Row]:
-    ours, lost = asyncio.run(_gridcase(ctx))
+    ours, lost = asyncio.run(_gridcase(ctx, session_cookies(OFFICIAL, CLIENTS)))
     bare, bare_lost = asyncio.run(_bare())
     name = f"5 fan-out ({CLIENTS} clients, {TRANSITIONS} transitions)"
     p95, p99, bare_p95 = percentile(ours, 95), percentile(ours, 99), percentile(bare, 95)

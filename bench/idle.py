@@ -45,10 +45,8 @@ def _worker(ctx: Context, port: int) -> subprocess.Popen:
     raise RuntimeError("the single benchmark worker did not start")
 
 
-async def _hold(ctx: Context, port: int, worker: subprocess.Popen) -> dict:
+async def _hold(port: int, worker: subprocess.Popen, sessions: list[str]) -> dict:
     url, origin = f"ws://127.0.0.1:{port}/ws/events/", f"http://127.0.0.1:{port}"
-    per_user = CONNECTIONS // len(USERS)
-    sessions = [s for user in USERS for s in session_cookies(user, per_user)]
     warm = [EventsClient(url, s, origin) for s in sessions[:10]]
     await open_all(warm)
     await asyncio.sleep(2)
@@ -67,10 +65,12 @@ async def _hold(ctx: Context, port: int, worker: subprocess.Popen) -> dict:
 
 
 def run(ctx: Context) -> list[Row]:
+    per_user = CONNECTIONS // len(USERS)
+    sessions = [s for user in USERS for s in session_cookies(user, per_user)]
     port = free_port()
     worker = _worker(ctx, port)
     try:
-        result = asyncio.run(_hold(ctx, port, worker))
+        result = asyncio.run(_hold(port, worker, sessions))
     finally:
         worker.terminate()
         worker.wait(timeout=20)

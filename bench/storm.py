@@ -31,8 +31,7 @@ def _expected(since: int) -> list[int]:
     return sorted(events.values_list("pk", flat=True))
 
 
-async def _storm(ctx: Context) -> dict:
-    sessions = session_cookies(OFFICIAL, CLIENTS)
+async def _storm(ctx: Context, sessions: list[str]) -> dict:
     clients = [EventsClient(ctx.ws_url, s, ctx.base_url) for s in sessions]
     driver, loop = Driver(STREET, seed=7), asyncio.get_running_loop()
     try:
@@ -76,7 +75,7 @@ def _tally(clients, since, before, expected, caught_up) -> dict:
 
 
 def run(ctx: Context) -> list[Row]:
-    result = asyncio.run(_storm(ctx))
+    result = asyncio.run(_storm(ctx, session_cookies(OFFICIAL, CLIENTS)))
     name = f"7 reconnect storm ({CLIENTS} clients, {result['expected']} missed events each)"
     caught_up = result["caught_up"]
     return [
