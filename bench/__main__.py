@@ -11,6 +11,7 @@ import importlib
 import os
 import platform
 import resource
+import signal
 import sys
 import time
 from pathlib import Path
@@ -74,7 +75,12 @@ def _machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {memory} GiB RAM, Python {platform.python_version()}"
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwind: the stack's `finally` stops what it started
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _terminate)
     size = int(os.environ.get("BENCH_CASES", "20000"))
     data = Path(os.environ.get("BENCH_DATA", ROOT / "var" / "bench" / f"postgres-{size}"))
     only = [n for n in os.environ.get("BENCH_ONLY", "").split(",") if n]

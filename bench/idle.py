@@ -33,6 +33,7 @@ def _rss_kib(pid: int) -> int:
 def _worker(ctx: Context, port: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "uvicorn", "gridcase.asgi:application", "--port", str(port)]
     command += ["--host", "127.0.0.1", "--workers", "1", "--no-access-log", "--backlog", "4096"]
+    command += ["--timeout-graceful-shutdown", "5"]
     worker = subprocess.Popen(command, env=ctx.env, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -100,7 +100,8 @@ def scaled_stack(
             manage(env, "migrate", "--noinput")
         server = [sys.executable, "-m", "uvicorn", "gridcase.asgi:application"]
         server += ["--host", host, "--port", str(port), "--workers", str(workers)]
-        server += ["--no-access-log", "--ws-max-size", "65536", *uvicorn_args]
+        server += ["--no-access-log", "--ws-max-size", "65536", "--timeout-graceful-shutdown", "5"]
+        server += list(uvicorn_args)
         stack = Stack(f"http://{host}:{port}", env)
         try:
             stack.processes.append(subprocess.Popen(server, env=env, cwd=ROOT))

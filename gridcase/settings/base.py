@@ -115,8 +115,12 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 reads with a 5 s socket timeout by default, exactly channels-redis's
             # 5 s BZPOPMIN wait: an idle consumer's receive then times out and the socket
-            # dies. Read longer than any blocking command waits.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+            # dies. Read longer than any blocking command waits. Its pool also refuses a
+            # 101st simultaneous command ("Too many connections") instead of waiting: a
+            # reconnect storm joins hundreds of groups at once, so allow more per process.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 1000}]
+            },
         }
     }
 else:
