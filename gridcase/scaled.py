@@ -43,7 +43,11 @@ class Stack:
         """PIDs of the uvicorn worker processes (children of the supervisor)."""
         supervisor = self.processes[0].pid
         children = Path(f"/proc/{supervisor}/task/{supervisor}/children")
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        if not children.exists():
+            return []
+        pids = [int(pid) for pid in children.read_text().split()]
+        # multiprocessing's worker processes, not its resource tracker
+        return [p for p in pids if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
 
 
 def _environment(database_url: str, redis_url: str, workers: int) -> dict[str, str]:
