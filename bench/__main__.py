@@ -45,8 +45,9 @@ def _data_ready(env: dict[str, str], wanted: int) -> int:
         district = Area.objects.filter(code="D01").exists()
         extra = [] if not district else ["--skip-district"]
         manage(env, "generate_district", "--cases", str(wanted - have), *extra)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh planner statistics after bulk loads
+    with connection.cursor() as cursor:  # after bulk loads: visibility map and statistics
+        cursor.execute("VACUUM (ANALYZE) workflows_case, workflows_caseevent")
+        cursor.execute("ANALYZE")
     return Case.objects.count()
 
 
