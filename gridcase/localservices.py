@@ -246,6 +246,7 @@ def postgres_server(keep: Path | None = None) -> Iterator[str]:
     as_postgres = _as_postgres()
     pg_ctl = [*as_postgres, str(bindir / "pg_ctl")]
     base = _kept_dir(keep) if keep else _private_dir("postgres")
+    started = False
     try:
         if as_postgres:
             _hand_to_postgres(as_postgres, base)
@@ -253,13 +254,20 @@ def postgres_server(keep: Path | None = None) -> Iterator[str]:
             initdb = [*as_postgres, str(bindir / "initdb"), "-D", str(base / "data")]
             initdb += ["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
             _run([*initdb, "--no-sync", "--no-instructions"], "initdb")
-        _stop_postgres(pg_ctl, base / "data")  # a server left running by a killed session
+        running = [*pg_ctl, "-D", str(base / "data"), "status"]
+        if subprocess.run(running, capture_output=True).returncode == 0:
+            raise ServiceUnavailable(  # not ours to stop
+                f"a PostgreSQL server already runs on {base} (another serve-scaled, bench or "
+                "generate-district?): stop that one first"
+            )
+        started = True
         port = _start_postgres(pg_ctl, base)
         _create_database(port)
         yield f"postgres://postgres@{HOST}:{port}/{DATABASE}"
     finally:
         try:
-            _stop_postgres(pg_ctl, base / "data")
+            if started:
+                _stop_postgres(pg_ctl, base / "data")
         finally:
             if not keep:
                 shutil.rmtree(base, ignore_errors=True)
