@@ -20,6 +20,7 @@ from .ws import EventsClient, close_all, open_all
 CLIENTS = 1000
 MISSED_TRANSITIONS = 20  # each makes two events (reported, accepted)
 CATCH_UP_LIMIT = 10.0
+WAIT_AT_MOST = 60.0  # keep waiting past the limit, to report how late they are
 
 
 def _expected(since: int) -> list[int]:
@@ -49,7 +50,7 @@ async def _storm(ctx: Context, sessions: list[str]) -> dict:
         started = time.monotonic()
         await asyncio.gather(*(c.open([f"area:{STREET}"], since[id(c)]) for c in clients))
         caught_up = None
-        while time.monotonic() - started < CATCH_UP_LIMIT + 5:
+        while time.monotonic() - started < WAIT_AT_MOST:
             if all(set(expected) <= c.arrivals.keys() and c.replayed.is_set() for c in clients):
                 caught_up = time.monotonic() - started
                 break
@@ -82,7 +83,7 @@ def run(ctx: Context) -> list[Row]:
         Row(
             name,
             "all caught up after",
-            f"{caught_up:.2f} s" if caught_up else "not within 15 s",
+            f"{caught_up:.2f} s" if caught_up else f"not within {WAIT_AT_MOST:.0f} s",
             "≤ 10 s",
             caught_up is not None and caught_up <= CATCH_UP_LIMIT,
         ),  # fmt: skip
