@@ -88,7 +88,7 @@ def run(ctx: Context) -> list[Row]:
             caught_up is not None and caught_up <= CATCH_UP_LIMIT,
         ),  # fmt: skip
         Row(
-            name, "gaps (missed events not received)", str(result["gaps"]), "0", result["gaps"] == 0
+            name, "gaps (never received by then)", str(result["gaps"]), "0", result["gaps"] == 0
         ),  # fmt: skip
         Row(
             name,
