@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_ENV := DJANGO_SETTINGS_MODULE=gridcase.settings.dev
 
-.PHONY: install demo serve test test-embedded test-postgres lint lock messages screenshots clean
+.PHONY: install demo serve serve-scaled generate-district bench test test-embedded test-postgres lint lock messages screenshots clean
 
 install: $(STAMP) node_modules/.installed
 
@@ -40,15 +40,34 @@ demo: install
 	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/daphne --bind $(HOST) --port $(PORT) gridcase.asgi:application
 
-## Run the whole test suite twice: embedded (SQLite), then against a private PostgreSQL that
-## tests/services.py starts on 127.0.0.1 (installing Debian's `postgresql` if missing) and stops.
+## Scaled-out mode on this machine: PostgreSQL (data kept in var/scaled/) and Redis on 127.0.0.1
+## (Debian packages, installed if missing), migrations, $(WORKERS) uvicorn workers on
+## http://$(HOST):$(PORT)/ and one timer dispatcher; Ctrl-C stops everything.
+WORKERS ?= 2
+serve-scaled: install
+	$(BIN)/python -m gridcase.scaled --workers $(WORKERS) --host $(HOST) --port $(PORT)
+
+## Fill the scaled-out database with the generated district and CASES cases (bulk COPY).
+CASES ?= 10000
+generate-district: install
+	$(BIN)/python -m gridcase.localservices --keep var/scaled/postgres postgres -- \
+	  sh -c '$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput && \
+	         $(DEMO_ENV) $(BIN)/python manage.py generate_district --cases $(CASES)'
+
+## Benchmarks against the scaled-out stack (bench/README.md); BENCH_CASES=1000000 for full size.
+bench: install
+	$(BIN)/python -m bench
+
+## Run the whole test suite twice: embedded (SQLite + in-memory channel layer), then scaled-out:
+## a private PostgreSQL and Redis that gridcase/localservices.py starts on 127.0.0.1 (installing
+## Debian's `postgresql` and `redis-server` if missing) and stops.
 test: test-embedded test-postgres
 
 test-embedded: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: install
-	$(BIN)/python -m tests.services postgres -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tests.services postgres redis -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -202,6 +202,17 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "level"], name="case_status_level"),
             models.Index(fields=["area_path", "status"], name="case_area_status"),
+            # Lists at a million cases (bench/lists.py). Newest first, ties by id: the order
+            # of every case list, walked backwards without sorting.
+            models.Index(fields=["-reported_at", "-id"], name="case_recent"),
+            # The open cases below an area (a grid's list, queues): small, because open cases
+            # are a few in a thousand; pattern ops so `area_path LIKE '1/4/%'` can use it.
+            models.Index(
+                fields=["area_path", "-reported_at"],
+                name="case_open_by_area",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                condition=models.Q(status__in=["reported", "handling", "dispatched", "resolved"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,7 +263,15 @@ class CaseDispatch(models.Model):
     class Meta:
         verbose_name = _("dispatch")
         verbose_name_plural = _("dispatches")
-        indexes = [models.Index(fields=["department", "active"], name="dispatch_queue")]
+        indexes = [
+            models.Index(fields=["department", "active"], name="dispatch_queue"),
+            # A department's queue: only the parts still waiting for it, in queue order.
+            models.Index(
+                fields=["department", "claimed_at", "claim_due", "id"],
+                name="dispatch_open_queue",
+                condition=models.Q(active=True, returned_at__isnull=True, resolved_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} → {self.department}"
@@ -290,6 +309,8 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["pk"]
+        # A case's timeline in order, without sorting its events.
+        indexes = [models.Index(fields=["case", "id"], name="event_case_order")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.case_id}"

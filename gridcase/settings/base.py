@@ -118,8 +118,17 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Redis pub/sub: a group message is published once and each worker process,
+            # subscribed once per group, hands it to its own sockets. The list-based layer
+            # (channels_redis.core) instead pushes one copy per socket through Redis and
+            # pops them one by one: 1,000 followers of a street cost 1,000 round trips per
+            # event (bench/fanout.py). Both deliver at most once; replay covers the rest.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # redis-py 8 reads with a 5 s socket timeout and its pool refuses the 101st
+            # simultaneous command instead of waiting: read longer, allow more per process.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 1000}]
+            },
         }
     }
 else:

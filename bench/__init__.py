@@ -1,0 +1,1 @@
+"""Benchmarks of the scaled-out stack (`make bench`); see bench/README.md."""
