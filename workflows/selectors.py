@@ -108,3 +108,15 @@ def department_figures(user) -> dict:
     wait = figures.pop("claim_seconds")
     figures["claim_minutes"] = wait.total_seconds() / 60 if wait is not None else None
     return figures
+
+
+def cases_page(cases: QuerySet[Case], *, after: str, size: int) -> tuple[list[Case], int | None]:
+    """Newest first, one page after the case with pk `after` (keyset: no OFFSET, no COUNT,
+    so a page costs the same at the millionth case as at the first). Returns the page and
+    the pk to continue after, or None on the last page."""
+    ordered = cases.order_by("-reported_at", "-pk")
+    if after.isdigit() and (ref := Case.objects.filter(pk=int(after)).first()):
+        when = ref.reported_at
+        ordered = ordered.filter(Q(reported_at__lt=when) | Q(reported_at=when, pk__lt=ref.pk))
+    rows = list(ordered[: size + 1])
+    return rows[:size], rows[size - 1].pk if len(rows) > size else None

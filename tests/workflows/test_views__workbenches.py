@@ -112,3 +112,17 @@ def test_the_process_diagram_marks_the_current_step(client, street):
     assert response["Content-Type"] == "image/svg+xml" and svg.startswith("<svg")
     assert 'width="100%"' not in svg.split(">", 1)[0] and 'class="done"' in svg
     assert as_(client, "cg_wang").get(f"/cases/{case.number}/process.svg").status_code == 404
+
+
+def test_the_case_list_pages_by_keyset_newest_first(client, street, monkeypatch):
+    monkeypatch.setattr("workflows.views.cases.CASES_PER_PAGE", 2)
+    numbers = [reported().number for _ in range(5)]
+    as_(client, "qg_zhihui")
+    seen, url = [], "/cases/"
+    while url:
+        response = client.get(url)
+        seen += [c.number for c in response.context["cases"]]
+        after = response.context["after"]
+        url = f"/cases/?after={after}" if after else ""
+    assert seen == numbers[::-1]
+    assert queries(client, "/cases/?after=999999") == queries(client, "/cases/?after=x") + 1

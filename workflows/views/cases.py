@@ -8,7 +8,6 @@ CaseConflict → the case page with the message (409). The services check permis
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +27,7 @@ from ..models import Case, CaseDispatch
 from ..permissions import can_handle, can_view
 from ..photos import PhotoRejected
 from ..privacy import reporter_contact, reporter_name
-from ..selectors import case_open_tasks, cases_visible_to
+from ..selectors import case_open_tasks, cases_page, cases_visible_to
 from .drawing import area_map
 from .offers import (
     CASE_ACTIONS,
@@ -53,10 +52,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         if area := wanted.pop("area", None):
             cases = cases.filter(area_path__startswith=area.path)
         cases = cases.filter(**wanted)
-    page = Paginator(cases.order_by("-reported_at", "-pk"), CASES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "workflows/case_list.html", {"filters": filters, "page": page})
+    rows, after = cases_page(cases, after=request.GET.get("after", ""), size=CASES_PER_PAGE)
+    context = {"filters": filters, "cases": rows, "after": after, "paged": "after" in request.GET}
+    return render(request, "workflows/case_list.html", context)
 
 
 @login_required

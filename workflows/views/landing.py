@@ -221,7 +221,9 @@ def _department_sections(user) -> list[dict]:
         },
         {
             "title": _("My cases"),
-            "dispatches": list(open_parts.filter(claimed_by=user).order_by("resolve_due")),
+            "dispatches": list(
+                open_parts.filter(claimed_by=user).order_by("resolve_due")[:QUEUE_SIZE]
+            ),
         },
     ]
     headed = departments_q(user, "assign_department_cases", pk_field="department")
