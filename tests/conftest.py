@@ -6,6 +6,12 @@ from grids.roles import AreaLevel
 from tests.factories import AreaFactory, child_area
 
 
+def pytest_collection_modifyitems(items: list) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop in this thread while it
+    lives, and asyncio.run() in later tests would refuse to start."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+
+
 @pytest.fixture(autouse=True)
 def english_messages():
     """Model and service messages in English for assertions; requests still negotiate their

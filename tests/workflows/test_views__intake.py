@@ -49,7 +49,7 @@ def test_the_location_endpoint_names_the_grid_or_says_why_not(client, street):
     found = client.get(f"/areas/at/?lat={lat}&lng={lng}")
     assert found.status_code == 200 and found.json()["area"]["code"].startswith("QG-02-03")
     assert client.get("/areas/at/?lat=10&lng=10").status_code == 404
-    assert "outside" in client.get("/areas/at/?lat=10&lng=10").json()["error"]
+    assert "不在任何网格内" in client.get("/areas/at/?lat=10&lng=10").json()["error"]
     assert client.get("/areas/at/?lat=x&lng=1").status_code == 400
     assert client.get("/areas/at/?lat=91&lng=1").status_code == 400
 
@@ -68,7 +68,7 @@ def test_a_point_outside_the_members_grids_is_a_form_error(client, street):
     lat, lng = inside("QG-02-01")  # another community
     response = report(as_(client, "qs_wgy01"), latitude=lat, longitude=lng)
     assert response.status_code == 400 and not Case.objects.exists()
-    assert "outside every grid" in response.content.decode()
+    assert "不在您可上报的任何网格内" in response.content.decode()  # pages speak zh-hans
     half = report(client, latitude=lat)
     assert half.status_code == 400 and not Case.objects.exists()
 
