@@ -131,6 +131,7 @@ EVENT_LABELS = {
     "case.overdue": _("Overdue"),
     "case.claim_overdue": _("Not claimed in time"),
     "dispatch.rated": _("Department response rated"),
+    "case.commented": _("Comment"),
 }
 STEP_LABELS = {
     "intake": _("intake"),
