@@ -21,11 +21,12 @@ from gridcase.scaled import manage, scaled_stack
 
 from .common import Context, Row
 
-# name -> module with run(ctx) -> list[Row], in the order they run. Benchmarks 1 (intake),
-# 2 (transitions) and 4 (street board) plug in here as bench/intake.py, bench/transitions.py
-# and bench/board.py once the REST API and the board exist (see bench/README.md).
+# name -> module with run(ctx) -> list[Row], in the order they run. Benchmarks 1 (intake) and
+# 2 (transitions) through the REST API plug in here as bench/intake.py and
+# bench/transitions.py (see bench/README.md).
 BENCHMARKS = {
     "lists": "bench.lists",
+    "board": "bench.board",
     "fanout": "bench.fanout",
     "storm": "bench.storm",
     "idle": "bench.idle",
