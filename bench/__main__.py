@@ -21,10 +21,10 @@ from gridcase.scaled import manage, scaled_stack
 
 from .common import Context, Row
 
-# name -> module with run(ctx) -> list[Row], in the order they run. Benchmarks 1 (intake) and
-# 2 (transitions) through the REST API plug in here as bench/intake.py and
-# bench/transitions.py (see bench/README.md).
+# name -> module with run(ctx) -> list[Row], in the order they run. Benchmark 2 (transitions
+# through the REST API) plugs in here as bench/transitions.py (see bench/README.md).
 BENCHMARKS = {
+    "intake": "bench.intake",
     "lists": "bench.lists",
     "board": "bench.board",
     "fanout": "bench.fanout",
@@ -89,6 +89,7 @@ def main() -> int:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # thousands of sockets
     rows: list[Row] = []
+    os.environ["GRIDCASE_BENCH"] = "1"  # the servers mount bench/bare.py's one-row view
     with scaled_stack(workers=WORKERS, port=free_port(), data=data) as stack:
         os.environ.update(stack.env)
         import django
