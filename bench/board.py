@@ -12,28 +12,12 @@ from __future__ import annotations
 
 import time
 
-from .common import Context, Http, Row, ms, percentile, session_cookies
+from .common import Context, Row, ms, percentile, timed_gets
 
 STREET, OFFICIAL = "D01", "d01_zhihui"
 PATH = f"/w/board/{STREET}/data/?period=30d"
 REQUESTS, WARMUP, COLD_RUNS = 50, 3, 7
 P95_TARGET = 0.100
-
-
-def _served(ctx: Context) -> list[float]:
-    client = Http(ctx, session_cookies(OFFICIAL)[0])
-    try:
-        for _ in range(WARMUP):
-            client.get(PATH)
-        timings = []
-        for _ in range(REQUESTS):
-            status, seconds, _body = client.get(PATH)
-            if status != 200:
-                raise RuntimeError(f"GET {PATH}: HTTP {status}")
-            timings.append(seconds)
-        return timings
-    finally:
-        client.close()
 
 
 def _cold() -> list[float]:
@@ -58,7 +42,8 @@ def _cold() -> list[float]:
 
 
 def run(ctx: Context) -> list[Row]:
-    served, cold = _served(ctx), _cold()
+    served = timed_gets(ctx, OFFICIAL, PATH, warmup=WARMUP, requests=REQUESTS)
+    cold = _cold()
     p95 = percentile(cold, 95)
     return [
         Row("4 board 30 days: served (cached)", "p50", ms(percentile(served, 50))),

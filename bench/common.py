@@ -98,3 +98,20 @@ class Http:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def timed_gets(ctx: Context, username: str, path: str, *, warmup: int, requests: int) -> list:
+    """Seconds of `requests` sequential GETs of `path` as `username` after `warmup` ones."""
+    client = Http(ctx, session_cookies(username)[0])
+    try:
+        for _ in range(warmup):
+            client.get(path)
+        timings = []
+        for _ in range(requests):
+            status, seconds, _body = client.get(path)
+            if status != 200:
+                raise RuntimeError(f"GET {path} as {username}: HTTP {status}")
+            timings.append(seconds)
+        return timings
+    finally:
+        client.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .common import Context, Http, Row, ms, percentile, session_cookies
+from .common import Context, Row, ms, percentile, timed_gets
 
 REQUESTS = 100  # per page, after WARMUP
 WARMUP = 5
@@ -26,22 +26,6 @@ SAME_SHAPE_USERS = {  # same page for another user with a different amount of wo
     "/w/department/": "dp12_staff1",
     "/w/grid/": "d05c03g07_wgy1",
 }
-
-
-def _timed(ctx: Context, username: str, path: str) -> list[float]:
-    client = Http(ctx, session_cookies(username)[0])
-    try:
-        for _ in range(WARMUP):
-            client.get(path)
-        timings = []
-        for _ in range(REQUESTS):
-            status, seconds, _body = client.get(path)
-            if status != 200:
-                raise RuntimeError(f"GET {path} as {username}: HTTP {status}")
-            timings.append(seconds)
-        return timings
-    finally:
-        client.close()
 
 
 def _queries(username: str, path: str) -> tuple[list[str], str]:
@@ -82,7 +66,7 @@ def _seq_scans(queries: list[str]) -> list[str]:
 def run(ctx: Context) -> list[Row]:
     rows = []
     for label, username, path, other_page in PAGES:
-        timings = _timed(ctx, username, path)
+        timings = timed_gets(ctx, username, path, warmup=WARMUP, requests=REQUESTS)
         p95 = percentile(timings, 95)
         rows.append(Row(f"3 lists: {label}", "p50", ms(percentile(timings, 50))))
         rows.append(Row(f"3 lists: {label}", "p95", ms(p95), "≤ 50 ms", p95 <= P95_TARGET))

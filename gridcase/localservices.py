@@ -320,7 +320,7 @@ def _start_redis(binary: str, base: Path) -> tuple[subprocess.Popen, int]:
         try:
             _wait_until(functools.partial(_redis_started_or_exited, process, port), "Redis")
         except BaseException:
-            _stop_redis(process)
+            process_stop(process)
             raise
         if process.poll() is None:
             return process, port
@@ -328,8 +328,8 @@ def _start_redis(binary: str, base: Path) -> tuple[subprocess.Popen, int]:
     raise ServiceUnavailable(f"redis-server did not start:\n{server_log}")
 
 
-def _stop_redis(process: subprocess.Popen) -> None:
-    """Terminate redis-server by its PID (kill it if it does not exit within 10 s)."""
+def process_stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 10 s: by PID, only what we started."""
     if process.poll() is not None:
         return
     process.terminate()
@@ -350,7 +350,7 @@ def redis_server() -> Iterator[str]:
         try:
             yield f"redis://{HOST}:{port}/0"
         finally:
-            _stop_redis(process)
+            process_stop(process)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -23,7 +23,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gridcase.localservices import ROOT, ServiceUnavailable, postgres_server, redis_server
+from gridcase.localservices import (
+    ROOT,
+    ServiceUnavailable,
+    postgres_server,
+    process_stop,
+    redis_server,
+)
 
 DEFAULT_DATA = ROOT / "var" / "scaled" / "postgres"
 SETTINGS = "gridcase.settings.dev"
@@ -81,17 +87,6 @@ def _wait_http(url: str, process: subprocess.Popen) -> None:
     raise RuntimeError(f"{url} did not answer within {READY_TIMEOUT} s")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM, then SIGKILL after 10 s: by PID, only what we started."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextlib.contextmanager
 def scaled_stack(
     *, workers: int = 2, host: str = "127.0.0.1", port: int = 8000, data: Path = DEFAULT_DATA,
@@ -115,7 +110,7 @@ def scaled_stack(
             yield stack
         finally:
             for process in reversed(stack.processes):
-                _stop(process)
+                process_stop(process)
 
 
 def _terminate(signum: int, _frame: object) -> None:
