@@ -4,12 +4,18 @@ Visibility has two faces that must always agree (a property-based test checks it
 - `areas_q` / `departments_q` build a `Q()` for querysets (lists, boards, counts);
 - `area_allows` / `department_allows` answer for one object (detail pages, websockets).
 A permission granted on an Area covers the Area and every Area below it.
+
+Every answer comes from `user_grants`: the user's object permissions read in one query and
+kept on the user object, as Django keeps `_perm_cache` for model permissions. A request's user
+is loaded per request; the membership services drop the cache of the user they change.
 """
+
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
-from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import get_objects_for_user
+from guardian.models import GroupObjectPermission, UserObjectPermission
 from shapely.geometry import Point
 
 from .geo import NESTING_TOLERANCE_DEG, BoundaryError, polygon_from_geojson
@@ -25,14 +31,50 @@ def _sees_everything(user: AnyUser, perm: str) -> bool:
     return user.is_active and (user.is_superuser or user.has_perm(f"grids.{perm}"))
 
 
+@dataclass(frozen=True)
+class Grants:
+    """A user's object permissions on areas and departments (directly or through groups)."""
+
+    pks: dict[tuple[str, str], frozenset[int]]  # (model, codename) -> object pks
+    area_paths: dict[int, str] = field(default_factory=dict)  # path of every granted area
+
+    def on(self, model: type[Area] | type[Department], perm: str) -> frozenset[int]:
+        return self.pks.get((model._meta.model_name, perm), frozenset())
+
+
+GRANTS_CACHE = "_gridcase_grants"
+
+
+def user_grants(user: User) -> Grants:
+    """The grants of `user`: one query (two with areas), then kept on the user object."""
+    cached = getattr(user, GRANTS_CACHE, None)
+    if cached is not None:
+        return cached
+    fields = ("content_type__model", "permission__codename", "object_pk")
+    mine = {"content_type__app_label": "grids"}
+    direct = UserObjectPermission.objects.filter(user=user, **mine).values_list(*fields)
+    grouped = GroupObjectPermission.objects.filter(group__user=user, **mine).values_list(*fields)
+    found: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for model, codename, object_pk in direct.union(grouped, all=True):
+        found[(model, codename)].add(int(object_pk))
+    area_pks = set().union(*(pks for (model, _), pks in found.items() if model == "area"))
+    paths = dict(Area.objects.filter(pk__in=area_pks).values_list("pk", "path")) if area_pks else {}
+    grants = Grants({key: frozenset(pks) for key, pks in found.items()}, paths)
+    setattr(user, GRANTS_CACHE, grants)
+    return grants
+
+
+def user_grants_forget(user: User) -> None:
+    """Drop the kept grants of this user object (after its memberships changed)."""
+    user.__dict__.pop(GRANTS_CACHE, None)
+
+
 def area_grant_paths(user: AnyUser, perm: str) -> list[str]:
     """Paths of the areas on which `user` holds `perm` directly, minus those nested in others."""
     if not user.is_authenticated or not user.is_active:
         return []
-    granted = get_objects_for_user(
-        user, f"grids.{perm}", klass=Area, with_superuser=False, accept_global_perms=False
-    )
-    paths = sorted(granted.values_list("path", flat=True))
+    grants = user_grants(user)
+    paths = sorted(grants.area_paths[pk] for pk in grants.on(Area, perm) if pk in grants.area_paths)
     roots: list[str] = []
     for path in paths:  # sorted, so an ancestor comes before its descendants
         if not roots or not path.startswith(roots[-1]):
@@ -58,10 +100,7 @@ def area_allows(user: AnyUser, perm: str, area: Area) -> bool:
         return False
     if _sees_everything(user, perm):
         return True
-    lineage = list(Area.objects.filter(pk__in=area.ancestor_ids))
-    checker = ObjectPermissionChecker(user)
-    checker.prefetch_perms(lineage)
-    return any(checker.has_perm(perm, ancestor) for ancestor in lineage)
+    return not user_grants(user).on(Area, perm).isdisjoint(area.ancestor_ids)
 
 
 def departments_q(user: AnyUser, perm: str, *, pk_field: str = "pk") -> Q:
@@ -70,10 +109,7 @@ def departments_q(user: AnyUser, perm: str, *, pk_field: str = "pk") -> Q:
         return NOTHING
     if _sees_everything(user, perm):
         return Q()
-    granted = get_objects_for_user(
-        user, f"grids.{perm}", klass=Department, with_superuser=False, accept_global_perms=False
-    )
-    return Q(**{f"{pk_field}__in": list(granted.values_list("pk", flat=True))})
+    return Q(**{f"{pk_field}__in": sorted(user_grants(user).on(Department, perm))})
 
 
 def department_allows(user: AnyUser, perm: str, department: Department) -> bool:
@@ -81,7 +117,7 @@ def department_allows(user: AnyUser, perm: str, department: Department) -> bool:
         return False
     if _sees_everything(user, perm):
         return True
-    return ObjectPermissionChecker(user).has_perm(perm, department)
+    return department.pk in user_grants(user).on(Department, perm)
 
 
 def user_roles(user: AnyUser) -> list[str]:

@@ -12,6 +12,7 @@ from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
 from .models import Area, Department, Membership, User
 from .roles import ROLE_PERMISSIONS
+from .selectors import user_grants_forget
 from .signals import access_changed
 
 
@@ -60,6 +61,7 @@ def membership_add(
         membership.full_clean()
         membership.save(update_fields=["part_time"])
     user.groups.add(role_group_get(unit=membership.unit, role=role))
+    user_grants_forget(user)
     return membership
 
 
@@ -69,6 +71,7 @@ def membership_remove(*, membership: Membership) -> None:
     group = Group.objects.filter(name=role_group_name(membership.unit, membership.role)).first()
     if group is not None:
         membership.user.groups.remove(group)
+    user_grants_forget(membership.user)
     membership.delete()
     access_changed.send(sender=Membership, user=membership.user)
 
