@@ -13,8 +13,8 @@ is loaded per request; the membership services drop the cache of the user they c
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.db.models import CharField, Q, Value
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from shapely.geometry import Point
 
@@ -28,15 +28,16 @@ NOTHING = Q(pk__in=[])
 
 def _sees_everything(user: AnyUser, perm: str) -> bool:
     """Superusers, and holders of the model-wide permission, act everywhere."""
-    return user.is_active and (user.is_superuser or user.has_perm(f"grids.{perm}"))
+    return user.is_active and (user.is_superuser or perm in user_grants(user).everywhere)
 
 
 @dataclass(frozen=True)
 class Grants:
-    """A user's object permissions on areas and departments (directly or through groups)."""
+    """A user's permissions on areas and departments (directly or through groups)."""
 
     pks: dict[tuple[str, str], frozenset[int]]  # (model, codename) -> object pks
     area_paths: dict[int, str] = field(default_factory=dict)  # path of every granted area
+    everywhere: frozenset[str] = frozenset()  # codenames held model-wide (not per object)
 
     def on(self, model: type[Area] | type[Department], perm: str) -> frozenset[int]:
         return self.pks.get((model._meta.model_name, perm), frozenset())
@@ -46,7 +47,10 @@ GRANTS_CACHE = "_gridcase_grants"
 
 
 def user_grants(user: User) -> Grants:
-    """The grants of `user`: one query (two with areas), then kept on the user object."""
+    """The grants of `user`: one query (two with areas), then kept on the user object.
+
+    Model-wide permissions come in the same query (as Django's ModelBackend would read them:
+    the user's own and those of their groups), marked by an empty object key."""
     cached = getattr(user, GRANTS_CACHE, None)
     if cached is not None:
         return cached
@@ -54,12 +58,24 @@ def user_grants(user: User) -> Grants:
     mine = {"content_type__app_label": "grids"}
     direct = UserObjectPermission.objects.filter(user=user, **mine).values_list(*fields)
     grouped = GroupObjectPermission.objects.filter(group__user=user, **mine).values_list(*fields)
+    model_wide = (
+        Permission.objects.filter(Q(user=user) | Q(group__user=user), **mine)
+        .annotate(everywhere=Value("", output_field=CharField()))
+        .values_list("content_type__model", "codename", "everywhere")
+        .order_by()  # Permission's default ordering is not allowed inside a UNION
+    )
     found: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for model, codename, object_pk in direct.union(grouped, all=True):
-        found[(model, codename)].add(int(object_pk))
+    everywhere = set()
+    for model, codename, object_pk in direct.union(grouped, model_wide, all=True):
+        if object_pk == "":
+            everywhere.add(codename)
+        else:
+            found[(model, codename)].add(int(object_pk))
     area_pks = set().union(*(pks for (model, _), pks in found.items() if model == "area"))
     paths = dict(Area.objects.filter(pk__in=area_pks).values_list("pk", "path")) if area_pks else {}
-    grants = Grants({key: frozenset(pks) for key, pks in found.items()}, paths)
+    grants = Grants(
+        {key: frozenset(pks) for key, pks in found.items()}, paths, frozenset(everywhere)
+    )
     setattr(user, GRANTS_CACHE, grants)
     return grants
 
@@ -112,6 +128,13 @@ def departments_q(user: AnyUser, perm: str, *, pk_field: str = "pk") -> Q:
     return Q(**{f"{pk_field}__in": sorted(user_grants(user).on(Department, perm))})
 
 
+def departments_any(user: AnyUser, perm: str) -> bool:
+    """Does `user` hold `perm` on at least one department (or on all of them)?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return _sees_everything(user, perm) or bool(user_grants(user).on(Department, perm))
+
+
 def department_allows(user: AnyUser, perm: str, department: Department) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
@@ -124,7 +147,12 @@ def user_roles(user: AnyUser) -> list[str]:
     """The user's distinct roles, most senior first."""
     if not user.is_authenticated:
         return []
-    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return roles_held(Membership.objects.filter(user=user).values_list("role", flat=True))
+
+
+def roles_held(roles) -> list[str]:
+    """Distinct `roles`, most senior first."""
+    held = set(roles)
     return [role for role in ROLE_PRECEDENCE if role in held]
 
 
