@@ -34,6 +34,18 @@ def test_my_grid_lists_do_not_query_per_case(client, street):
     assert queries(client, "/w/grid/") == few
 
 
+def test_a_full_section_shows_the_newest_and_links_to_the_rest(client, street, monkeypatch):
+    monkeypatch.setattr("workflows.views.landing.SECTION_SIZE", 3)
+    cases = [reported() for _ in range(4)]
+    page = as_(client, "qs_wgy01").get("/w/grid/").content.decode()
+    shown = [case.number for case in cases if f'data-case="{case.number}"' in page]
+    assert shown == [case.number for case in cases[1:]]  # the newest three
+    assert '<span class="count">3+</span>' in page
+    assert 'href="/cases/?status=reported&amp;level=grid"' in page
+    listed = client.get("/cases/?status=reported&level=grid").content.decode()
+    assert all(case.number in listed for case in cases)
+
+
 def test_the_department_queue_does_not_query_per_case(client, street):
     dispatched()
     as_(client, "pcs_li")

@@ -8,13 +8,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import Department
 from grids.roles import Role
-from grids.selectors import areas_q, departments_q, user_memberships, user_roles
+from grids.selectors import (
+    areas_q,
+    departments_any,
+    departments_q,
+    roles_held,
+    user_memberships,
+    user_roles,
+)
 
 from ..choices import AREA_LEVEL_OF, OPEN_STATUSES, Level, Status
 from ..models import Case, CaseDispatch
@@ -99,13 +106,14 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
     if workbench not in WORKBENCH_SECTIONS:
         return redirect("board")  # the board is a page of its own (views/board.py)
     title, description, allowed = WORKBENCHES[workbench]
-    roles = user_roles(request.user)
+    memberships = user_memberships(request.user)
+    roles = roles_held(membership.role for membership in memberships)
     if not allowed & set(roles):
         raise PermissionDenied(_("This workbench is not part of your roles."))
     context = {
         "title": title,
         "description": description,
-        "memberships": user_memberships(request.user),
+        "memberships": memberships,
         "workbenches": workbench_tabs(roles),
         "sections": WORKBENCH_SECTIONS[workbench](request.user),
         "may_report": workbench in ("grid", "resident"),
@@ -123,11 +131,27 @@ def case_task_redirect(request: HttpRequest, **kwargs) -> HttpResponse:
 
 # --- workbench lists -------------------------------------------------------------------------
 
-QUEUE_SIZE = 50
+QUEUE_SIZE = 50  # a department's queue: every part waiting to be claimed, oldest due first
+SECTION_SIZE = 20  # a phone-sized section of "my grid"; the case list pages through the rest
 
 
-def _cases(queryset: QuerySet[Case]) -> list[Case]:
-    return list(queryset.select_related("category", "area").order_by("-reported_at")[:QUEUE_SIZE])
+def _section(title: Promise, cases: QuerySet[Case], *, taps=(), more: str = "") -> dict:
+    """A list of case cards: the newest SECTION_SIZE, and whether there are more.
+
+    `more` is the case list's query for the whole section, when its filters can express it."""
+    rows = list(
+        cases.select_related("category", "area")
+        .defer("description")
+        .order_by("-reported_at")[: SECTION_SIZE + 1]
+    )
+    more_url = f"{reverse('case_list')}?{more}" if more else ""
+    return {
+        "title": title,
+        "cases": rows[:SECTION_SIZE],
+        "more": len(rows) > SECTION_SIZE,
+        "more_url": more_url,
+        "taps": list(taps),
+    }
 
 
 def _to_verify(user, level: str) -> dict:
@@ -136,7 +160,7 @@ def _to_verify(user, level: str) -> dict:
         verifier_area__level=AREA_LEVEL_OF[level],
         status=Status.RESOLVED,
     )
-    return {"title": _("Waiting for your verification"), "cases": _cases(cases)}
+    return _section(_("Waiting for your verification"), cases, more="status=resolved")
 
 
 def _level_queue(user, level: str, title: Promise) -> list[dict]:
@@ -145,7 +169,7 @@ def _level_queue(user, level: str, title: Promise) -> list[dict]:
         level=level,
         status__in=(Status.REPORTED, Status.HANDLING),
     )
-    return [{"title": title, "cases": _cases(handling)}, _to_verify(user, level)]
+    return [_section(title, handling), _to_verify(user, level)]
 
 
 def _grid_sections(user) -> list[dict]:
@@ -153,46 +177,33 @@ def _grid_sections(user) -> list[dict]:
     in_my_grids = Case.objects.filter(
         areas_q(user, "handle_area_cases", path_field="handling_area__path"), level=Level.GRID
     )
+    visible = Case.objects.filter(areas_q(user, "view_area_cases", path_field="area_path"))
+    to_verify = Case.objects.filter(areas_q(user, "verify_area_cases", path_field="area_path"))
     return [
-        {
-            "title": _("New in my grid"),
-            "cases": _cases(in_my_grids.filter(status=Status.REPORTED)),
-            "taps": ["accept"],
-        },
-        {
-            "title": _("Mine to finish"),
-            "cases": _cases(Case.objects.filter(handler=user, status=Status.HANDLING)),
-            "taps": ["resolve", "whistle"],
-        },
-        {
-            "title": _("Overdue"),
-            "cases": _cases(
-                Case.objects.filter(
-                    areas_q(user, "view_area_cases", path_field="area_path"),
-                    overdue=True,
-                    status__in=OPEN_STATUSES,
-                )
+        _section(
+            _("New in my grid"),
+            in_my_grids.filter(status=Status.REPORTED),
+            taps=["accept"],
+            more="status=reported&level=grid",
+        ),
+        _section(
+            _("Mine to finish"),
+            Case.objects.filter(handler=user, status=Status.HANDLING),
+            taps=["resolve", "whistle"],
+        ),
+        _section(_("Overdue"), visible.filter(overdue=True, status__in=OPEN_STATUSES)),
+        _section(
+            _("Waiting for my verification"),
+            to_verify.filter(status=Status.RESOLVED),
+            taps=["verify", "rework"],
+            more="status=resolved",
+        ),
+        _section(
+            _("Whistled up from my grid"),
+            visible.filter(status__in=(Status.HANDLING, Status.DISPATCHED)).exclude(
+                level=Level.GRID
             ),
-        },
-        {
-            "title": _("Waiting for my verification"),
-            "cases": _cases(
-                Case.objects.filter(
-                    areas_q(user, "verify_area_cases", path_field="area_path"),
-                    status=Status.RESOLVED,
-                )
-            ),
-            "taps": ["verify", "rework"],
-        },
-        {
-            "title": _("Whistled up from my grid"),
-            "cases": _cases(
-                Case.objects.filter(
-                    areas_q(user, "view_area_cases", path_field="area_path"),
-                    status__in=(Status.HANDLING, Status.DISPATCHED),
-                ).exclude(level=Level.GRID)
-            ),
-        },
+        ),
     ]
 
 
@@ -227,7 +238,7 @@ def _department_sections(user) -> list[dict]:
         },
     ]
     headed = departments_q(user, "assign_department_cases", pk_field="department")
-    if Department.objects.filter(departments_q(user, "assign_department_cases")).exists():
+    if departments_any(user, "assign_department_cases"):
         staff_parts = open_parts.filter(headed, claimed_by__isnull=False).exclude(claimed_by=user)
         sections.append(
             {
@@ -247,7 +258,7 @@ def street_queue_sections(user) -> list[dict]:
 
 
 def _resident_sections(user) -> list[dict]:
-    return [{"title": _("Cases I reported"), "cases": _cases(Case.objects.filter(reporter=user))}]
+    return [_section(_("Cases I reported"), Case.objects.filter(reporter=user))]
 
 
 WORKBENCH_SECTIONS: dict[str, Callable[[Any], list[dict]]] = {
