@@ -221,6 +221,7 @@ def _department_sections(user) -> list[dict]:
             case__status__in=(Status.DISPATCHED, Status.HANDLING),
         )
         .select_related("case", "case__category", "case__area", "department", "claimed_by")
+        .defer("case__description")
         .order_by("claim_due", "pk")
     )
     mine = departments_q(user, "claim_department_cases", pk_field="department")
