@@ -138,3 +138,13 @@ def test_the_case_list_pages_by_keyset_newest_first(client, street, monkeypatch)
         url = f"/cases/?after={after}" if after else ""
     assert seen == numbers[::-1]
     assert queries(client, "/cases/?after=999999") == queries(client, "/cases/?after=x") + 1
+
+
+def test_the_case_list_filters_keep_their_values_and_name_bad_ones(client, street):
+    accepted, open_case = reported(), reported()
+    services.case_accept(case=accepted, actor=person("qs_wgy01"))
+    page = as_(client, "qg_zhihui").get("/cases/?status=handling&area=NOPE").content.decode()
+    assert '<option value="handling" selected>' in page
+    assert 'value="NOPE"' in page and 'class="errorlist' in page
+    listed = client.get("/cases/?status=handling").content.decode()
+    assert accepted.number in listed and open_case.number not in listed
