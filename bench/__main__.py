@@ -21,10 +21,10 @@ from gridcase.scaled import manage, scaled_stack
 
 from .common import Context, Row
 
-# name -> module with run(ctx) -> list[Row], in the order they run. Benchmark 2 (transitions
-# through the REST API) plugs in here as bench/transitions.py (see bench/README.md).
+# name -> module with run(ctx) -> list[Row], in the order they run.
 BENCHMARKS = {
     "intake": "bench.intake",
+    "transitions": "bench.transitions",
     "lists": "bench.lists",
     "board": "bench.board",
     "fanout": "bench.fanout",
@@ -84,7 +84,7 @@ def _terminate(signum: int, _frame: object) -> None:
 def main() -> int:
     signal.signal(signal.SIGTERM, _terminate)
     size = int(os.environ.get("BENCH_CASES", "20000"))
-    data = Path(os.environ.get("BENCH_DATA", ROOT / "var" / "bench" / f"postgres-{size}"))
+    data = Path(os.environ.get("BENCH_DATA", ROOT / "var" / "bench" / f"postgres-{size}")).resolve()
     only = [n for n in os.environ.get("BENCH_ONLY", "").split(",") if n]
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # thousands of sockets

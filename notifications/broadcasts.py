@@ -14,8 +14,16 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def event_payload(event) -> dict:
+def _dispatch_rows(case) -> list[tuple[int, bool, int | None]]:
+    """(department, active, claimer) of each of the case's dispatches: one query."""
+    rows = case.dispatches.order_by("pk").values_list("department_id", "active", "claimed_by_id")
+    return list(rows)
+
+
+def event_payload(event, dispatches: list | None = None) -> dict:
+    """The event as sent to sockets; `dispatches` from `_dispatch_rows` if already read."""
     case = event.case
+    rows = _dispatch_rows(case) if dispatches is None else dispatches
     return {
         "id": event.pk,
         "kind": event.kind,
@@ -24,27 +32,27 @@ def event_payload(event) -> dict:
         "status": case.status,
         "level": case.level,
         "area": case.area_id,
-        "departments": sorted(
-            case.dispatches.filter(active=True).values_list("department_id", flat=True)
-        ),
+        "departments": sorted(department for department, active, _ in rows if active),
         "at": event.created_at.isoformat(),
     }
 
 
-def event_groups(event) -> list[str]:
+def event_groups(event, dispatches: list | None = None) -> list[str]:
     case = event.case
+    rows = _dispatch_rows(case) if dispatches is None else dispatches
     groups = [f"area.{pk}" for pk in case.area.ancestor_ids]
-    groups += [f"dept.{d}" for d in case.dispatches.values_list("department_id", flat=True)]
+    groups += [f"dept.{department}" for department, _, _ in rows]
     groups.append(f"case.{case.pk}")
     people = {case.reporter_id, case.handler_id, event.actor_id}
-    people |= set(case.dispatches.values_list("claimed_by_id", flat=True))
+    people |= {claimer for _, _, claimer in rows}
     groups += [f"user.{pk}" for pk in sorted(p for p in people if p)]
     return list(dict.fromkeys(groups))
 
 
 def broadcast_on_commit(event) -> None:
     """Send `event` to its groups once the transaction commits; nothing if it rolls back."""
-    payload, groups = event_payload(event), event_groups(event)  # read inside the transaction
+    rows = _dispatch_rows(event.case)  # read inside the transaction, once for both
+    payload, groups = event_payload(event, rows), event_groups(event, rows)
     transaction.on_commit(lambda: _send(groups, payload), robust=True)
 
 
@@ -62,10 +70,18 @@ async def _send_all(layer, groups: list[str], message: dict) -> None:
 
 def user_signal_on_commit(user_id: int, message: dict) -> None:
     """A message to one person's sockets (notification count, revocation), after commit."""
+    users_signal_on_commit([user_id], message)
+
+
+def users_signal_on_commit(user_ids: list[int], message: dict) -> None:
+    """The same message to several people's sockets after commit, in one trip to the layer."""
+    groups = [f"user.{pk}" for pk in user_ids]
+    if not groups:
+        return
 
     def send() -> None:
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(f"user.{user_id}", message)
+            async_to_sync(_send_all)(layer, groups, message)
 
     transaction.on_commit(send, robust=True)

@@ -6,7 +6,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
-from .broadcasts import user_signal_on_commit
+from .broadcasts import user_signal_on_commit, users_signal_on_commit
 from .models import Notification
 
 EMAILED_KINDS = (Notification.Kind.WHISTLE, Notification.Kind.OVERDUE)
@@ -27,8 +27,7 @@ def notify(*, recipients: Iterable, kind: str, text: str, case=None, event=None)
             Notification(recipient=user, kind=kind, text=text[:300], case=case, event=event)
         )
     Notification.objects.bulk_create(rows)
-    for pk in seen:
-        user_signal_on_commit(pk, {"type": "notifications.changed"})
+    users_signal_on_commit(list(seen), {"type": "notifications.changed"})
     if kind in EMAILED_KINDS:
         addresses = [row.recipient.email for row in rows if row.recipient.email]
         subject = f"[网格通] {text[:60]}"

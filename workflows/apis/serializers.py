@@ -163,17 +163,24 @@ class CaseDetailSerializer(CaseSerializer):
             "events",
         ]
 
+    def _contact(self, case: Case) -> dict:
+        """`reporter_contact` once per case (its permission checks cost queries)."""
+        cached = getattr(self, "_contacts", {})
+        if case.pk not in cached:
+            cached[case.pk] = reporter_contact(self.context["request"].user, case)
+            self._contacts = cached
+        return cached[case.pk]
+
     @extend_schema_field(ContactSerializer)
     def get_contact(self, case: Case) -> dict:
-        contact = reporter_contact(self.context["request"].user, case)
+        contact = dict(self._contact(case))
         contact.pop("masked", None)
         return contact
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, case: Case) -> list[dict]:
         events = case.events.select_related("actor").order_by("pk")
-        contact = reporter_contact(self.context["request"].user, case)
-        context = {**self.context, "case": case, "contact": contact}
+        context = {**self.context, "case": case, "contact": self._contact(case)}
         return EventSerializer(events, many=True, context=context).data
 
 

@@ -1,5 +1,6 @@
 """Every write to a case. Views, APIs, consumers and flow nodes call these; nothing else
-changes a case. Each service is one transaction: lock, check, transition, log, move the flow."""
+changes a case. Each service is one transaction: lock, check, transition, log, move the flow
+(`case_report` takes the case number in a short transaction of its own first)."""
 
 from .assigning import case_assign
 from .closing import case_rate, case_resolve, case_rework, case_verify, dispatch_rate

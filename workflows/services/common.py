@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -166,9 +166,35 @@ def area_for_level(case: Case, level: str) -> Area:
 
 
 def case_number_next(area: Area, day) -> str:
-    """QG-20261121-0042: street code, local date, a per-street daily counter."""
+    """QG-20261121-0042: street code, local date, a per-street daily counter.
+
+    The number is taken in a short transaction of its own, committed before the report's
+    transaction starts, so the street's counter row is locked for one statement, not for the
+    whole report (which would make a street's intake serial). Numbers are therefore unique
+    but may have gaps: a report that fails after taking its number (a lost submission-key
+    race, a database error) leaves that number unused. Inside a caller's transaction the
+    counter row stays locked until that transaction ends (still unique, no gap on rollback).
+    """
     street = area_ancestor_at(area, AreaLevel.STREET) or area
-    counter, _ = CaseCounter.objects.select_for_update().get_or_create(street=street, day=day)
-    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"{street.code}-{day:%Y%m%d}-{counter.last:04d}"
+    with transaction.atomic():
+        last = _counter_increment(street.pk, day)
+        if last is None:  # the street's first case of the day
+            try:
+                with transaction.atomic():  # a savepoint: another report may create it first
+                    last = CaseCounter.objects.create(street=street, day=day, last=1).last
+            except IntegrityError:
+                last = _counter_increment(street.pk, day)
+    return f"{street.code}-{day:%Y%m%d}-{last:04d}"
+
+
+def _counter_increment(street_id: int, day) -> int | None:
+    """The counter after adding one, in one statement (PostgreSQL, SQLite ≥ 3.35); None if
+    the street has no counter row for `day` yet."""
+    table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE street_id = %s AND day = %s RETURNING last",
+            [street_id, connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None

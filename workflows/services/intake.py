@@ -50,7 +50,6 @@ def _reporter_may_report(reporter, area: Area, source: str) -> None:
     )
 
 
-@transaction.atomic
 def case_report(
     *,
     title: str,
@@ -72,11 +71,12 @@ def case_report(
 ) -> Case:
     """A new case in `area` (the deepest known): numbered, logged, its process started.
 
+    Checks the input, takes the case number (`case_number_next`: its own short transaction,
+    so a street's reports do not wait for each other; a report that then fails leaves a gap
+    in the day's numbers, never a duplicate), then writes everything else in one transaction.
     A form sent again with the same `submission_key` (a retry after a network failure)
     gets the case the first sending made instead of a second one."""
-    if submission_key and (earlier := Case.objects.filter(submission_key=submission_key).first()):
-        if earlier.reporter_id != getattr(reporter, "pk", None):
-            raise ValidationError(_("This form was already used; reload it to report again."))
+    if submission_key and (earlier := _earlier_submission(submission_key, reporter)):
         return earlier
     if not title.strip() or not description.strip():
         raise ValidationError(_("A case needs a title and a description."))
@@ -112,15 +112,28 @@ def case_report(
         submission_key=submission_key,
     )
     deadlines_set(case, level, now)
+    return _case_open(case, cleaned)
+
+
+def _earlier_submission(submission_key, reporter) -> Case | None:
+    earlier = Case.objects.filter(submission_key=submission_key).first()
+    if earlier is not None and earlier.reporter_id != getattr(reporter, "pk", None):
+        raise ValidationError(_("This form was already used; reload it to report again."))
+    return earlier
+
+
+@transaction.atomic
+def _case_open(case: Case, photos: list) -> Case:
+    """Write the numbered case, its photos, its event and notices, and start its process."""
     case.save()
-    photos_attach(case, PhotoKind.BEFORE, cleaned, reporter)
+    photos_attach(case, PhotoKind.BEFORE, photos, case.reporter)
     event_announce(
         case,
         "case.reported",
-        reporter,
-        source=source,
-        photos=len(cleaned),
-        tell=unit_members(handling_area, INTAKE_ROLES),
+        case.reporter,
+        source=case.source,
+        photos=len(photos),
+        tell=unit_members(case.handling_area, INTAKE_ROLES),
         notice=Notification.Kind.QUEUE,
         text=f"新案件 {case.number}：{case.title}",
     )
