@@ -44,10 +44,12 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if not user.is_authenticated:
         return Case.objects.none()
     query = areas_q(user, "view_area_cases", path_field="area_path")
+    # The dispatch table alone (no join back to cases): PostgreSQL hashes the department's
+    # case ids once, then walks the newest-first index.
     query |= Q(
-        pk__in=Case.objects.filter(
-            departments_q(user, "view_department_cases", pk_field="dispatches__department")
-        ).values("pk")
+        pk__in=CaseDispatch.objects.filter(
+            departments_q(user, "view_department_cases", pk_field="department")
+        ).values("case_id")
     )
     query |= Q(reporter=user)
     return Case.objects.filter(query)
