@@ -2,9 +2,11 @@
 
 Groups: `area.<id>` for the case's area and every ancestor, `dept.<id>` for each department
 the case is dispatched to, `case.<id>`, and `user.<id>` for the people it concerns. Payloads
-carry ids, status and level, never personal data.
+carry ids, status and level, never personal data. The group message carries the socket frame
+already encoded (`text`): a street's thousand followers each only write it out.
 """
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -14,8 +16,13 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def event_payload(event) -> dict:
+def event_payload(event, departments: list[int] | None = None) -> dict:
+    """The client-facing form of `event`; `departments` (active ones, sorted) if already read."""
     case = event.case
+    if departments is None:
+        departments = sorted(
+            case.dispatches.filter(active=True).values_list("department_id", flat=True)
+        )
     return {
         "id": event.pk,
         "kind": event.kind,
@@ -24,11 +31,19 @@ def event_payload(event) -> dict:
         "status": case.status,
         "level": case.level,
         "area": case.area_id,
-        "departments": sorted(
-            case.dispatches.filter(active=True).values_list("department_id", flat=True)
-        ),
+        "departments": departments,
         "at": event.created_at.isoformat(),
     }
+
+
+def event_frame(payload: dict) -> str:
+    """The websocket text frame of one event, encoded once for every socket that gets it."""
+    return json.dumps({"type": "event", "event": payload})
+
+
+def event_message(payload: dict) -> dict:
+    """The channel-layer message for one event: its id (for de-duplication) and its frame."""
+    return {"type": "case.event", "id": payload["id"], "text": event_frame(payload)}
 
 
 def event_groups(event) -> list[str]:
@@ -51,7 +66,7 @@ def broadcast_on_commit(event) -> None:
 def _send(groups: list[str], payload: dict) -> None:
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(_send_all)(layer, groups, {"type": "case.event", "event": payload})
+        async_to_sync(_send_all)(layer, groups, event_message(payload))
 
 
 async def _send_all(layer, groups: list[str], message: dict) -> None:
