@@ -6,11 +6,14 @@ carry ids, status and level, never personal data. The group message carries the 
 already encoded (`text`): a street's thousand followers each only write it out.
 """
 
+import asyncio
 import json
 import logging
+import os
+import threading
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -66,7 +69,7 @@ def broadcast_on_commit(event) -> None:
 def _send(groups: list[str], payload: dict) -> None:
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(_send_all)(layer, groups, event_message(payload))
+        _publish(layer, lambda: _send_all(layer, groups, event_message(payload)))
 
 
 async def _send_all(layer, groups: list[str], message: dict) -> None:
@@ -81,6 +84,47 @@ def user_signal_on_commit(user_id: int, message: dict) -> None:
     def send() -> None:
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(f"user.{user_id}", message)
+            _publish(layer, lambda: layer.group_send(f"user.{user_id}", message))
 
     transaction.on_commit(send, robust=True)
+
+
+class _Publisher:
+    """One long-lived event loop per process, on a daemon thread, for publishing to Redis.
+
+    `async_to_sync` from a plain thread (the timer dispatcher, commands) makes a new loop per
+    call, and the Redis layer a new connection per loop: a handshake and teardown per event
+    before the first subscriber hears of it. Here the connection stays open; a worker's
+    requests publish through it too, so a loop busy relaying to sockets does not delay them.
+    """
+
+    TIMEOUT = 30  # seconds; the Redis layer's own socket timeout
+
+    def __init__(self) -> None:
+        self.lock, self.loop, self.pid = threading.Lock(), None, None
+
+    def run(self, make_coroutine) -> None:
+        with self.lock:
+            if self.loop is None or self.pid != os.getpid():  # a forked child needs its own
+                self.loop, self.pid = asyncio.new_event_loop(), os.getpid()
+                threading.Thread(
+                    target=self.loop.run_forever, name="gridcase-publisher", daemon=True
+                ).start()
+            loop = self.loop
+        asyncio.run_coroutine_threadsafe(make_coroutine(), loop).result(self.TIMEOUT)
+
+
+_publisher = _Publisher()
+
+
+def _publish(layer, make_coroutine) -> None:
+    """Run a layer call to completion from sync code: on the publisher loop for a networked
+    layer; inline for the in-memory one, whose queues belong to the consumers' own loop."""
+    if isinstance(layer, InMemoryChannelLayer):
+        async_to_sync(_awaited)(make_coroutine)
+    else:
+        _publisher.run(make_coroutine)
+
+
+async def _awaited(make_coroutine) -> None:
+    await make_coroutine()
