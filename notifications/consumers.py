@@ -32,8 +32,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
         Channels sends every message through the one sync thread first, so a street's event
         fanned out to 1,000 sockets queued 1,000 hops there. Every database read in this
-        consumer runs in `database_sync_to_async` (`_read`), which closes stale connections
-        itself.
+        consumer runs in `database_sync_to_async`, which closes stale connections itself.
         """
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
@@ -98,7 +97,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def _subscribe(self, names: list[str], since: int | None) -> None:
         granted = []
         for name in dict.fromkeys(names):
-            group, refusal, cases = await _read(selectors.stream_authorise)(self.user, name)
+            group, refusal, cases = await database_sync_to_async(selectors.stream_authorise)(
+                self.user, name
+            )
             if refusal:
                 await self.send_json({"type": "refused", "stream": name, "code": refusal})
                 continue
@@ -137,18 +138,18 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         await self._deliver(message["id"], message["text"])
 
     async def notifications_changed(self, message) -> None:
-        unread = await _read(selectors.unread_count)(self.user)
+        unread = await database_sync_to_async(selectors.unread_count)(self.user)
         await self.send_json({"type": "notifications", "unread": unread})
 
     async def access_changed(self, message) -> None:
         """Memberships or the account changed: keep only the streams still allowed."""
-        user = await _read(_user_reload)(self.user.pk)
+        user = await database_sync_to_async(_user_reload)(self.user.pk)
         if user is None or not user.is_active:
             await self.close(code=4403)
             return
         self.user, lost = user, []
         for name in list(self.streams):
-            group, refusal, _ = await _read(selectors.stream_authorise)(user, name)
+            group, refusal, _ = await database_sync_to_async(selectors.stream_authorise)(user, name)
             if refusal:
                 lost.append(name)
         if lost:
@@ -186,23 +187,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.send(text_data=PING)
 
 
-def _read(func):
-    """`func`, a read-only selector, as a coroutine on a pool thread, not the one sync thread.
-
-    These reads hold no transaction and no thread-bound state (each thread has its own
-    connection, returned after every call), so they need not queue behind each other: a
-    thousand sockets subscribing at once authorise side by side instead of one by one.
-    """
-    return database_sync_to_async(func, thread_sensitive=False)
-
-
 def _is_list_of_str(value) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 async def _frames_missed(cases: Q, since: int) -> replays.Frames:
     """The missed events as (id, text frame), encoded once for every socket sharing them."""
-    missed = await _read(selectors.events_missed)(cases, since)
+    missed = await database_sync_to_async(selectors.events_missed)(cases, since)
     if missed is None:
         return None
     return [(payload["id"], event_frame(payload)) for payload in missed]
