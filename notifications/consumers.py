@@ -11,11 +11,13 @@ relaying an event is a de-duplication and one `send` of the frame the broadcaste
 import asyncio
 import json
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import connections
 from django.db.models import Q
 
 from . import replays, selectors
@@ -24,6 +26,7 @@ from .broadcasts import event_frame
 SEEN_IDS = 2000  # remembered event ids, to drop the copies that arrive through several groups
 MISSED_PINGS = 2  # pings in a row without a pong before the socket is closed (4408)
 PING = json.dumps({"type": "ping"})
+READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="events-read")  # see db_read
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
@@ -32,7 +35,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
         Channels sends every message through the one sync thread first, so a street's event
         fanned out to 1,000 sockets queued 1,000 hops there. Every database read in this
-        consumer runs in `database_sync_to_async`, which closes stale connections itself.
+        consumer runs in `database_sync_to_async` (`db_read`), which closes stale connections
+        itself.
         """
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
@@ -97,9 +101,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def _subscribe(self, names: list[str], since: int | None) -> None:
         granted = []
         for name in dict.fromkeys(names):
-            group, refusal, cases = await database_sync_to_async(selectors.stream_authorise)(
-                self.user, name
-            )
+            group, refusal, cases = await db_read(selectors.stream_authorise)(self.user, name)
             if refusal:
                 await self.send_json({"type": "refused", "stream": name, "code": refusal})
                 continue
@@ -138,18 +140,18 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         await self._deliver(message["id"], message["text"])
 
     async def notifications_changed(self, message) -> None:
-        unread = await database_sync_to_async(selectors.unread_count)(self.user)
+        unread = await db_read(selectors.unread_count)(self.user)
         await self.send_json({"type": "notifications", "unread": unread})
 
     async def access_changed(self, message) -> None:
         """Memberships or the account changed: keep only the streams still allowed."""
-        user = await database_sync_to_async(_user_reload)(self.user.pk)
+        user = await db_read(_user_reload)(self.user.pk)
         if user is None or not user.is_active:
             await self.close(code=4403)
             return
         self.user, lost = user, []
         for name in list(self.streams):
-            group, refusal, _ = await database_sync_to_async(selectors.stream_authorise)(user, name)
+            group, refusal, _ = await db_read(selectors.stream_authorise)(user, name)
             if refusal:
                 lost.append(name)
         if lost:
@@ -187,13 +189,31 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.send(text_data=PING)
 
 
+def db_read(func):
+    """`func`, a read-only selector, as a coroutine on the reader threads, not the sync thread.
+
+    These reads hold no transaction and no thread-bound state, so they need not queue behind
+    each other: a thousand sockets subscribing at once authorise side by side instead of one
+    by one. The threads are few and live as long as the process; each hands its connection
+    back (to PostgreSQL's pool) after every call, so the reads hold at most four.
+    """
+
+    def read(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            connections.close_all()  # back to the pool now, not when the thread next runs
+
+    return database_sync_to_async(read, thread_sensitive=False, executor=READERS)
+
+
 def _is_list_of_str(value) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 async def _frames_missed(cases: Q, since: int) -> replays.Frames:
     """The missed events as (id, text frame), encoded once for every socket sharing them."""
-    missed = await database_sync_to_async(selectors.events_missed)(cases, since)
+    missed = await db_read(selectors.events_missed)(cases, since)
     if missed is None:
         return None
     return [(payload["id"], event_frame(payload)) for payload in missed]
