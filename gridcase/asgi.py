@@ -11,17 +11,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridcase.settings.dev")
 django_asgi_app = get_asgi_application()  # populate the app registry before importing routes
 check_channel_layer_for_workers(settings.CHANNEL_LAYERS)  # several workers need Redis
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from notifications.auth import events_auth_stack  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            events_auth_stack(URLRouter(websocket_urlpatterns))
         ),
     }
 )

@@ -2,13 +2,18 @@
 
 Groups: `area.<id>` for the case's area and every ancestor, `dept.<id>` for each department
 the case is dispatched to, `case.<id>`, and `user.<id>` for the people it concerns. Payloads
-carry ids, status and level, never personal data.
+carry ids, status and level, never personal data. The group message carries the socket frame
+already encoded (`text`): a street's thousand followers each only write it out.
 """
 
+import asyncio
+import json
 import logging
+import os
+import threading
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -20,10 +25,13 @@ def _dispatch_rows(case) -> list[tuple[int, bool, int | None]]:
     return list(rows)
 
 
-def event_payload(event, dispatches: list | None = None) -> dict:
-    """The event as sent to sockets; `dispatches` from `_dispatch_rows` if already read."""
+def event_payload(event, departments: list[int] | None = None) -> dict:
+    """The client-facing form of `event`; `departments` (active ones, sorted) if already read."""
     case = event.case
-    rows = _dispatch_rows(case) if dispatches is None else dispatches
+    if departments is None:
+        departments = sorted(
+            case.dispatches.filter(active=True).values_list("department_id", flat=True)
+        )
     return {
         "id": event.pk,
         "kind": event.kind,
@@ -32,9 +40,19 @@ def event_payload(event, dispatches: list | None = None) -> dict:
         "status": case.status,
         "level": case.level,
         "area": case.area_id,
-        "departments": sorted(department for department, active, _ in rows if active),
+        "departments": departments,
         "at": event.created_at.isoformat(),
     }
+
+
+def event_frame(payload: dict) -> str:
+    """The websocket text frame of one event, encoded once for every socket that gets it."""
+    return json.dumps({"type": "event", "event": payload})
+
+
+def event_message(payload: dict) -> dict:
+    """The channel-layer message for one event: its id (for de-duplication) and its frame."""
+    return {"type": "case.event", "id": payload["id"], "text": event_frame(payload)}
 
 
 def event_groups(event, dispatches: list | None = None) -> list[str]:
@@ -52,14 +70,15 @@ def event_groups(event, dispatches: list | None = None) -> list[str]:
 def broadcast_on_commit(event) -> None:
     """Send `event` to its groups once the transaction commits; nothing if it rolls back."""
     rows = _dispatch_rows(event.case)  # read inside the transaction, once for both
-    payload, groups = event_payload(event, rows), event_groups(event, rows)
+    departments = sorted(department for department, active, _ in rows if active)
+    payload, groups = event_payload(event, departments), event_groups(event, rows)
     transaction.on_commit(lambda: _send(groups, payload), robust=True)
 
 
 def _send(groups: list[str], payload: dict) -> None:
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(_send_all)(layer, groups, {"type": "case.event", "event": payload})
+        _publish(layer, lambda: _send_all(layer, groups, event_message(payload)))
 
 
 async def _send_all(layer, groups: list[str], message: dict) -> None:
@@ -82,6 +101,47 @@ def users_signal_on_commit(user_ids: list[int], message: dict) -> None:
     def send() -> None:
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(_send_all)(layer, groups, message)
+            _publish(layer, lambda: _send_all(layer, groups, message))
 
     transaction.on_commit(send, robust=True)
+
+
+class _Publisher:
+    """One long-lived event loop per process, on a daemon thread, for publishing to Redis.
+
+    `async_to_sync` from a plain thread (the timer dispatcher, commands) makes a new loop per
+    call, and the Redis layer a new connection per loop: a handshake and teardown per event
+    before the first subscriber hears of it. Here the connection stays open; a worker's
+    requests publish through it too, so a loop busy relaying to sockets does not delay them.
+    """
+
+    TIMEOUT = 30  # seconds; the Redis layer's own socket timeout
+
+    def __init__(self) -> None:
+        self.lock, self.loop, self.pid = threading.Lock(), None, None
+
+    def run(self, make_coroutine) -> None:
+        with self.lock:
+            if self.loop is None or self.pid != os.getpid():  # a forked child needs its own
+                self.loop, self.pid = asyncio.new_event_loop(), os.getpid()
+                threading.Thread(
+                    target=self.loop.run_forever, name="gridcase-publisher", daemon=True
+                ).start()
+            loop = self.loop
+        asyncio.run_coroutine_threadsafe(make_coroutine(), loop).result(self.TIMEOUT)
+
+
+_publisher = _Publisher()
+
+
+def _publish(layer, make_coroutine) -> None:
+    """Run a layer call to completion from sync code: on the publisher loop for a networked
+    layer; inline for the in-memory one, whose queues belong to the consumers' own loop."""
+    if isinstance(layer, InMemoryChannelLayer):
+        async_to_sync(_awaited)(make_coroutine)
+    else:
+        _publisher.run(make_coroutine)
+
+
+async def _awaited(make_coroutine) -> None:
+    await make_coroutine()

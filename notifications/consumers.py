@@ -2,24 +2,47 @@
 
 Thin by design: it never writes domain data; every database read goes through the sync
 selectors (guardian has no async permission check). The protocol is in docs/events-protocol.md.
+
+Authorisation happens per stream, at subscribe time and again whenever the person's access
+changes (`access_changed`): a group carries only the events of the cases its stream shows, so
+relaying an event is a de-duplication and one `send` of the frame the broadcaster encoded.
 """
 
 import asyncio
 import json
-import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import connections
 from django.db.models import Q
 
-from . import selectors
+from . import replays, selectors
+from .broadcasts import event_frame
 
 SEEN_IDS = 2000  # remembered event ids, to drop the copies that arrive through several groups
+MISSED_PINGS = 2  # pings in a row without a pong before the socket is closed (4408)
+PING = json.dumps({"type": "ping"})
+READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="events-read")  # see db_read
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message) -> None:
+        """Run the handler without channels' per-message `close_old_connections` thread hop.
+
+        Channels sends every message through the one sync thread first, so a street's event
+        fanned out to 1,000 sockets queued 1,000 hops there. Every database read in this
+        consumer runs in `database_sync_to_async` (`db_read`), which closes stale connections
+        itself.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         await self.accept()  # accept first: a close code can only be sent on an open socket
         user = self.scope.get("user")
@@ -31,8 +54,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.streams: dict[str, tuple[str, Q]] = {}  # name -> (group, cases Q)
-        self.seen: deque[int] = deque(maxlen=SEEN_IDS)
-        self.last_pong = time.monotonic()
+        self.seen: set[int] = set()
+        self.seen_order: deque[int] = deque()  # the same ids, oldest first, to forget them
+        self.unanswered_pings = 0
         await self.channel_layer.group_add(f"user.{user.pk}", self.channel_name)
         self.heartbeat = asyncio.create_task(self._heartbeat())
 
@@ -62,7 +86,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         kind = content.get("type")
         streams = content.get("streams", [])
         if kind == "pong":
-            self.last_pong = time.monotonic()
+            self.unanswered_pings = 0
         elif kind in ("subscribe", "unsubscribe") and _is_list_of_str(streams):
             since = content.get("since")
             if since is not None and (not isinstance(since, int) or since < 0):
@@ -77,9 +101,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def _subscribe(self, names: list[str], since: int | None) -> None:
         granted = []
         for name in dict.fromkeys(names):
-            group, refusal, cases = await database_sync_to_async(selectors.stream_authorise)(
-                self.user, name
-            )
+            group, refusal, cases = await db_read(selectors.stream_authorise)(self.user, name)
             if refusal:
                 await self.send_json({"type": "refused", "stream": name, "code": refusal})
                 continue
@@ -88,19 +110,22 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             granted.append(name)
         await self.send_json({"type": "subscribed", "streams": granted})
         if since is not None and granted:
-            await self._replay([self.streams[n][1] for n in granted], since)
+            joined = replays.ticket()  # the groups are joined: a load started now misses nothing
+            await self._replay([self.streams[n] for n in granted], since, joined)
 
-    async def _replay(self, queries: list[Q], since: int) -> None:
+    async def _replay(self, streams: list[tuple[str, Q]], since: int, joined: int) -> None:
+        """Send what the client missed; sockets with the same streams and `since` share it."""
         cases = Q(pk__in=[])
-        for query in queries:
+        for _, query in streams:
             cases |= query
-        missed = await database_sync_to_async(selectors.events_missed)(cases, since)
-        if missed is None:
+        key = (frozenset(group for group, _ in streams), since)  # a group names its cases' Q
+        frames = await replays.replay_shared(key, joined, lambda: _frames_missed(cases, since))
+        if frames is None:
             await self.send_json({"type": "resync", "reason": "beyond_replay_window"})
             return
-        for payload in missed:
-            await self._deliver(payload)
-        last = max([since, *(payload["id"] for payload in missed)])
+        for event_id, text in frames:
+            await self._deliver(event_id, text)
+        last = max([since, *(event_id for event_id, _ in frames)])
         await self.send_json({"type": "replayed", "last_id": last})
 
     async def _unsubscribe(self, names: list[str]) -> None:
@@ -112,21 +137,21 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     # --- group messages ---------------------------------------------------------------------
 
     async def case_event(self, message) -> None:
-        await self._deliver(message["event"])
+        await self._deliver(message["id"], message["text"])
 
     async def notifications_changed(self, message) -> None:
-        unread = await database_sync_to_async(selectors.unread_count)(self.user)
+        unread = await db_read(selectors.unread_count)(self.user)
         await self.send_json({"type": "notifications", "unread": unread})
 
     async def access_changed(self, message) -> None:
         """Memberships or the account changed: keep only the streams still allowed."""
-        user = await database_sync_to_async(_user_reload)(self.user.pk)
+        user = await db_read(_user_reload)(self.user.pk)
         if user is None or not user.is_active:
             await self.close(code=4403)
             return
         self.user, lost = user, []
         for name in list(self.streams):
-            group, refusal, _ = await database_sync_to_async(selectors.stream_authorise)(user, name)
+            group, refusal, _ = await db_read(selectors.stream_authorise)(user, name)
             if refusal:
                 lost.append(name)
         if lost:
@@ -135,27 +160,63 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     # --- helpers ----------------------------------------------------------------------------
 
-    async def _deliver(self, payload: dict) -> None:
-        if payload["id"] in self.seen:
+    async def _deliver(self, event_id: int, text: str) -> None:
+        """Send one event frame unless this socket already had that id."""
+        if event_id in self.seen:
             return
-        self.seen.append(payload["id"])
-        await self.send_json({"type": "event", "event": payload})
+        self.seen.add(event_id)
+        self.seen_order.append(event_id)
+        if len(self.seen_order) > SEEN_IDS:
+            self.seen.discard(self.seen_order.popleft())
+        await self.send(text_data=text)
 
     async def _error(self, code: str, message: str) -> None:
         await self.send_json({"type": "error", "code": code, "message": message})
 
     async def _heartbeat(self) -> None:
+        """Ping every interval; close (4408) once MISSED_PINGS pings in a row went unanswered.
+
+        Counting pings, not elapsed time, means a client is always pinged before it is
+        closed, however late a busy event loop wakes this task.
+        """
         interval = getattr(settings, "GRIDCASE_WS_PING_SECONDS", 20)
         while True:
             await asyncio.sleep(interval)
-            if time.monotonic() - self.last_pong > 3 * interval:
+            if self.unanswered_pings >= MISSED_PINGS:
                 await self.close(code=4408)
                 return
-            await self.send_json({"type": "ping"})
+            self.unanswered_pings += 1
+            await self.send(text_data=PING)
+
+
+def db_read(func):
+    """`func`, a read-only selector, as a coroutine on the reader threads, not the sync thread.
+
+    These reads hold no transaction and no thread-bound state, so they need not queue behind
+    each other: a thousand sockets subscribing at once authorise side by side instead of one
+    by one. The threads are few and live as long as the process; each hands its connection
+    back (to PostgreSQL's pool) after every call, so the reads hold at most four.
+    """
+
+    def read(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            connections.close_all()  # back to the pool now, not when the thread next runs
+
+    return database_sync_to_async(read, thread_sensitive=False, executor=READERS)
 
 
 def _is_list_of_str(value) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+async def _frames_missed(cases: Q, since: int) -> replays.Frames:
+    """The missed events as (id, text frame), encoded once for every socket sharing them."""
+    missed = await db_read(selectors.events_missed)(cases, since)
+    if missed is None:
+        return None
+    return [(payload["id"], event_frame(payload)) for payload in missed]
 
 
 def _user_reload(pk: int):

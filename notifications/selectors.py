@@ -1,5 +1,6 @@
 """Reads for the live-event socket: which streams a user may follow, and what they missed."""
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from grids.models import Area, Department
 from grids.selectors import area_allows, department_allows
-from workflows.models import Case, CaseEvent
+from workflows.models import Case, CaseDispatch, CaseEvent
 from workflows.permissions import can_view
 
 from .broadcasts import event_payload
@@ -72,7 +73,13 @@ def events_missed(cases_q: Q, since: int) -> list[dict] | None:
     )
     if len(events) > REPLAY_LIMIT:
         return None
-    return [event_payload(event) for event in events]
+    departments = defaultdict(list)  # one query for every replayed case, not one per event
+    dispatches = CaseDispatch.objects.filter(
+        case__in={event.case_id for event in events}, active=True
+    ).order_by("department_id")
+    for case_id, department_id in dispatches.values_list("case_id", "department_id"):
+        departments[case_id].append(department_id)
+    return [event_payload(event, departments[event.case_id]) for event in events]
 
 
 def unread_count(user) -> int:

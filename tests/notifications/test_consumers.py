@@ -1,5 +1,6 @@
 """The live-event socket through the real ASGI stack (origin check, session auth, routing)."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -224,3 +225,34 @@ async def test_a_late_commit_with_a_lower_id_is_replayed(world):
     replies = await subscribe(communicator, "area:S-01", since=higher)
     assert lower in [r["event"]["id"] for r in replies if r["type"] == "event"]
     await communicator.disconnect()
+
+
+async def test_a_client_that_answers_pings_stays_open(world, settings):
+    settings.GRIDCASE_WS_PING_SECONDS = 0.05
+    communicator = await connect(world.people["grid1"])
+    for _ in range(6):  # three times the pings a silent client gets before 4408
+        assert await communicator.receive_json_from(timeout=2) == {"type": "ping"}
+        await communicator.send_json_to({"type": "pong"})
+    await communicator.disconnect()
+
+
+async def test_concurrent_replays_never_mix_streams_of_different_rights(world):
+    """grid1 (grid G1) and community1 (all of C1) come back at once with the same `since`."""
+    mine = await sync_to_async(world.report)(area="G1", by="grid1")
+    other = await sync_to_async(world.report)(area="G2", by="grid2")
+    grid1, community1 = (
+        await connect(world.people["grid1"]),
+        await connect(world.people["community1"]),
+    )
+    narrow, wide = await asyncio.gather(
+        subscribe(grid1, "area:S-01", "area:S-01-01", since=0),
+        subscribe(community1, "area:S-01", since=0),
+    )
+    assert {"type": "refused", "stream": "area:S-01", "code": "forbidden"} in narrow
+    assert [r["event"]["case"] for r in narrow if r["type"] == "event"] == [mine.pk]
+    assert [r["event"]["case"] for r in wide if r["type"] == "event"] == [mine.pk, other.pk]
+    later = await sync_to_async(world.report)(area="G2", by="grid2")
+    assert (await community1.receive_json_from(timeout=5))["event"]["case"] == later.pk
+    assert await grid1.receive_nothing(timeout=0.3)
+    await grid1.disconnect()
+    await community1.disconnect()
