@@ -28,18 +28,36 @@ in Python to every community and grid, so the query count does not grow with the
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, DurationField, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import OPEN_STATUSES, Level, Rating, Status
-from .models import Case, CaseDispatch, CaseEvent
+from grids.models import Area
+
+from .choices import OPEN_STATUSES, Rating, Status
+from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix
+from .models import Case, CaseDispatch
 
 VOID = (Status.REJECTED, Status.DUPLICATE)  # ended without being handled
+NOT_VOID = tuple(s for s in Status if s not in VOID)
 GOOD_RATINGS = (Rating.SATISFIED, Rating.BASICALLY)
+ONE_DAY = timedelta(days=1)
+# AreaDayCount columns summed as they are (`due` is cut at the last day deadlines passed).
+DAY_SUMS = (
+    "reported",
+    "answered",
+    "answered_in_time",
+    "closed",
+    "solved",
+    "reworked",
+    "closed_in_grid",
+    "closed_in_community",
+    "close_micros",
+    "rated",
+    "satisfied",
+)
 
 
 @dataclass(frozen=True)
@@ -168,64 +186,135 @@ class DepartmentTally:
 TALLY_FIELDS = tuple(f.name for f in fields(Tally))
 
 
-def _period_counts(period: Period) -> tuple[dict, Q]:
-    """Conditional aggregates over cases (one per Tally field), and which cases they touch."""
-    reported = period.q("reported_at")
-    closed = Q(status=Status.CLOSED) & period.q("closed_at")
-    answered = Q(responded_at__isnull=False) | Q(status__in=VOID)
-    response_due = reported & (answered | Q(respond_due__lte=period.now))
-    in_time = Q(responded_at__lte=F("respond_due")) | Q(
-        responded_at__isnull=True, status__in=VOID, closed_at__lte=F("respond_due")
+@dataclass(frozen=True)
+class Days:
+    """A period in whole local days, as the counters hold them.
+
+    `due_last` is the last day whose resolve deadlines may have passed by `period.until`;
+    deadlines of that day still to come, in [cut_from, cut_to), are counted by the day's
+    counters but not yet "due to close": they are taken back out with a live query.
+    """
+
+    first: date
+    last: date
+    due_last: date
+    cut_from: datetime
+    cut_to: datetime
+
+    @classmethod
+    def of(cls, period: Period) -> "Days":
+        first, last = period_days(period)
+        if period.start != _midnight(first) or period.end != _midnight(last + ONE_DAY):
+            raise ValueError("The counters hold whole local days: the period must too.")
+        if period.until >= period.end:
+            return cls(first, last, last, period.end, period.end)
+        due_last = timezone.localdate(period.until)
+        cut_to = _midnight(due_last + ONE_DAY)
+        return cls(first, last, due_last, max(period.until, period.start), cut_to)
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _paths(path: str) -> list[str]:
+    """The area paths under `path`: the counters' keys, each an index seek."""
+    return list(Area.objects.filter(path__startswith=path).values_list("path", flat=True))
+
+
+def _counter_sums(paths: list[str], days: Days) -> QuerySet:
+    sums = {f"n_{name}": Sum(name) for name in DAY_SUMS}
+    sums["n_due"] = Sum("due", filter=Q(day__lte=days.due_last))
+    return (
+        AreaDayCount.objects.filter(area_path__in=paths, day__gte=days.first, day__lte=days.last)
+        .order_by()
+        .values("area_path")
+        .annotate(**sums)
     )
-    deadline_passed = Q(resolve_due__gte=period.start, resolve_due__lt=period.until)
-    due_to_close = ~Q(status__in=VOID) & (deadline_passed | closed)
-    closed_of_due = due_to_close & Q(status=Status.CLOSED, closed_at__lt=period.end)
+
+
+def _close_sums(paths: list[str], days: Days) -> QuerySet:
+    """Closed cases that are "due to close" in the period: closed in it, or due in it."""
+    closed_in = Q(day__gte=days.first, day__lte=days.last)
+    due_in = Q(due_day__gte=days.first, due_day__lte=days.due_last)
+    of_due = closed_in | (due_in & Q(day__lte=days.last))
+    return (
+        AreaCloseCount.objects.filter(area_path__in=paths)
+        .filter(closed_in | due_in)
+        .order_by()
+        .values("area_path")
+        .annotate(
+            n_closed_not_due=Sum("closed", filter=closed_in & ~due_in),
+            n_closed_of_due=Sum("closed", filter=of_due),
+            n_on_time=Sum("on_time", filter=of_due),
+        )
+    )
+
+
+def _live_counts(path: str, period: Period, days: Days) -> tuple[QuerySet, QuerySet]:
+    """What moves with the clock: open and overdue now, answers late by now, and the rest of
+    today's resolve deadlines (small sets, on partial indexes)."""
+    below = Case.objects.filter(area_path__startswith=path).order_by()
     open_now = Q(status__in=OPEN_STATUSES)
-    counts = {
-        "reported": Count("pk", filter=reported),
-        "response_due": Count("pk", filter=response_due),
-        "responded_in_time": Count("pk", filter=response_due & in_time),
-        "closed": Count("pk", filter=closed),
-        "solved": Count("pk", filter=closed & ~Q(rating=Rating.DISSATISFIED)),
-        "reworked": Count("pk", filter=closed & Q(rework_count__gte=1)),
-        "closed_in_grid": Count("pk", filter=closed & Q(closed_level=Level.GRID)),
-        "closed_in_community": Count(
-            "pk", filter=closed & Q(closed_level__in=(Level.GRID, Level.COMMUNITY))
-        ),
-        "close_seconds": Sum(
-            F("closed_at") - F("reported_at"), filter=closed, output_field=DurationField()
-        ),
-        "due_to_close": Count("pk", filter=due_to_close),
-        "closed_of_due": Count("pk", filter=closed_of_due),
-        "closed_on_time": Count("pk", filter=closed_of_due & Q(closed_at__lte=F("resolve_due"))),
-        "open_now": Count("pk", filter=open_now),
-        "overdue_now": Count("pk", filter=open_now & Q(overdue=True)),
-    }
-    return counts, reported | period.q("closed_at") | deadline_passed | open_now
+    unanswered = Q(responded_at__isnull=True, status__in=NOT_VOID)
+    live = (
+        below.filter(open_now | unanswered)
+        .values("area_path")
+        .annotate(
+            open_now=Count("pk", filter=open_now),
+            overdue_now=Count("pk", filter=open_now & Q(overdue=True)),
+            late_unanswered=Count(
+                "pk", filter=unanswered & Q(respond_due__lte=period.now) & period.q("reported_at")
+            ),
+        )
+    )
+    closed_before = Q(status=Status.CLOSED, closed_at__lt=period.start)
+    to_come = (
+        below.filter(resolve_due__gte=days.cut_from, resolve_due__lt=days.cut_to)
+        .exclude(status__in=VOID)
+        .values("area_path")
+        .annotate(
+            not_due_yet=Count("pk", filter=~(Q(status=Status.CLOSED) & period.q("closed_at"))),
+            closed_not_due_yet=Count("pk", filter=closed_before),
+        )
+    )
+    return live, to_come
 
 
 def area_tallies(*, path: str, period: Period) -> dict[str, Tally]:
-    """Tallies per case `area_path` under `path`: two aggregate queries, whatever the size
-    (one pass over the cases the period touches and the open ones, one over the ratings)."""
-    counts, touched = _period_counts(period)
-    tallies: dict[str, Tally] = {}
+    """Tallies per case `area_path` under `path`, from the counters plus what moves with the
+    clock: five queries, whatever the size (the period must be whole local days)."""
+    days = Days.of(period)
+    paths = _paths(path)
+    rows: dict[str, dict] = {}
+    live, to_come = _live_counts(path, period, days)
+    for queryset in (_counter_sums(paths, days), _close_sums(paths, days), live, to_come):
+        for row in queryset:
+            into = rows.setdefault(row.pop("area_path"), {})
+            into.update({name: value or 0 for name, value in row.items()})
+    return {area_path: _tally(row) for area_path, row in rows.items()}
 
-    def add(rows: Iterable[dict], key: str) -> None:
-        for row in rows:
-            tallies.setdefault(row.pop(key), Tally()).add(row)
 
-    below = Case.objects.filter(touched, area_path__startswith=path).order_by()
-    add(below.values("area_path").annotate(**counts), "area_path")
-    ratings = CaseEvent.objects.filter(
-        period.q("created_at"), kind="case.rated", case__area_path__startswith=path
-    ).order_by()
-    add(
-        ratings.values("case__area_path").annotate(
-            rated=Count("pk"), satisfied=Count("pk", filter=Q(payload__rating__in=GOOD_RATINGS))
-        ),
-        "case__area_path",
+def _tally(row: dict) -> Tally:
+    n = row.get
+    return Tally(
+        reported=n("n_reported", 0),
+        response_due=n("n_answered", 0) + n("late_unanswered", 0),
+        responded_in_time=n("n_answered_in_time", 0),
+        closed=n("n_closed", 0),
+        solved=n("n_solved", 0),
+        reworked=n("n_reworked", 0),
+        closed_in_grid=n("n_closed_in_grid", 0),
+        closed_in_community=n("n_closed_in_community", 0),
+        close_seconds=n("n_close_micros", 0) / 1_000_000,
+        due_to_close=n("n_due", 0) + n("n_closed_not_due", 0) - n("not_due_yet", 0),
+        closed_of_due=n("n_closed_of_due", 0) - n("closed_not_due_yet", 0),
+        closed_on_time=n("n_on_time", 0) - n("closed_not_due_yet", 0),
+        rated=n("n_rated", 0),
+        satisfied=n("n_satisfied", 0),
+        open_now=n("open_now", 0),
+        overdue_now=n("overdue_now", 0),
     )
-    return tallies
 
 
 def roll_up(tallies: dict[str, Tally], area_ids: Iterable[int]) -> dict[int, Tally]:
@@ -307,23 +396,25 @@ def _tally_into(target: dict, key, n: int) -> None:
 
 
 def spread(*, path: str, period: Period) -> Spread:
-    """What the charts show: two aggregate queries (reported, closed), whatever the size."""
-    below = Case.objects.filter(area_path__startswith=path).order_by()
-    reported = (
-        below.filter(period.q("reported_at"))
-        .annotate(day=TruncDate("reported_at"))
-        .values_list("day", "level", "category__code", "category__name")
-        .annotate(n=Count("pk"))
-    )
+    """What the charts show, from the counters: four queries, whatever the size."""
+    days = Days.of(period)
+    paths = _paths(path)
+    in_period = Q(area_path__in=paths, day__gte=days.first, day__lte=days.last)
     result = Spread()
-    for day, level, code, name, n in reported:
-        _tally_into(result.reported_per_day, day, n)
-        _tally_into(result.by_level, level, n)
-        _tally_into(result.by_category, (code, name), n)
-    result.closed_per_day = dict(
-        below.filter(period.q("closed_at"), status=Status.CLOSED)
-        .annotate(day=TruncDate("closed_at"))
+    per_day = (
+        AreaDayCount.objects.filter(in_period)
+        .order_by()
         .values_list("day")
-        .annotate(n=Count("pk"))
+        .annotate(n_reported=Sum("reported"), n_closed=Sum("closed"))
     )
+    for day, reported, closed in per_day:
+        if reported:
+            result.reported_per_day[day] = reported
+        if closed:
+            result.closed_per_day[day] = closed
+    mix = AreaDayMix.objects.filter(in_period).order_by()
+    levels = mix.values_list("level").annotate(n=Sum("reported"))
+    result.by_level = {level: n for level, n in levels if n}
+    categories = mix.values_list("category__code", "category__name").annotate(n=Sum("reported"))
+    result.by_category = {(code, name): n for code, name, n in categories if n}
     return result
