@@ -59,6 +59,11 @@ class AreaDayMix(models.Model):
                 fields=["area_path", "day", "level", "category"], name="areadaymix_unique"
             )
         ]
+        indexes = [  # PostgreSQL: the charts' sums without visiting the table's pages
+            models.Index(
+                fields=["area_path", "day"], name="areadaymix_sums", include=["level", "reported"]
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.area_path} {self.day} {self.level} {self.category_id}"
@@ -80,7 +85,42 @@ class AreaCloseCount(models.Model):
                 fields=["area_path", "day", "due_day"], name="areaclosecount_unique"
             )
         ]
-        indexes = [models.Index(fields=["area_path", "due_day"], name="areaclose_due")]
+        indexes = [  # PostgreSQL: index-only sums (the rows lie scattered over the table)
+            models.Index(
+                fields=["area_path", "day", "due_day"],
+                name="areaclose_closed",
+                include=["closed", "on_time"],
+            ),
+            models.Index(
+                fields=["area_path", "due_day", "day"],
+                name="areaclose_due",
+                include=["closed", "on_time"],
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.area_path} closed {self.day} due {self.due_day}"
+
+
+class DepartmentDayCount(models.Model):
+    """Per department, case `area_path` and local day dispatched: its dispatches, their claims
+    (报到) or returns (and how many by the claim deadline) and the whistle-blowers' ratings."""
+
+    department = models.ForeignKey("grids.Department", models.CASCADE, related_name="+")
+    area_path = models.CharField(max_length=255)
+    day = models.DateField()
+    dispatched = models.IntegerField(db_default=0)
+    answered = models.IntegerField(db_default=0)
+    answered_in_time = models.IntegerField(db_default=0)
+    rated = models.IntegerField(db_default=0)
+    rating_sum = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_path", "day", "department"], name="departmentdaycount_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.area_path} {self.day}"

@@ -21,7 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from .choices import Level, Rating, Status
-from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix
+from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix, DepartmentDayCount
 
 VOID = (Status.REJECTED, Status.DUPLICATE)
 GOOD_RATINGS = (Rating.SATISFIED, Rating.BASICALLY)
@@ -41,11 +41,17 @@ COUNTED_FIELDS = (
     "rework_count",
     "closed_level",
 )
-TABLES = {"day": AreaDayCount, "mix": AreaDayMix, "close": AreaCloseCount}
+TABLES = {
+    "day": AreaDayCount,
+    "mix": AreaDayMix,
+    "close": AreaCloseCount,
+    "dept": DepartmentDayCount,
+}
 KEYS = {
     "day": ("area_path", "day"),
     "mix": ("area_path", "day", "level", "category_id"),
     "close": ("area_path", "day", "due_day"),
+    "dept": ("area_path", "day", "department_id"),
 }
 
 Counts = dict[tuple, dict[str, int]]  # ("day"|"mix"|"close", *key values) -> column -> n
@@ -177,5 +183,54 @@ def counters_record(case, event) -> None:
         rating = event.payload.get("rating")
         day = ("day", case.area_path, local_day(event.created_at))
         _add(delta, day, {"rated": 1, "satisfied": int(rating in GOOD_RATINGS)})
+    elif event.kind in DISPATCH_EVENTS:
+        DISPATCH_EVENTS[event.kind](delta, case, event.payload)
     counts_apply(delta)
     case._counted = after
+
+
+# Dispatch events. A dispatch's counted fields are written once each by the services (claimed,
+# returned: each at most once, never after a return; the rating may be replaced, its event
+# carries the previous score), so each event adds its own change; the dispatch is read back
+# the way its service chose it.
+def _dispatch_key(case, dispatch) -> tuple:
+    return ("dept", case.area_path, local_day(dispatch.dispatched_at), dispatch.department_id)
+
+
+def _dispatched(delta: Counts, case, payload: dict) -> None:
+    for dispatch in case.dispatches.filter(active=True):  # the round just created
+        _add(delta, _dispatch_key(case, dispatch), {"dispatched": 1})
+
+
+def _claimed(delta: Counts, case, payload: dict) -> None:
+    dispatch = _latest(case, payload, claimed_at__isnull=False, active=True)
+    in_time = _before(dispatch.claimed_at, dispatch.claim_due)
+    _add(delta, _dispatch_key(case, dispatch), {"answered": 1, "answered_in_time": int(in_time)})
+
+
+def _returned(delta: Counts, case, payload: dict) -> None:
+    dispatch = _latest(case, payload, returned_at__isnull=False)
+    if dispatch.claimed_at is None:  # a claim before it already counted as the answer
+        in_time = _before(dispatch.returned_at, dispatch.claim_due)
+        counts = {"answered": 1, "answered_in_time": int(in_time)}
+        _add(delta, _dispatch_key(case, dispatch), counts)
+
+
+def _rated(delta: Counts, case, payload: dict) -> None:
+    dispatch = _latest(case, payload, claimed_at__isnull=False)
+    previous = payload.get("previous")
+    counts = {"rated": int(previous is None), "rating_sum": payload["score"] - (previous or 0)}
+    _add(delta, _dispatch_key(case, dispatch), counts)
+
+
+def _latest(case, payload: dict, **conditions):
+    dispatches = case.dispatches.filter(department__code=payload["department"], **conditions)
+    return dispatches.order_by("-pk").first()
+
+
+DISPATCH_EVENTS = {
+    "case.dispatched": _dispatched,
+    "case.claimed": _claimed,
+    "case.returned": _returned,
+    "dispatch.rated": _rated,
+}

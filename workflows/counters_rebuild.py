@@ -117,14 +117,15 @@ def counters_rebuild(apps=global_apps) -> dict[str, int]:
     tables are locked against concurrent `counters_record` writers for the duration.
     """
     case, event = apps.get_model("workflows", "Case"), apps.get_model("workflows", "CaseEvent")
-    day_table, mix_table, close_table = (
+    dispatch = apps.get_model("workflows", "CaseDispatch")
+    day_table, mix_table, close_table, dept_table = (
         apps.get_model("workflows", name)._meta.db_table
-        for name in ("AreaDayCount", "AreaDayMix", "AreaCloseCount")
+        for name in ("AreaDayCount", "AreaDayMix", "AreaCloseCount", "DepartmentDayCount")
     )
     quote = connection.ops.quote_name
     written = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in (day_table, mix_table, close_table):
+        for table in (day_table, mix_table, close_table, dept_table):
             if connection.vendor == "postgresql":
                 cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608
@@ -163,4 +164,28 @@ def counters_rebuild(apps=global_apps) -> dict[str, int]:
         sql, more = close.query.sql_with_params()
         columns = ("area_path", "day", "due_day", "closed", "on_time")
         written["close"] = _insert(cursor, close_table, columns, sql, more)
+        sql, more = _department_source(dispatch).query.sql_with_params()
+        columns = ("department_id", "area_path", "day", *DEPARTMENT_COLUMNS)
+        written["dept"] = _insert(cursor, dept_table, columns, sql, more)
     return written
+
+
+DEPARTMENT_COLUMNS = ("dispatched", "answered", "answered_in_time", "rated", "rating_sum")
+
+
+def _department_source(dispatch) -> QuerySet:
+    answered = Q(claimed_at__isnull=False) | Q(returned_at__isnull=False)
+    in_time = Q(claimed_at__lte=F("claim_due")) | Q(
+        claimed_at__isnull=True, returned_at__lte=F("claim_due")
+    )
+    return (
+        dispatch.objects.order_by()
+        .values(dep=F("department"), path=F("case__area_path"), d=_day("dispatched_at"))
+        .annotate(
+            n=Count("pk"),
+            a=Count("pk", filter=answered),
+            t=Count("pk", filter=answered & in_time),
+            r=Count("pk", filter=Q(response_rating__isnull=False)),
+            s=Coalesce(Sum("response_rating"), 0),
+        )
+    )

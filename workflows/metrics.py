@@ -30,14 +30,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area
 
 from .choices import OPEN_STATUSES, Rating, Status
-from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix
+from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix, DepartmentDayCount
 from .models import Case, CaseDispatch
 
 VOID = (Status.REJECTED, Status.DUPLICATE)  # ended without being handled
@@ -329,39 +329,56 @@ def roll_up(tallies: dict[str, Tally], area_ids: Iterable[int]) -> dict[int, Tal
 
 
 def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTally]:
-    """Per department id, its dispatches on cases under `path`: one aggregate query."""
-    now = period.now
-    dispatched = period.q("dispatched_at")
-    answered = Q(claimed_at__isnull=False) | Q(returned_at__isnull=False)
-    claims_due = dispatched & (answered | Q(claim_due__lte=now))
-    in_time = Q(claimed_at__lte=F("claim_due")) | Q(
-        claimed_at__isnull=True, returned_at__lte=F("claim_due")
-    )
+    """Per department id, its dispatches on cases under `path`: the counters of the period's
+    days, and the parts late by now (two queries; the period must be whole local days)."""
+    days = Days.of(period)
+    now, dispatched = period.now, period.q("dispatched_at")
+    unanswered = Q(claimed_at__isnull=True, returned_at__isnull=True)
     late_now = Q(
         active=True,
         returned_at__isnull=True,
         resolved_at__isnull=True,
         case__status__in=OPEN_STATUSES,
     ) & (Q(claimed_at__isnull=True, claim_due__lt=now) | Q(resolve_due__lt=now))
-    rows = (
-        CaseDispatch.objects.filter(case__area_path__startswith=path)
-        .filter(dispatched | late_now)
+    counted = (
+        DepartmentDayCount.objects.filter(
+            area_path__in=_paths(path), day__gte=days.first, day__lte=days.last
+        )
         .order_by()
         .values("department_id")
         .annotate(
-            dispatched=Count("pk", filter=dispatched),
-            claims_due=Count("pk", filter=claims_due),
-            claimed_in_time=Count("pk", filter=claims_due & in_time),
-            rated=Count("pk", filter=dispatched & Q(response_rating__isnull=False)),
-            rating_sum=Sum("response_rating", filter=dispatched),
-            overdue_now=Count("pk", filter=late_now),
+            n_dispatched=Sum("dispatched"),
+            n_answered=Sum("answered"),
+            n_in_time=Sum("answered_in_time"),
+            n_rated=Sum("rated"),
+            n_rating_sum=Sum("rating_sum"),
         )
     )
-    tallies = {}
-    for row in rows:
-        department_id = row.pop("department_id")
-        tallies[department_id] = DepartmentTally(**{k: v or 0 for k, v in row.items()})
-    return tallies
+    unanswered_due = unanswered & Q(claim_due__lte=now) & dispatched
+    live = (
+        CaseDispatch.objects.filter(case__area_path__startswith=path)
+        .filter(late_now | unanswered_due)
+        .order_by()
+        .values("department_id")
+        .annotate(late=Count("pk", filter=unanswered_due), overdue=Count("pk", filter=late_now))
+    )
+    rows: dict[int, dict] = {}
+    for queryset in (counted, live):
+        for row in queryset:
+            rows.setdefault(row.pop("department_id"), {}).update(row)
+    return {pk: _department_tally(row) for pk, row in rows.items()}
+
+
+def _department_tally(row: dict) -> DepartmentTally:
+    n = row.get
+    return DepartmentTally(
+        dispatched=n("n_dispatched") or 0,
+        claims_due=(n("n_answered") or 0) + (n("late") or 0),
+        claimed_in_time=n("n_in_time") or 0,
+        rated=n("n_rated") or 0,
+        rating_sum=n("n_rating_sum") or 0,
+        overdue_now=n("overdue") or 0,
+    )
 
 
 def period_days(period: Period) -> tuple[date, date]:

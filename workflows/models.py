@@ -290,6 +290,12 @@ class CaseDispatch(models.Model):
                 name="dispatch_open_queue",
                 condition=models.Q(active=True, returned_at__isnull=True, resolved_at__isnull=True),
             ),
+            # The board's parts never claimed nor returned (their claim deadline passing).
+            models.Index(
+                fields=["claim_due"],
+                name="dispatch_unanswered",
+                condition=models.Q(claimed_at__isnull=True, returned_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

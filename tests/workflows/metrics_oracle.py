@@ -10,8 +10,16 @@ from django.db.models import Count, DurationField, F, Q, Sum
 from django.db.models.functions import TruncDate
 
 from workflows.choices import OPEN_STATUSES, Level, Rating, Status
-from workflows.metrics import GOOD_RATINGS, VOID, Period, Spread, Tally, _tally_into
-from workflows.models import Case, CaseEvent
+from workflows.metrics import (
+    GOOD_RATINGS,
+    VOID,
+    DepartmentTally,
+    Period,
+    Spread,
+    Tally,
+    _tally_into,
+)
+from workflows.models import Case, CaseDispatch, CaseEvent
 
 
 def _period_counts(period: Period) -> tuple[dict, Q]:
@@ -95,3 +103,39 @@ def spread(*, path: str, period: Period) -> Spread:
         .annotate(n=Count("pk"))
     )
     return result
+
+
+def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTally]:
+    """Per department id, its dispatches on cases under `path`: one aggregate query."""
+    now = period.now
+    dispatched = period.q("dispatched_at")
+    answered = Q(claimed_at__isnull=False) | Q(returned_at__isnull=False)
+    claims_due = dispatched & (answered | Q(claim_due__lte=now))
+    in_time = Q(claimed_at__lte=F("claim_due")) | Q(
+        claimed_at__isnull=True, returned_at__lte=F("claim_due")
+    )
+    late_now = Q(
+        active=True,
+        returned_at__isnull=True,
+        resolved_at__isnull=True,
+        case__status__in=OPEN_STATUSES,
+    ) & (Q(claimed_at__isnull=True, claim_due__lt=now) | Q(resolve_due__lt=now))
+    rows = (
+        CaseDispatch.objects.filter(case__area_path__startswith=path)
+        .filter(dispatched | late_now)
+        .order_by()
+        .values("department_id")
+        .annotate(
+            dispatched=Count("pk", filter=dispatched),
+            claims_due=Count("pk", filter=claims_due),
+            claimed_in_time=Count("pk", filter=claims_due & in_time),
+            rated=Count("pk", filter=dispatched & Q(response_rating__isnull=False)),
+            rating_sum=Sum("response_rating", filter=dispatched),
+            overdue_now=Count("pk", filter=late_now),
+        )
+    )
+    tallies = {}
+    for row in rows:
+        department_id = row.pop("department_id")
+        tallies[department_id] = DepartmentTally(**{k: v or 0 for k, v in row.items()})
+    return tallies

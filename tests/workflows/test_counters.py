@@ -25,13 +25,26 @@ from tests.workflows import metrics_oracle
 from tests.workflows.test_flows__stateful import CaseMachine
 from workflows import services
 from workflows.boards import board_build
-from workflows.counter_models import AreaCloseCount, AreaDayCount, AreaDayMix
+from workflows.counter_models import (
+    AreaCloseCount,
+    AreaDayCount,
+    AreaDayMix,
+    DepartmentDayCount,
+)
 from workflows.counters import counts_apply
 from workflows.counters_rebuild import counters_rebuild
-from workflows.metrics import TALLY_FIELDS, Period, area_tallies, roll_up, spread
-from workflows.models import Case, CaseEvent
+from workflows.metrics import (
+    TALLY_FIELDS,
+    DepartmentTally,
+    Period,
+    area_tallies,
+    department_tallies,
+    roll_up,
+    spread,
+)
+from workflows.models import Case, CaseDispatch, CaseEvent
 
-TABLES = (AreaDayCount, AreaDayMix, AreaCloseCount)
+TABLES = (AreaDayCount, AreaDayMix, AreaCloseCount, DepartmentDayCount)
 
 
 def _midnight(day: date) -> datetime:
@@ -66,6 +79,19 @@ def assert_counters_match_cases(street, area_ids: list[int], now: datetime) -> N
         want, have = (f(path=street.path, period=period) for f in (metrics_oracle.spread, spread))
         assert have.trend(period) == want.trend(period), period
         assert (have.by_level, have.by_category) == (want.by_level, want.by_category), period
+        want, have = (
+            department_figures(f(path=street.path, period=period))
+            for f in (metrics_oracle.department_tallies, department_tallies)
+        )
+        assert have == want, period
+
+
+def department_figures(tallies: dict) -> dict:
+    """Figures per department, leaving out those with nothing at all (the board shows them
+    as zeros either way)."""
+    empty = DepartmentTally().figures()
+    figures = {pk: tally.figures() for pk, tally in tallies.items()}
+    return {pk: f for pk, f in figures.items() if f != empty}
 
 
 def counter_rows() -> dict:
@@ -97,6 +123,19 @@ class CounterMachine(CaseMachine):
         """Jumps that land on either side of local midnight."""
         self.traveller.shift(timedelta(hours=hours))
         fire_due_timers()
+
+    @rule(
+        case=CaseMachine.cases,
+        department=st.sampled_from(["police", "city"]),
+        score=st.integers(1, 5),
+    )
+    def rate_department(self, case, department, score):
+        """评价权: the whistle-blowing level rates a department (again, sometimes)."""
+        fresh = Case.objects.get(pk=case.pk)
+        actor = self.person(None, plausible_for=(fresh.verifier_area or fresh.area).code)
+        dept = self.world.departments[department]
+        call = lambda: services.dispatch_rate(case=fresh, department=dept, actor=actor, score=score)  # noqa: E731
+        self.attempt(case, call)
 
     @invariant()
     def counters_equal_the_cases(self):
@@ -135,13 +174,26 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
         machine = CounterMachine()
         try:
             cases = [
-                machine.report(area=rng.choice(["G1", "G2", "G3"]), by="grid1", priority="normal")
+                machine.report(
+                    area=rng.choice(["G1", "G2", "G3"]),
+                    by=rng.choice(["grid1", "resident"]),
+                    priority="normal",
+                )
                 for _ in range(8)
             ]
-            for step in range(90):
+            for step in range(120):
                 roll = rng.random()
                 if roll < 0.7:
                     machine.advance(rng.choice(cases), rng.randrange(12))
+                elif roll < 0.75:  # a department that has claimed, so it can be rated
+                    names = {d.pk: name for name, d in machine.world.departments.items()}
+                    claimed = list(
+                        CaseDispatch.objects.filter(claimed_at__isnull=False).order_by("pk")
+                    )
+                    if claimed:
+                        dispatch = rng.choice(claimed)
+                        name = names[dispatch.department_id]
+                        machine.rate_department(dispatch.case, name, rng.randint(1, 5))
                 elif roll < 0.8:  # soon after closing, so a 不满意 can still reopen
                     rating = rng.choice(["satisfied", "basically", "dissatisfied"])
                     machine.rate(rng.choice(cases), rating, True)
@@ -155,6 +207,7 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
         finally:
             machine.teardown()
     wanted = {"case.reworked", "case.whistled", "case.claimed", "case.rated", "case.reopened"}
+    wanted |= {"case.returned", "dispatch.rated"}
     assert wanted | {"closed after rework"} <= seen, seen
 
 
