@@ -95,7 +95,7 @@ class AreaCloseCount(models.Model):
                 fields=["area_path", "due_day", "day"],
                 name="areaclose_due",
                 include=["closed", "on_time"],
-            )
+            ),
         ]
 
     def __str__(self) -> str:
