@@ -61,7 +61,9 @@ class AreaDayMix(models.Model):
         ]
         indexes = [  # PostgreSQL: the charts' sums without visiting the table's pages
             models.Index(
-                fields=["area_path", "day"], name="areadaymix_sums", include=["level", "reported"]
+                fields=["area_path", "day"],
+                name="areadaymix_sums",
+                include=["level", "category", "reported"],
             )
         ]
 

@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='areadaymix',
-            index=models.Index(fields=['area_path', 'day'], include=('level', 'reported'), name='areadaymix_sums'),
+            index=models.Index(fields=['area_path', 'day'], include=('level', 'category', 'reported'), name='areadaymix_sums'),
         ),
         migrations.AddConstraint(
             model_name='areadaymix',
