@@ -23,7 +23,12 @@ Each metric is a ratio of two counts over a period [start, end) in Asia/Shanghai
 
 A ratio with nothing to divide by is None ("—" on the page), never 0 and never an error.
 Counts are gathered per case `area_path` with a fixed number of aggregate queries and rolled up
-in Python to every community and grid, so the query count does not grow with the data.
+in Python to every community and grid, so the query count does not grow with the data. The
+period's counts are sums of the counters `workflows.counters` keeps per area and local day in
+the transaction of each event (periods are whole local days); only what moves with the clock is
+counted live: open and overdue now, answers and claims whose deadline passed unanswered, and
+the rest of today's resolve deadlines. tests/workflows/metrics_oracle.py counts the same
+figures from the cases, and the tests hold the two equal.
 """
 
 from collections.abc import Iterable

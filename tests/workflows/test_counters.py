@@ -250,7 +250,7 @@ def test_the_board_costs_the_same_queries_whatever_the_data(world):
     assert build_queries() == few
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_increments_of_one_row_are_all_kept(world):
     """Threads with their own connections add to one new counter row at once (the insert
     race and the update race): nothing is lost, one row."""
