@@ -33,15 +33,8 @@ from workflows.counter_models import (
 )
 from workflows.counters import counts_apply
 from workflows.counters_rebuild import counters_rebuild
-from workflows.metrics import (
-    TALLY_FIELDS,
-    DepartmentTally,
-    Period,
-    area_tallies,
-    department_tallies,
-    roll_up,
-    spread,
-)
+from workflows.metrics import TALLY_FIELDS, DepartmentTally, Period, roll_up
+from workflows.metrics_counts import area_tallies, department_tallies, spread
 from workflows.models import Case, CaseDispatch, CaseEvent
 
 TABLES = (AreaDayCount, AreaDayMix, AreaCloseCount, DepartmentDayCount)
