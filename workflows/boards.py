@@ -29,11 +29,9 @@ from .metrics import (
     DepartmentTally,
     Metric,
     Period,
-    area_tallies,
-    department_tallies,
     roll_up,
-    spread,
 )
+from .metrics_counts import area_tallies, department_tallies, spread
 from .models import Case, CaseEvent
 
 MAX_RANGE_DAYS = 366

@@ -11,14 +11,8 @@ import time_machine
 
 from tests.workflows.world import photo
 from workflows import services
-from workflows.metrics import (
-    Period,
-    Tally,
-    area_tallies,
-    department_tallies,
-    roll_up,
-    spread,
-)
+from workflows.metrics import Period, Tally, roll_up
+from workflows.metrics_counts import area_tallies, department_tallies, spread
 from workflows.models import Case
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

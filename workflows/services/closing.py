@@ -194,6 +194,7 @@ def dispatch_rate(
                 _("%(department)s never reported for duty on this case.")
                 % {"department": department}
             )
+        previous = dispatch.response_rating  # the board's counters replace it (counters.py)
         dispatch.response_rating, dispatch.response_comment = score, comment.strip()
         dispatch.save(update_fields=["response_rating", "response_comment"])
         event_record(
@@ -203,5 +204,6 @@ def dispatch_rate(
             before=case.status,
             department=department.code,
             score=score,
+            previous=previous,
         )
     return dispatch

@@ -18,6 +18,7 @@ from notifications.broadcasts import broadcast_on_commit
 from notifications.services import notify
 
 from ..choices import AREA_LEVEL_OF, Level
+from ..counters import counters_record
 from ..errors import CaseActionDenied, CaseConflict
 from ..flows import CaseFlow, CaseLifecycle
 from ..models import Case, CaseCounter, CaseEvent, CasePhoto
@@ -102,6 +103,7 @@ def event_record(case: Case, kind: str, actor, *, before: str = "", **payload) -
         level=case.level,
         payload=payload,
     )
+    counters_record(case, event)  # the board's counters, in the same transaction
     broadcast_on_commit(event)
     return event
 

@@ -1,0 +1,191 @@
+"""Recompute every board counter from the cases and the rating events, set-based.
+
+`INSERT INTO counters SELECT … GROUP BY …` per table, the SELECTs written with the ORM (so the
+local-day truncation is the database's own, as in `TruncDate`), inside one transaction that
+first empties the tables: idempotent, and what `counters_record` keeps up to date afterwards.
+Used by `manage.py counters_rebuild`, migration 0007 and the data generator.
+"""
+
+from django.apps import apps as global_apps
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Count, F, Func, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from .choices import Level, Rating, Status
+from .counters import GOOD_RATINGS, NO_DUE_DAY, VOID
+
+DAY_COLUMNS = (
+    "reported",
+    "answered",
+    "answered_in_time",
+    "closed",
+    "solved",
+    "reworked",
+    "closed_in_grid",
+    "closed_in_community",
+    "close_micros",
+    "due",
+    "rated",
+    "satisfied",
+)
+
+
+class Micros(Func):
+    """Microseconds from the second timestamp to the first, as an integer."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, conn, **extra):
+        template = "(EXTRACT(EPOCH FROM (%(expressions)s)) * 1000000)::bigint"
+        return self.as_sql(compiler, conn, template=template, arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, conn, **extra):  # Django's own function, in µs
+        return self.as_sql(compiler, conn, function="django_timestamp_diff", **extra)
+
+
+def _day(field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=timezone.get_default_timezone())
+
+
+def _all_columns(qs: QuerySet, given: dict) -> QuerySet:
+    """`given` aggregates, and 0 for every other DAY_COLUMNS column, in DAY_COLUMNS order."""
+    zero = Value(0, output_field=BigIntegerField())
+    return qs.annotate(**{name: given.get(name, zero) for name in DAY_COLUMNS})
+
+
+def _day_sources(case, event) -> list[QuerySet]:
+    cases = case.objects.order_by()
+    void = Q(status__in=VOID)
+    answered = Q(responded_at__isnull=False) | void
+    in_time = Q(responded_at__lte=F("respond_due")) | Q(
+        responded_at__isnull=True, status__in=VOID, closed_at__lte=F("respond_due")
+    )
+    reported = _all_columns(
+        cases.values(path=F("area_path"), d=_day("reported_at")),
+        {
+            "reported": Count("pk"),
+            "answered": Count("pk", filter=answered),
+            "answered_in_time": Count("pk", filter=answered & in_time),
+        },
+    )
+    closed = _all_columns(
+        cases.filter(status=Status.CLOSED, closed_at__isnull=False).values(
+            path=F("area_path"), d=_day("closed_at")
+        ),
+        {
+            "closed": Count("pk"),
+            "solved": Count("pk", filter=~Q(rating=Rating.DISSATISFIED)),
+            "reworked": Count("pk", filter=Q(rework_count__gte=1)),
+            "closed_in_grid": Count("pk", filter=Q(closed_level=Level.GRID)),
+            "closed_in_community": Count(
+                "pk", filter=Q(closed_level__in=(Level.GRID, Level.COMMUNITY))
+            ),
+            "close_micros": Sum(Micros(F("closed_at"), F("reported_at"))),
+        },
+    )
+    due = _all_columns(
+        cases.exclude(void)
+        .filter(resolve_due__isnull=False)
+        .values(path=F("area_path"), d=_day("resolve_due")),
+        {"due": Count("pk")},
+    )
+    rated = _all_columns(
+        event.objects.order_by()
+        .filter(kind="case.rated")
+        .values(path=F("case__area_path"), d=_day("created_at")),
+        {
+            "rated": Count("pk"),
+            "satisfied": Count("pk", filter=Q(payload__rating__in=GOOD_RATINGS)),
+        },
+    )
+    return [reported, closed, due, rated]
+
+
+def _insert(cursor, table: str, columns: tuple[str, ...], sql: str, params) -> int:
+    quote = connection.ops.quote_name
+    cursor.execute(
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) {sql}", params
+    )
+    return cursor.rowcount
+
+
+def counters_rebuild(apps=global_apps) -> dict[str, int]:
+    """Empty the counter tables and refill them from the data; rows written per table.
+
+    `apps`: a migration's historical registry, or the live one. On PostgreSQL the counter
+    tables are locked against concurrent `counters_record` writers for the duration.
+    """
+    case, event = apps.get_model("workflows", "Case"), apps.get_model("workflows", "CaseEvent")
+    dispatch = apps.get_model("workflows", "CaseDispatch")
+    day_table, mix_table, close_table, dept_table = (
+        apps.get_model("workflows", name)._meta.db_table
+        for name in ("AreaDayCount", "AreaDayMix", "AreaCloseCount", "DepartmentDayCount")
+    )
+    quote = connection.ops.quote_name
+    written = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in (day_table, mix_table, close_table, dept_table):
+            if connection.vendor == "postgresql":
+                cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608
+        parts, params = [], []
+        for source in _day_sources(case, event):
+            sql, more = source.query.sql_with_params()
+            parts.append(sql)
+            params += more
+        sums = ", ".join(f"SUM({quote(c)})" for c in DAY_COLUMNS)
+        union = " UNION ALL ".join(parts)
+        written["day"] = _insert(
+            cursor,
+            day_table,
+            ("area_path", "day", *DAY_COLUMNS),
+            f"SELECT path, d, {sums} FROM ({union}) u GROUP BY path, d",  # noqa: S608
+            params,
+        )
+        mix = (
+            case.objects.order_by()
+            .values(path=F("area_path"), d=_day("reported_at"), lv=F("level"), c=F("category"))
+            .annotate(n=Count("pk"))
+        )
+        sql, more = mix.query.sql_with_params()
+        columns = ("area_path", "day", "level", "category_id", "reported")
+        written["mix"] = _insert(cursor, mix_table, columns, sql, more)
+        close = (
+            case.objects.order_by()
+            .filter(status=Status.CLOSED, closed_at__isnull=False)
+            .values(
+                path=F("area_path"),
+                d=_day("closed_at"),
+                due=Coalesce(_day("resolve_due"), Value(NO_DUE_DAY)),
+            )
+            .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(closed_at__lte=F("resolve_due"))))
+        )
+        sql, more = close.query.sql_with_params()
+        columns = ("area_path", "day", "due_day", "closed", "on_time")
+        written["close"] = _insert(cursor, close_table, columns, sql, more)
+        sql, more = _department_source(dispatch).query.sql_with_params()
+        columns = ("department_id", "area_path", "day", *DEPARTMENT_COLUMNS)
+        written["dept"] = _insert(cursor, dept_table, columns, sql, more)
+    return written
+
+
+DEPARTMENT_COLUMNS = ("dispatched", "answered", "answered_in_time", "rated", "rating_sum")
+
+
+def _department_source(dispatch) -> QuerySet:
+    answered = Q(claimed_at__isnull=False) | Q(returned_at__isnull=False)
+    in_time = Q(claimed_at__lte=F("claim_due")) | Q(
+        claimed_at__isnull=True, returned_at__lte=F("claim_due")
+    )
+    return (
+        dispatch.objects.order_by()
+        .values(dep=F("department"), path=F("case__area_path"), d=_day("dispatched_at"))
+        .annotate(
+            n=Count("pk"),
+            a=Count("pk", filter=answered),
+            t=Count("pk", filter=answered & in_time),
+            r=Count("pk", filter=Q(response_rating__isnull=False)),
+            s=Coalesce(Sum("response_rating"), 0),
+        )
+    )
