@@ -283,7 +283,8 @@ class CaseDispatch(models.Model):
         verbose_name = _("dispatch")
         verbose_name_plural = _("dispatches")
         indexes = [
-            models.Index(fields=["department", "active"], name="dispatch_queue"),
+            # `include`: the cases a department may see (cases_visible_to) by index only.
+            models.Index(fields=["department", "active"], include=["case"], name="dispatch_queue"),
             # A department's queue: only the parts still waiting for it, in queue order.
             models.Index(
                 fields=["department", "claimed_at", "claim_due", "id"],
