@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def _rebuild(apps, schema_editor) -> None:
-    """Count what the database already holds (timed at 1M cases: bench/RESULTS-board.md)."""
+    """Count what the database already holds (timed at 1M cases: bench/results/board.md)."""
     from workflows.counters_rebuild import counters_rebuild
 
     counters_rebuild(apps)
