@@ -160,7 +160,7 @@ def _to_verify(user, level: str) -> dict:
         verifier_area__level=AREA_LEVEL_OF[level],
         status=Status.RESOLVED,
     )
-    return _section(_("Waiting for your verification"), cases, more="status=resolved")
+    return _section(_("Waiting for your verification"), cases)  # no list filter says "mine"
 
 
 def _level_queue(user, level: str, title: Promise) -> list[dict]:
