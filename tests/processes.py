@@ -1,10 +1,16 @@
 """Helpers for tests that run the project as separate processes (manage.py, servers)."""
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,3 +38,44 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def daphne(env: dict[str, str], log: Path, *, timeout: float = 60) -> Iterator[str]:
+    """A daphne process on a free loopback port; yields its base URL, terminates it on exit.
+
+    Fails the test if it exits or does not answer its login page within `timeout` seconds,
+    with the end of its `log`."""
+    port = free_port()
+    command = [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port)]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*command, "gridcase.asgi:application"],
+            cwd=ROOT,
+            env=clean_environ(**env),
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"daphne exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+            try:
+                urllib.request.urlopen(f"{base}/accounts/login/", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"daphne did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+                time.sleep(0.1)
+        yield base
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

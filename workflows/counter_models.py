@@ -44,6 +44,14 @@ class AreaDayCount(models.Model):
         return f"{self.area_path} {self.day}"
 
 
+# AreaDayCount's counted columns, in field order: what the rebuild writes and the board sums.
+DAY_COUNTS = tuple(
+    field.name
+    for field in AreaDayCount._meta.concrete_fields
+    if field.name not in ("id", "area_path", "day")
+)
+
+
 class AreaDayMix(models.Model):
     """Cases reported per area and local day by their current level and category (charts)."""
 

@@ -13,22 +13,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from .choices import Level, Rating, Status
+from .counter_models import DAY_COUNTS
 from .counters import GOOD_RATINGS, NO_DUE_DAY, VOID
-
-DAY_COLUMNS = (
-    "reported",
-    "answered",
-    "answered_in_time",
-    "closed",
-    "solved",
-    "reworked",
-    "closed_in_grid",
-    "closed_in_community",
-    "close_micros",
-    "due",
-    "rated",
-    "satisfied",
-)
 
 
 class Micros(Func):
@@ -49,9 +35,9 @@ def _day(field: str) -> TruncDate:
 
 
 def _all_columns(qs: QuerySet, given: dict) -> QuerySet:
-    """`given` aggregates, and 0 for every other DAY_COLUMNS column, in DAY_COLUMNS order."""
+    """`given` aggregates, and 0 for every other DAY_COUNTS column, in DAY_COUNTS order."""
     zero = Value(0, output_field=BigIntegerField())
-    return qs.annotate(**{name: given.get(name, zero) for name in DAY_COLUMNS})
+    return qs.annotate(**{name: given.get(name, zero) for name in DAY_COUNTS})
 
 
 def _day_sources(case, event) -> list[QuerySet]:
@@ -134,12 +120,12 @@ def counters_rebuild(apps=global_apps) -> dict[str, int]:
             sql, more = source.query.sql_with_params()
             parts.append(sql)
             params += more
-        sums = ", ".join(f"SUM({quote(c)})" for c in DAY_COLUMNS)
+        sums = ", ".join(f"SUM({quote(c)})" for c in DAY_COUNTS)
         union = " UNION ALL ".join(parts)
         written["day"] = _insert(
             cursor,
             day_table,
-            ("area_path", "day", *DAY_COLUMNS),
+            ("area_path", "day", *DAY_COUNTS),
             f"SELECT path, d, {sums} FROM ({union}) u GROUP BY path, d",  # noqa: S608
             params,
         )

@@ -16,7 +16,13 @@ from django.utils import timezone
 from grids.models import Area
 
 from .choices import OPEN_STATUSES, Status
-from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix, DepartmentDayCount
+from .counter_models import (
+    DAY_COUNTS,
+    AreaCloseCount,
+    AreaDayCount,
+    AreaDayMix,
+    DepartmentDayCount,
+)
 from .metrics import (
     NOT_VOID,
     ONE_DAY,
@@ -31,19 +37,7 @@ from .metrics import (
 from .models import Case, CaseDispatch
 
 # AreaDayCount columns summed as they are (`due` is cut at the last day deadlines passed).
-DAY_SUMS = (
-    "reported",
-    "answered",
-    "answered_in_time",
-    "closed",
-    "solved",
-    "reworked",
-    "closed_in_grid",
-    "closed_in_community",
-    "close_micros",
-    "rated",
-    "satisfied",
-)
+DAY_SUMS = tuple(name for name in DAY_COUNTS if name != "due")
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,13 @@ missing browser fails the run; elsewhere the tests are skipped loudly.
 
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.processes import ROOT, clean_environ, free_port, manage
+from tests.processes import ROOT, daphne, manage
 from tests.services import ServiceUnavailable, apt_install
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -75,45 +71,8 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
     }
     manage("migrate", "--noinput", check=True, **env)
     manage("load_street", "fixtures/data/qinggang.json", check=True, **env)
-    port = free_port()
-    log = (var / "daphne.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "gridcase.asgi:application",
-        ],
-        cwd=ROOT,
-        env=clean_environ(**env),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/accounts/login/", process)
+    with daphne(env, var / "daphne.log") as base:
         yield LiveServer(base, env)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"daphne did not answer {url} within {timeout} s")
 
 
 @pytest.fixture

@@ -2,15 +2,12 @@
 
 import http.cookiejar
 import re
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from tests.processes import ROOT, clean_environ, free_port, manage
+from tests.processes import daphne, manage
 
 
 @pytest.fixture(scope="module")
@@ -23,35 +20,8 @@ def server(tmp_path_factory):
     }
     manage("migrate", "--noinput", check=True, **env)
     manage("load_street", "fixtures/data/qinggang.json", check=True, **env)
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "gridcase.asgi:application",
-        ],
-        cwd=ROOT,
-        env=clean_environ(**env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/accounts/login/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with daphne(env, var / "daphne.log") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_daphne_serves_the_chinese_login_page_and_its_css(server):

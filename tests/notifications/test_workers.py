@@ -16,7 +16,6 @@ import secrets
 import struct
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from gridcase.workers import check_channel_layer_for_workers, workers_expected
-from tests.processes import ROOT, clean_environ, free_port, manage
+from tests.processes import ROOT, clean_environ, daphne, free_port, manage
 from tests.services import ServiceUnavailable, redis_server
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -118,44 +117,6 @@ def database(var: Path) -> Iterator[dict[str, str]]:
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextlib.contextmanager
-def daphne(env: dict[str, str], log: Path) -> Iterator[str]:
-    """A daphne process on a free loopback port; yields its base URL, terminates it on exit."""
-    port = free_port()
-    command = [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port)]
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [*command, "gridcase.asgi:application"],
-            cwd=ROOT,
-            env=clean_environ(**env),
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"daphne exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(f"{base}/accounts/login/", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"daphne did not answer within 30 s:\n{log.read_text()[-3000:]}")
-                time.sleep(0.1)
-        yield base
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def first_token(page: str) -> str:

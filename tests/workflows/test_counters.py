@@ -8,7 +8,6 @@ counters kept event by event equal a set-based rebuild from scratch.
 """
 
 import random
-import threading
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 from viewflow.workflow.timers import fire_due_timers
 
+from tests.threads import all_at_once
 from tests.workflows import metrics_oracle
 from tests.workflows.test_flows__stateful import CaseMachine
 from workflows import services
@@ -249,25 +249,13 @@ def test_simultaneous_increments_of_one_row_are_all_kept(world):
     race and the update race): nothing is lost, one row."""
     threads_count, each = 6, 15
     day = timezone.localdate()
-    barrier = threading.Barrier(threads_count)
-    errors = []
 
     def add() -> None:
-        try:
-            barrier.wait(timeout=30)
-            for _ in range(each):
-                with transaction.atomic():
-                    counts_apply({("day", "9/9/", day): {"reported": 1, "due": 2}})
-        except Exception as exc:  # recorded: asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for _ in range(each):
+            with transaction.atomic():
+                counts_apply({("day", "9/9/", day): {"reported": 1, "due": 2}})
 
-    threads = [threading.Thread(target=add) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    errors = [o for o in all_at_once([add] * threads_count) if isinstance(o, Exception)]
     assert errors == []
     row = AreaDayCount.objects.get(area_path="9/9/", day=day)
     assert (row.reported, row.due) == (threads_count * each, 2 * threads_count * each)

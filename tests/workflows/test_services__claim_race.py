@@ -5,14 +5,14 @@ suite runs on SQLite (file database, IMMEDIATE transactions) and again on Postgr
 (`make test` starts one), so this proves both.
 """
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 from viewflow.workflow.models import Task
 
 from grids.roles import Role
 from tests.factories import UserFactory, member
+from tests.threads import all_at_once
 from workflows import services
 from workflows.errors import AlreadyClaimed
 from workflows.models import CaseEvent
@@ -21,26 +21,11 @@ CLAIMERS = 8
 
 
 def claim_all_at_once(case, department, people) -> dict[str, object]:
-    barrier = threading.Barrier(len(people))
-    outcomes: dict[str, object] = {}
-
-    def claim(person) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[person.username] = services.case_claim(
-                case=case, department=department, actor=person
-            )
-        except Exception as exc:  # recorded: the test asserts on every outcome
-            outcomes[person.username] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=claim, args=(p,)) for p in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    """Every person claims at the same moment: what each got back, or the exception raised."""
+    outcomes = all_at_once(
+        [partial(services.case_claim, case=case, department=department, actor=p) for p in people]
+    )
+    return {person.username: outcome for person, outcome in zip(people, outcomes, strict=True)}
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

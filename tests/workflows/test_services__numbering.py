@@ -7,16 +7,16 @@ report's (see `case_number_next`), so these tests also pin what happens around i
 """
 
 import re
-import threading
 import uuid
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tests.threads import all_at_once
 from workflows.models import Case, CaseCounter
 from workflows.services import intake
 from workflows.services.common import case_number_next
@@ -26,29 +26,15 @@ PER_REPORTER = 3
 
 
 def report_all_at_once(world, people: list[tuple[str, str]]) -> list[object]:
-    """Each (grid, person) reports PER_REPORTER cases, all starting together."""
-    barrier = threading.Barrier(len(people))
+    """Each (grid, person) reports PER_REPORTER cases, all starting together: every number,
+    and every exception raised."""
+
+    def reports(grid: str, person: str):
+        return lambda: [world.report(area=grid, by=person).number for _ in range(PER_REPORTER)]
+
     outcomes: list[object] = []
-    lock = threading.Lock()
-
-    def report(grid: str, person: str) -> None:
-        try:
-            barrier.wait(timeout=30)
-            for _ in range(PER_REPORTER):
-                case = world.report(area=grid, by=person)
-                with lock:
-                    outcomes.append(case.number)
-        except Exception as exc:  # recorded: the test asserts on every outcome
-            with lock:
-                outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=report, args=pair) for pair in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    for result in all_at_once([reports(grid, person) for grid, person in people]):
+        outcomes += result if isinstance(result, list) else [result]
     return outcomes
 
 

@@ -1,9 +1,10 @@
 """Filters for the pages that show many cases: lists, queues, workbench cards.
 
-Each stands in for a generic tag or filter that costs ~100 µs a use (`{% url %}`, `|date`,
-`get_FOO_display`); three or four of those per row were half of a 50-row list's time
-(bench/lists.py). Same output, cheaper path: one `reverse` per URL prefix, choice labels by enum
-lookup, local times by `strftime`.
+Each stands in for a generic tag or filter that is slow per use (`{% url %}` reverses,
+`|date` goes through the locale's formats, `get_FOO_display` re-hashes the choices); three or
+four of those per row were a large part of a 50-row list's time (bench/lists.py). Same
+output, cheaper path: one `reverse` per URL prefix, choice labels by enum lookup, local times
+by `strftime`.
 """
 
 from datetime import datetime
