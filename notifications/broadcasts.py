@@ -1,9 +1,10 @@
-"""Publishing committed case events to channel groups: the one helper, after commit only.
+"""Publishing to channel groups after commit: the one helper for events and personal signals.
 
-Groups: `area.<id>` for the case's area and every ancestor, `dept.<id>` for each department
-the case is dispatched to, `case.<id>`, and `user.<id>` for the people it concerns. Payloads
-carry ids, status and level, never personal data. The group message carries the socket frame
-already encoded (`text`): a street's thousand followers each only write it out.
+The apps say which groups an event goes to and what its payload is (workflows: the case's
+area and every ancestor, its departments, the case, the people it concerns — see
+`workflows.streams`); this module sends it once the transaction commits, and nothing if it
+rolls back. The group message carries the socket frame already encoded (`text`): a street's
+thousand followers each only write it out. `user.<id>` groups are every person's own.
 """
 
 import asyncio
@@ -19,32 +20,6 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def _dispatch_rows(case) -> list[tuple[int, bool, int | None]]:
-    """(department, active, claimer) of each of the case's dispatches: one query."""
-    rows = case.dispatches.order_by("pk").values_list("department_id", "active", "claimed_by_id")
-    return list(rows)
-
-
-def event_payload(event, departments: list[int] | None = None) -> dict:
-    """The client-facing form of `event`; `departments` (active ones, sorted) if already read."""
-    case = event.case
-    if departments is None:
-        departments = sorted(
-            case.dispatches.filter(active=True).values_list("department_id", flat=True)
-        )
-    return {
-        "id": event.pk,
-        "kind": event.kind,
-        "case": case.pk,
-        "number": case.number,
-        "status": case.status,
-        "level": case.level,
-        "area": case.area_id,
-        "departments": departments,
-        "at": event.created_at.isoformat(),
-    }
-
-
 def event_frame(payload: dict) -> str:
     """The websocket text frame of one event, encoded once for every socket that gets it."""
     return json.dumps({"type": "event", "event": payload})
@@ -52,26 +27,11 @@ def event_frame(payload: dict) -> str:
 
 def event_message(payload: dict) -> dict:
     """The channel-layer message for one event: its id (for de-duplication) and its frame."""
-    return {"type": "case.event", "id": payload["id"], "text": event_frame(payload)}
+    return {"type": "stream.event", "id": payload["id"], "text": event_frame(payload)}
 
 
-def event_groups(event, dispatches: list | None = None) -> list[str]:
-    case = event.case
-    rows = _dispatch_rows(case) if dispatches is None else dispatches
-    groups = [f"area.{pk}" for pk in case.area.ancestor_ids]
-    groups += [f"dept.{department}" for department, _, _ in rows]
-    groups.append(f"case.{case.pk}")
-    people = {case.reporter_id, case.handler_id, event.actor_id}
-    people |= {claimer for _, _, claimer in rows}
-    groups += [f"user.{pk}" for pk in sorted(p for p in people if p)]
-    return list(dict.fromkeys(groups))
-
-
-def broadcast_on_commit(event) -> None:
-    """Send `event` to its groups once the transaction commits; nothing if it rolls back."""
-    rows = _dispatch_rows(event.case)  # read inside the transaction, once for both
-    departments = sorted(department for department, active, _ in rows if active)
-    payload, groups = event_payload(event, departments), event_groups(event, rows)
+def publish_on_commit(groups: list[str], payload: dict) -> None:
+    """Send the event `payload` (with its `id`) to `groups` once the transaction commits."""
     transaction.on_commit(lambda: _send(groups, payload), robust=True)
 
 

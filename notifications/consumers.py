@@ -12,16 +12,17 @@ import asyncio
 import json
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.db import connections
-from django.db.models import Q
 
 from . import replays, selectors
 from .broadcasts import event_frame
+from .streams import events_missed, stream_authorise
 
 SEEN_IDS = 2000  # remembered event ids, to drop the copies that arrive through several groups
 MISSED_PINGS = 2  # pings in a row without a pong before the socket is closed (4408)
@@ -53,7 +54,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.user = user
-        self.streams: dict[str, tuple[str, Q]] = {}  # name -> (group, cases Q)
+        self.streams: dict[str, tuple[str, Any]] = {}  # name -> (group, the app's selection)
         self.seen: set[int] = set()
         self.seen_order: deque[int] = deque()  # the same ids, oldest first, to forget them
         self.unanswered_pings = 0
@@ -101,25 +102,23 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def _subscribe(self, names: list[str], since: int | None) -> None:
         granted = []
         for name in dict.fromkeys(names):
-            group, refusal, cases = await db_read(selectors.stream_authorise)(self.user, name)
+            group, refusal, selection = await db_read(stream_authorise)(self.user, name)
             if refusal:
                 await self.send_json({"type": "refused", "stream": name, "code": refusal})
                 continue
             await self.channel_layer.group_add(group, self.channel_name)  # before the replay
-            self.streams[name] = (group, cases)
+            self.streams[name] = (group, selection)
             granted.append(name)
         await self.send_json({"type": "subscribed", "streams": granted})
         if since is not None and granted:
             joined = replays.ticket()  # the groups are joined: a load started now misses nothing
             await self._replay([self.streams[n] for n in granted], since, joined)
 
-    async def _replay(self, streams: list[tuple[str, Q]], since: int, joined: int) -> None:
+    async def _replay(self, streams: list[tuple[str, Any]], since: int, joined: int) -> None:
         """Send what the client missed; sockets with the same streams and `since` share it."""
-        cases = Q(pk__in=[])
-        for _, query in streams:
-            cases |= query
-        key = (frozenset(group for group, _ in streams), since)  # a group names its cases' Q
-        frames = await replays.replay_shared(key, joined, lambda: _frames_missed(cases, since))
+        selections = [selection for _, selection in streams]
+        key = (frozenset(group for group, _ in streams), since)  # a group names its selection
+        frames = await replays.replay_shared(key, joined, lambda: _frames_missed(selections, since))
         if frames is None:
             await self.send_json({"type": "resync", "reason": "beyond_replay_window"})
             return
@@ -136,7 +135,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     # --- group messages ---------------------------------------------------------------------
 
-    async def case_event(self, message) -> None:
+    async def stream_event(self, message) -> None:
         await self._deliver(message["id"], message["text"])
 
     async def notifications_changed(self, message) -> None:
@@ -151,7 +150,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user, lost = user, []
         for name in list(self.streams):
-            group, refusal, _ = await db_read(selectors.stream_authorise)(user, name)
+            group, refusal, _ = await db_read(stream_authorise)(user, name)
             if refusal:
                 lost.append(name)
         if lost:
@@ -211,9 +210,9 @@ def _is_list_of_str(value) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-async def _frames_missed(cases: Q, since: int) -> replays.Frames:
+async def _frames_missed(selections: list[Any], since: int) -> replays.Frames:
     """The missed events as (id, text frame), encoded once for every socket sharing them."""
-    missed = await db_read(selectors.events_missed)(cases, since)
+    missed = await db_read(events_missed)(selections, since)
     if missed is None:
         return None
     return [(payload["id"], event_frame(payload)) for payload in missed]

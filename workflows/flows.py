@@ -1,116 +1,24 @@
-"""The case status machine (viewflow.fsm) and the process that drives it (viewflow.workflow).
+"""The process that drives a case's status machine (`lifecycle.CaseLifecycle`): `CaseFlow`.
 
-`CaseLifecycle` says which status changes exist and who may make them; `CaseFlow` holds the
-work: one claimable task per handling step, one per dispatched department, verification by
-the level that blew the whistle, a wait for the resident's rating, and timers for overdue
-alerts and escalation. Only services call transitions; flow nodes call services.
+It holds the work: one claimable task per handling step, one per dispatched department,
+verification by the level that blew the whistle, a wait for the resident's rating, and timers
+for overdue alerts and escalation. Only services call transitions; flow nodes call services
+(imported inside the callbacks: the services move this flow's tasks, so they import it).
 """
 
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from viewflow import fsm, this
+from django.views.generic import RedirectView
+from viewflow import this
 from viewflow.workflow import flow, lock
 
-from . import permissions
 from .choices import Level, Status
+from .deadlines import REOPEN_WINDOW
 from .flow_nodes import DataSplit
 from .models import Case
-from .permissions import REOPEN_WINDOW
 
-FEEDBACK_WINDOW = REOPEN_WINDOW  # 不满意 within this window reopens the case (once)
-
-
-class CaseLifecycle:
-    """Legal status changes of one case, each guarded by an explicit permission."""
-
-    status = fsm.State(Status, default=Status.REPORTED)
-
-    def __init__(self, case: Case):
-        self.case = case
-
-    @status.getter()
-    def _get_status(self) -> str:
-        return self.case.status
-
-    @status.setter()
-    def _set_status(self, value: str) -> None:
-        self.case.status = value
-
-    @status.transition(
-        source=Status.REPORTED, target=Status.HANDLING, permission=permissions.lifecycle_handle
-    )
-    def accept(self) -> None:
-        """受理: the grid takes the case on."""
-
-    @status.transition(
-        source=Status.REPORTED, target=Status.REJECTED, permission=permissions.lifecycle_handle
-    )
-    def reject(self) -> None:
-        """不予受理, with a reason."""
-
-    @status.transition(
-        source=Status.REPORTED, target=Status.DUPLICATE, permission=permissions.lifecycle_handle
-    )
-    def mark_duplicate(self) -> None:
-        """Same problem as an earlier case."""
-
-    @status.transition(
-        source=Status.HANDLING,
-        target=Status.HANDLING,
-        permission=permissions.lifecycle_handle,
-        conditions=[permissions.below_street],
-    )
-    def whistle(self) -> None:
-        """吹哨: one level up (grid → community → street)."""
-
-    @status.transition(
-        source=Status.HANDLING,
-        target=Status.DISPATCHED,
-        permission=permissions.lifecycle_dispatch,
-        conditions=[permissions.at_area_level],
-    )
-    def dispatch(self) -> None:
-        """吹哨 to functional departments, which must claim (报到)."""
-
-    @status.transition(
-        source=Status.DISPATCHED, target=Status.HANDLING, permission=permissions.lifecycle_claim
-    )
-    def claim(self) -> None:
-        """报到: the first department reports for duty."""
-
-    @status.transition(
-        source=[Status.DISPATCHED, Status.HANDLING],
-        target=Status.HANDLING,
-        permission=permissions.lifecycle_claim,
-    )
-    def return_to_dispatcher(self) -> None:
-        """退回: every department sent the case back; the dispatcher handles it again."""
-
-    @status.transition(
-        source=Status.HANDLING, target=Status.RESOLVED, permission=permissions.lifecycle_resolve
-    )
-    def resolve(self) -> None:
-        """Result reported; the whistle-blowing level must verify it."""
-
-    @status.transition(
-        source=Status.RESOLVED, target=Status.CLOSED, permission=permissions.lifecycle_verify
-    )
-    def close(self) -> None:
-        """核查 passed: closed."""
-
-    @status.transition(
-        source=Status.RESOLVED, target=Status.HANDLING, permission=permissions.lifecycle_verify
-    )
-    def rework(self) -> None:
-        """返工: back to the same handler."""
-
-    @status.transition(
-        source=Status.CLOSED,
-        target=Status.HANDLING,
-        permission=permissions.lifecycle_rate,
-        conditions=[permissions.may_reopen],
-    )
-    def reopen(self) -> None:
-        """不满意 within the feedback window: handled again, once."""
+# viewflow's task URLs: the work on a case happens on the case's own page, not a task form.
+TASK_PAGE = RedirectView.as_view(url=reverse_lazy("home"))
 
 
 def _case(activation) -> Case:
@@ -137,7 +45,7 @@ class CaseFlow(flow.Flow):
     start = flow.StartHandle(this.start_case).Next(this.intake)
 
     intake = (
-        flow.View(this.task_view)
+        flow.View(TASK_PAGE)
         .Annotation(title=_("Accept, reject or mark duplicate"))
         .OnTimeout(this.respond_due, this.respond_overdue, interrupting=False)
         .Next(this.after_intake)
@@ -145,7 +53,7 @@ class CaseFlow(flow.Flow):
     after_intake = flow.If(this.is_open).Then(this.handle).Else(this.end)
 
     handle = (
-        flow.View(this.task_view)
+        flow.View(TASK_PAGE)
         .Annotation(title=_("Handle: resolve, whistle up or dispatch"))
         .OnTimeout(this.resolve_due, this.resolve_overdue, interrupting=False)
         .Next(this.after_handle)
@@ -159,7 +67,7 @@ class CaseFlow(flow.Flow):
 
     dispatch = DataSplit().Next(this.claim, data_source=this.dispatches_to_work)
     claim = (
-        flow.View(this.task_view)
+        flow.View(TASK_PAGE)
         .Annotation(title=_("Department: claim (报到), handle, report back"))
         .onCreate(this.claim_created)
         .OnTimeout(this.claim_due, this.claim_overdue, interrupting=False)
@@ -173,7 +81,7 @@ class CaseFlow(flow.Flow):
     )
 
     verify = (
-        flow.View(this.task_view)
+        flow.View(TASK_PAGE)
         .Annotation(title=_("Verify on site (核查): close or rework"))
         .Next(this.after_verify)
     )
@@ -187,7 +95,7 @@ class CaseFlow(flow.Flow):
     feedback = (
         flow.Handle(this.feedback_received)
         .Annotation(title=_("Resident's rating"))
-        .OnTimeout(FEEDBACK_WINDOW, this.end)
+        .OnTimeout(REOPEN_WINDOW, this.end)
         .Next(this.after_feedback)
     )
     after_feedback = flow.If(this.is_open).Then(this.handle).Else(this.end)
@@ -200,12 +108,6 @@ class CaseFlow(flow.Flow):
     end = flow.End()
 
     # --- node callbacks -------------------------------------------------------------------
-
-    @staticmethod
-    def task_view(request, **kwargs):
-        from .views import case_task_redirect
-
-        return case_task_redirect(request, **kwargs)
 
     def start_case(self, activation, case: Case):
         activation.process.artifact = case

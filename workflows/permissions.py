@@ -1,19 +1,29 @@
 """Who may do what to a case: one predicate per kind of action, built on grids.selectors.
 
-Each predicate answers for a user and a case without changing anything, so the UI can ask
-"may I?" and the services can refuse with a reason. The `lifecycle_*` wrappers adapt them
-to viewflow.fsm's `permission=` signature (instance, user).
+Each predicate answers for a user and a case without changing anything. The status machines
+(`lifecycle.py`) name them as their transitions' permissions and conditions: the `lifecycle_*`
+and `dispatch_*` wrappers adapt them to viewflow.fsm's `permission=` signature
+(machine, user), the conditions take the machine alone. Who may *see* a case is
+`visibility.py`'s question (which builds on these predicates, not the other way round).
 """
 
-from datetime import timedelta
-
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grids.selectors import area_allows, department_allows
 
 from .choices import Level, Status
+from .deadlines import within_reopen_window
 
-REOPEN_WINDOW = timedelta(days=7)
+
+class Unmet:
+    """A condition's "no", with the reason the person is told (viewflow.fsm reads
+    `.message` of a falsy condition result)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __bool__(self) -> bool:
+        return False
 
 
 def can_handle(user, case) -> bool:
@@ -52,17 +62,6 @@ def can_verify(user, case) -> bool:
     )
 
 
-def can_view(user, case) -> bool:
-    if user.is_authenticated and case.reporter_id == user.pk:
-        return True
-    if area_allows(user, "view_area_cases", case.area):
-        return True
-    return any(
-        department_allows(user, "view_department_cases", d.department)
-        for d in case.dispatches.all()
-    )
-
-
 def can_rate_department(user, case) -> bool:
     """评价权: the level that blew the whistle, or whoever rates departments for the area."""
     return area_allows(user, "verify_area_cases", case.verifier_area) or area_allows(
@@ -93,13 +92,6 @@ def lifecycle_claim(lifecycle, user) -> bool:
     return any(can_claim_for(user, d) for d in active_dispatches(lifecycle.case))
 
 
-def lifecycle_resolve(lifecycle, user) -> bool:
-    case = lifecycle.case
-    if case.level == Level.DEPARTMENT:
-        return any(can_work_dispatch(user, d) for d in active_dispatches(case))
-    return can_handle(user, case)
-
-
 def lifecycle_verify(lifecycle, user) -> bool:
     return can_verify(user, lifecycle.case)
 
@@ -121,6 +113,88 @@ def may_reopen(lifecycle) -> bool:
     return (
         case.status == Status.CLOSED
         and case.reopen_count == 0
-        and case.closed_at is not None
-        and timezone.now() - case.closed_at <= REOPEN_WINDOW
+        and within_reopen_window(case.closed_at)
     )
+
+
+def not_rated(lifecycle) -> bool | Unmet:
+    case = lifecycle.case
+    if case.rating:
+        return Unmet(_("Case %(number)s has already been rated.") % {"number": case.number})
+    return True
+
+
+def at_department_level(lifecycle) -> bool:
+    return lifecycle.case.level == Level.DEPARTMENT
+
+
+def nobody(lifecycle, user) -> bool:
+    """The system's own transitions (at the Join, after a rating): no person makes them."""
+    return False
+
+
+# --- one department's part (lifecycle.DispatchLifecycle) ---
+
+
+def dispatch_claim(lifecycle, user) -> bool:
+    return can_claim_for(user, lifecycle.dispatch)
+
+
+def dispatch_assign(lifecycle, user) -> bool:
+    return can_assign_dispatch(user, lifecycle.dispatch)
+
+
+def dispatch_return(lifecycle, user) -> bool:
+    """Unclaimed, anyone who could claim it; claimed, whoever works on it."""
+    dispatch = lifecycle.dispatch
+    if dispatch.claimed_by_id:
+        return can_work_dispatch(user, dispatch)
+    return can_claim_for(user, dispatch)
+
+
+def dispatch_work(lifecycle, user) -> bool:
+    return can_work_dispatch(user, lifecycle.dispatch)
+
+
+def dispatch_rate(lifecycle, user) -> bool:
+    return can_rate_department(user, lifecycle.case)
+
+
+def departments_working(lifecycle) -> bool:
+    """The case is with its departments (dispatched, or claimed and being handled)."""
+    case = lifecycle.case
+    return case.level == Level.DEPARTMENT and case.status in (Status.DISPATCHED, Status.HANDLING)
+
+
+def dispatch_claimed(lifecycle) -> bool | Unmet:
+    if lifecycle.dispatch.claimed_by_id is None:
+        return Unmet(
+            _("Claim case %(number)s before reporting a result.")
+            % {"number": lifecycle.case.number}
+        )
+    return True
+
+
+def dispatch_reported_for_duty(lifecycle) -> bool | Unmet:
+    dispatch = lifecycle.dispatch
+    if dispatch.claimed_at is None:
+        return Unmet(
+            _("%(department)s never reported for duty on this case.")
+            % {"department": dispatch.department}
+        )
+    return True
+
+
+def dispatch_not_rated(lifecycle) -> bool | Unmet:
+    dispatch = lifecycle.dispatch
+    if dispatch.response_rating is not None:
+        return Unmet(
+            _("%(department)s has already been rated on case %(number)s.")
+            % {"department": dispatch.department, "number": lifecycle.case.number}
+        )
+    return True
+
+
+def can_report_in(user, area) -> bool:
+    """Staff report (as a patrol) only inside their own areas."""
+    return area_allows(user, "report_area_cases", area)

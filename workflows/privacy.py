@@ -8,14 +8,14 @@ Pages and the REST API both answer from here."""
 
 from .choices import Source
 from .models import Case
-from .permissions import can_handle, can_verify, is_reporter
+from .visibility import contact_visible
 
 
 def reporter_contact(user, case: Case) -> dict:
     """{"anonymous": True} or {"anonymous": False, "name", "phone", "masked"}."""
     if case.anonymous:
         return {"anonymous": True}
-    if is_reporter(user, case) or can_handle(user, case) or can_verify(user, case):
+    if contact_visible(user, case):
         return {
             "anonymous": False,
             "name": case.contact_name,

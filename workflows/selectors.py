@@ -1,4 +1,6 @@
-"""Every read about cases: time limits, visible cases, open tasks."""
+"""Reads about cases: open tasks, common categories, department figures, list pages.
+
+Who sees which cases is `visibility.py`'s question; time limits are `deadlines.py`'s."""
 
 from datetime import timedelta
 
@@ -7,52 +9,12 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from grids.selectors import areas_q, departments_q
-
-from .choices import Level, Priority
-from .models import Case, CaseDispatch, Category, TimeLimitPolicy
+from .models import Case, CaseDispatch, Category
+from .visibility import cases_reported_in, parts_led_by
 
 COMMON_CATEGORIES_WINDOW = timedelta(days=90)
 
-# Defaults from practice (DESIGN.md): (respond/claim, resolve) per priority.
-DEFAULT_LIMITS: dict[str, tuple[timedelta, timedelta]] = {
-    Priority.EMERGENCY: (timedelta(minutes=5), timedelta(hours=2)),
-    Priority.URGENT: (timedelta(minutes=30), timedelta(hours=24)),
-    Priority.NORMAL: (timedelta(hours=2), timedelta(days=7)),
-    Priority.COMPLEX: (timedelta(hours=2), timedelta(days=15)),
-}
-DEPARTMENT_CLAIM_LIMIT = timedelta(minutes=30)  # 部门 30 分钟内报到
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
-
-
-def time_limits(category: Category, priority: str, level: str) -> tuple[timedelta, timedelta]:
-    """(respond, resolve) for a level: the category's own policy, else the default policy."""
-    policies = TimeLimitPolicy.objects.filter(
-        Q(category=category) | Q(category__isnull=True), priority=priority, level=level
-    )
-    policy = min(policies, key=lambda p: p.category_id is None, default=None)
-    if policy is not None:
-        return policy.respond, policy.resolve
-    respond, resolve = DEFAULT_LIMITS[priority]
-    if level == Level.DEPARTMENT:
-        respond = min(respond, DEPARTMENT_CLAIM_LIMIT)
-    return respond, resolve
-
-
-def cases_visible_to(user) -> QuerySet[Case]:
-    """Cases in the user's areas, dispatched to their departments, or reported by them."""
-    if not user.is_authenticated:
-        return Case.objects.none()
-    query = areas_q(user, "view_area_cases", path_field="area_path")
-    # The dispatch table alone (no join back to cases): PostgreSQL hashes the department's
-    # case ids once, then walks the newest-first index.
-    query |= Q(
-        pk__in=CaseDispatch.objects.filter(
-            departments_q(user, "view_department_cases", pk_field="department")
-        ).values("case_id")
-    )
-    query |= Q(reporter=user)
-    return Case.objects.filter(query)
 
 
 def case_open_tasks(case: Case) -> QuerySet[Task]:
@@ -67,7 +29,7 @@ def categories_common_first(user) -> QuerySet[Category]:
     or their own reports) first, then in the taxonomy's order. One query."""
     recent = Q(case__reported_at__gte=timezone.now() - COMMON_CATEGORIES_WINDOW)
     if user.is_authenticated:
-        where = areas_q(user, "report_area_cases", path_field="case__area_path")
+        where = cases_reported_in(user, path_field="case__area_path")
         where |= Q(case__reporter=user)
     else:
         where = Q()  # the public: what the whole district reports most
@@ -86,9 +48,7 @@ def department_figures(user) -> dict:
     parts were dispatched, claimed in time (响应率), finished, and how they were rated.
     One aggregate query."""
     now = timezone.now()
-    parts = CaseDispatch.objects.filter(
-        departments_q(user, "assign_department_cases", pk_field="department")
-    )
+    parts = CaseDispatch.objects.filter(parts_led_by(user))
     working = Q(active=True, returned_at__isnull=True, resolved_at__isnull=True)
     recent = Q(dispatched_at__gte=now - FIGURES_WINDOW)
     figures = parts.aggregate(

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .actions import actions_in
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,7 +27,7 @@ urlpatterns = [
         path(
             f"cases/<str:number>/{name}/", views.case_action, {"action": name}, name=f"case_{name}"
         )
-        for name in views.CASE_ACTIONS
+        for name in (action.name for action in actions_in("case"))
     ),
     *(
         path(
@@ -35,6 +36,6 @@ urlpatterns = [
             {"action": name},
             name=f"dispatch_{name}",
         )
-        for name in views.DEPARTMENT_ACTIONS
+        for name in (action.name for action in actions_in("part"))
     ),
 ]

@@ -5,9 +5,6 @@ state again), service errors become 400/403/409 in `apis.errors`. Lists and deta
 see `cases_visible_to(user)`: a case the user may not see is a 404.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -21,14 +18,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from gridcase.limits import RateLimitThrottle
-from grids.models import Area
-from grids.selectors import area_allows, areas_q
 
 from .. import services
+from ..actions import Action, api_endpoints
 from ..choices import Source
 from ..models import Case, CaseDispatch, Category
-from ..permissions import can_view
-from ..selectors import cases_visible_to
+from ..visibility import can_view, cases_visible_to, reports_as_staff
 from . import serializers as s
 from .filters import CaseFilter
 
@@ -67,51 +62,6 @@ def _with_detail_data(cases: QuerySet) -> QuerySet:
     ).prefetch_related(
         Prefetch("dispatches", dispatches.order_by("-active", "-lead", "pk")), "photos"
     )
-
-
-def _resolve(*, case: Case, actor, result: str, photos: list, department=None):
-    """The handling level's result, or (with `department`) that department's part."""
-    if department is not None:
-        return services.case_dispatch_resolve(
-            case=case, department=department, actor=actor, result=result, photos=photos
-        )
-    return services.case_resolve(case=case, actor=actor, result=result, photos=photos)
-
-
-@dataclass(frozen=True)
-class CaseAction:
-    serializer: type[serializers.Serializer]
-    service: Callable[..., object]
-    summary: str
-
-
-CASE_ACTIONS: dict[str, CaseAction] = {
-    "accept": CaseAction(s.EmptyInputSerializer, services.case_accept, "受理 accept the case"),
-    "reject": CaseAction(s.ReasonSerializer, services.case_reject, "不予受理 reject, with reason"),
-    "duplicate": CaseAction(
-        s.DuplicateSerializer, services.case_mark_duplicate, "Mark as duplicate of an earlier case"
-    ),
-    "whistle": CaseAction(
-        s.WhistleSerializer, services.case_whistle, "吹哨 whistle to the level above"
-    ),
-    "dispatch": CaseAction(
-        s.DispatchInputSerializer, services.case_dispatch, "吹哨 whistle to departments"
-    ),
-    "claim": CaseAction(
-        s.DepartmentInputSerializer, services.case_claim, "报到 claim a department's part"
-    ),
-    "return": CaseAction(
-        s.DepartmentReasonSerializer, services.case_return, "退回 return a department's part"
-    ),
-    "resolve": CaseAction(s.ResolveSerializer, _resolve, "Report the result"),
-    "verify": CaseAction(s.VerifySerializer, services.case_verify, "核查 verify and close"),
-    "rework": CaseAction(s.ReasonSerializer, services.case_rework, "返工 send back for rework"),
-    "rate": CaseAction(s.RateSerializer, services.case_rate, "The reporter rates the result"),
-    "rate_department": CaseAction(
-        s.DepartmentRateSerializer, services.dispatch_rate, "评价 rate a department's response"
-    ),
-    "comment": CaseAction(s.CommentSerializer, services.case_comment, "Comment on the case"),
-}
 
 
 @extend_schema_view(
@@ -163,7 +113,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = s.ReportSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        staff = _reports_as_staff(request.user, fields["area"])
+        staff = reports_as_staff(request.user, fields["area"])
         if "priority" in fields and not staff:
             raise serializers.ValidationError(
                 {"priority": [_("Residents do not choose the priority.")]}, code="not_allowed"
@@ -180,43 +130,37 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         body = s.CaseDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(body, status=http_status)
 
-    def run_action(self, request, name: str) -> Response:
-        spec = CASE_ACTIONS[name]
+    def run_action(self, request, endpoint: list[Action]) -> Response:
+        """One of the registry's actions; an endpoint shared by a case action and a
+        department-part action (`resolve`) runs the part's when the body names a department."""
         case = self.get_object()
         context = {**self.get_serializer_context(), "case": case}
-        data = spec.serializer(data=request.data, context=context)
+        data = endpoint[0].serializer(data=request.data, context=context)
         data.is_valid(raise_exception=True)
-        spec.service(case=case, actor=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        scope = "part" if fields.get("department") else "case"
+        spec = next((a for a in endpoint if a.scope == scope), endpoint[0])
+        spec.run(case=case, actor=request.user, **fields)
         return self._detail(case)
 
 
-def _reports_as_staff(user, area: Area) -> bool:
-    """Staff report as a patrol (in their own areas); everyone else as a resident.
-
-    The report's own area is asked first: staff reporting where they work (the usual case)
-    are answered without searching all their grants."""
-    if area_allows(user, "report_area_cases", area):
-        return True
-    return Area.objects.filter(areas_q(user, "report_area_cases")).exists()
-
-
-def _action_view(name: str, spec: CaseAction):
+def _action_view(name: str, endpoint: list[Action]):
     def view(self, request, number: str) -> Response:
-        return self.run_action(request, name)
+        return self.run_action(request, endpoint)
 
     view.__name__ = f"action_{name}"  # `dispatch` is taken on a view
-    view.__doc__ = spec.summary
+    view.__doc__ = endpoint[0].summary
     schema = extend_schema(
-        summary=spec.summary,
-        request=spec.serializer,
+        summary=endpoint[0].summary,
+        request=endpoint[0].serializer,
         responses={200: s.CaseDetailSerializer, **ACTION_ERRORS},
     )
     return schema(action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(view))
 
 
-# One POST endpoint per action, /api/v1/cases/<number>/<action>/, generated from the table.
-for _name, _spec in CASE_ACTIONS.items():
-    setattr(CaseViewSet, f"action_{_name}", _action_view(_name, _spec))
+# One POST endpoint per action, /api/v1/cases/<number>/<action>/, from the action registry.
+for _name, _endpoint in api_endpoints().items():
+    setattr(CaseViewSet, f"action_{_name}", _action_view(_name, _endpoint))
 
 
 @extend_schema_view(

@@ -10,15 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from grids.models import Area, Department
+from grids.models import Area, Department, User
 from grids.selectors import area_at_point
 
 from ..choices import Priority, Rating, WhistleType
 from ..forms import MAX_PHOTOS
 from ..models import Case, CaseDispatch, CaseEvent, CasePhoto, Category
 from ..privacy import reporter_contact, reporter_name
-from ..selectors import cases_visible_to
 from ..services.intake import MAX_DESCRIPTION
+from ..visibility import cases_visible_to
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -310,6 +310,14 @@ class RateSerializer(serializers.Serializer):
 class DepartmentRateSerializer(DepartmentInputSerializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class AssignSerializer(DepartmentInputSerializer):
+    assignee = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        help_text="Username of a staff member of the department.",
+    )
 
 
 class CommentSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from grids.selectors import area_ancestor_at, unit_members
 
 from ..choices import Level, Rating, Status, WhistleType
 from ..models import Case
-from ..selectors import cases_visible_to
+from ..visibility import cases_visible_to
 
 MAX_PHOTOS = 9
 
@@ -166,6 +166,10 @@ class DepartmentRatingForm(CaseActionForm):
         widget=forms.RadioSelect,
     )
     comment = text_field(_("Comment (optional)"), required=False)
+
+
+class CommentForm(CaseActionForm):
+    text = text_field(_("Comment"), max_length=2000)
 
 
 class CaseFilterForm(forms.Form):

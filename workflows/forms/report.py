@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area
 from grids.roles import AreaLevel, Role
-from grids.selectors import area_at_point, areas_q
+from grids.selectors import area_at_point
 
 from ..choices import Priority, Source
 from ..models import Case
 from ..selectors import categories_common_first
+from ..visibility import report_areas
 from .actions import MultiplePhotoField, text_field
 
 REPORT_AREA_LEVELS = (AreaLevel.GRID, AreaLevel.MICROGRID)
@@ -138,7 +139,7 @@ class CaseReportForm(BaseReportForm):
     )
 
     def __init__(self, *args, user, **kwargs):
-        self.staff = Area.objects.filter(areas_q(user, "report_area_cases")).exists()
+        self.staff = Area.objects.filter(report_areas(user)).exists()
         super().__init__(*args, user=user, **kwargs)
         if self.staff:  # staff log what they see; residents' contact comes from the account
             del self.fields["anonymous"]
@@ -154,7 +155,7 @@ class CaseReportForm(BaseReportForm):
     def areas(self):
         grids = super().areas()
         if self.staff:
-            return grids.filter(areas_q(self.user, "report_area_cases"))
+            return grids.filter(report_areas(self.user))
         streets = {
             area.ancestor_ids[0]
             for area in Area.objects.filter(

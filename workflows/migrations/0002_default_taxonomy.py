@@ -20,14 +20,10 @@ CATEGORIES = [
     ("noise", "噪音扰民", "environment", "normal"),
     ("building_safety", "房屋安全", "housing", "complex"),
 ]
-MINUTE, HOUR, DAY = 1, 60, 24 * 60
-# priority: (respond at grid/community/street, resolve, department claim)
-LIMITS = {
-    "emergency": (5 * MINUTE, 2 * HOUR, 5 * MINUTE),
-    "urgent": (30 * MINUTE, 24 * HOUR, 30 * MINUTE),
-    "normal": (2 * HOUR, 7 * DAY, 30 * MINUTE),
-    "complex": (2 * HOUR, 15 * DAY, 30 * MINUTE),
-}
+
+
+def _minutes(limit) -> int:
+    return int(limit.total_seconds() // 60)
 
 
 def forwards(apps, schema_editor):
@@ -39,12 +35,16 @@ def forwards(apps, schema_editor):
             defaults={"name": name, "default_department_kind": kind,
                       "default_priority": priority, "sort_order": order * 10},
         )
-    for priority, (respond, resolve, claim) in LIMITS.items():
+    # The defaults of `workflows.deadlines`, written once as editable rows.
+    from workflows.deadlines import DEFAULT_LIMITS, default_limits
+
+    for priority in DEFAULT_LIMITS:
         for level in ("grid", "community", "street", "department"):
+            respond, resolve = default_limits(priority, level)
             TimeLimitPolicy.objects.get_or_create(
                 category=None, priority=priority, level=level,
-                defaults={"respond_minutes": claim if level == "department" else respond,
-                          "resolve_minutes": resolve},
+                defaults={"respond_minutes": _minutes(respond),
+                          "resolve_minutes": _minutes(resolve)},
             )
 
 

@@ -7,10 +7,11 @@ from grids.models import Department
 from notifications.models import Notification
 
 from ..flows import CaseFlow
+from ..lifecycle import DispatchLifecycle
 from ..models import Case, CaseDispatch
-from ..permissions import can_assign_dispatch, can_claim_for
-from .common import case_locked, event_announce, open_task, require
-from .departments import _dispatch_of, _require_unfinished, dispatch_take
+from ..permissions import can_claim_for
+from .common import case_locked, event_announce, open_task, require, transition_check
+from .departments import dispatch_of, dispatch_take
 
 
 @transaction.atomic
@@ -18,18 +19,13 @@ def case_assign(*, case: Case, department: Department, actor, assignee) -> CaseD
     """派单: unclaimed, the department reports for duty with `assignee` as its handler;
     claimed, the work moves from its claimer to `assignee`."""
     with case_locked(case) as case:
-        dispatch = _dispatch_of(case, department)
-        require(
-            can_assign_dispatch(actor, dispatch),
-            _("%(actor)s cannot assign cases of %(department)s.")
-            % {"actor": actor, "department": department},
-        )
+        dispatch = dispatch_of(case, department)
+        transition_check(DispatchLifecycle(case, dispatch), "assign", actor)
         require(
             assignee.is_active and can_claim_for(assignee, dispatch),
             _("%(person)s does not work for %(department)s.")
             % {"person": assignee, "department": department},
         )
-        _require_unfinished(case, dispatch)
         if dispatch.claimed_by_id is None:
             dispatch_take(case, dispatch, owner=assignee, actor=actor, assignee=assignee.pk)
             return dispatch

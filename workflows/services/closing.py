@@ -11,16 +11,15 @@ from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
 
-from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Rating, Status
-from ..errors import CaseConflict
-from ..flows import CaseFlow, CaseLifecycle
+from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Rating
+from ..deadlines import deadlines_set
+from ..flows import CaseFlow
+from ..lifecycle import CaseLifecycle, DispatchLifecycle
 from ..models import Case, CaseDispatch
-from ..permissions import can_rate_department, is_reporter
 from ..photos import photo_clean
 from ..selectors import OPEN_TASK_STATUSES
 from .common import (
     case_locked,
-    deadlines_set,
     event_announce,
     event_record,
     open_task,
@@ -29,7 +28,9 @@ from .common import (
     task_complete,
     text_required,
     transition,
+    transition_check,
 )
+from .departments import dispatch_of
 
 VERIFIER_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
 
@@ -126,16 +127,9 @@ def case_rate(*, case: Case, rating: str, actor=None, phone: str = "", comment: 
         raise ValidationError(_("Unknown rating %(rating)r.") % {"rating": rating})
     with case_locked(case) as case:
         by_phone = bool(phone) and phone == case.contact_phone
-        require(
-            is_reporter(actor, case) if actor else by_phone,
-            _("Only the person who reported the case may rate it."),
-        )
-        if case.status != Status.CLOSED:
-            raise CaseConflict(_("Case %(number)s is not closed yet.") % {"number": case.number})
-        if case.rating:
-            raise CaseConflict(
-                _("Case %(number)s has already been rated.") % {"number": case.number}
-            )
+        if actor is None:  # on the tracking page, by the phone given when reporting
+            require(by_phone, _("Only the person who reported the case may rate it."))
+        transition(case, "rate", actor)
         case.rating, case.rated_at = rating, timezone.now()
         case.save()
         event = event_announce(
@@ -179,21 +173,8 @@ def dispatch_rate(
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationError(_("Rate from 1 to 5."))
     with case_locked(case) as case:
-        require(
-            can_rate_department(actor, case),
-            _("%(actor)s did not blow the whistle on %(number)s.")
-            % {"actor": actor, "number": case.number},
-        )
-        dispatch = (
-            case.dispatches.filter(department=department, claimed_at__isnull=False)
-            .order_by("-pk")
-            .first()
-        )
-        if dispatch is None:
-            raise CaseConflict(
-                _("%(department)s never reported for duty on this case.")
-                % {"department": department}
-            )
+        dispatch = dispatch_of(case, department)
+        transition_check(DispatchLifecycle(case, dispatch), "rate", actor)
         previous = dispatch.response_rating  # the board's counters replace it (counters.py)
         dispatch.response_rating, dispatch.response_comment = score, comment.strip()
         dispatch.save(update_fields=["response_rating", "response_comment"])

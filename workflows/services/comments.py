@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..lifecycle import CaseLifecycle
 from ..models import Case, CaseEvent
-from ..permissions import can_view
-from .common import event_record, require, text_required
+from .common import event_record, text_required, transition_check
 
 MAX_COMMENT = 2000
 
@@ -17,9 +17,5 @@ def case_comment(*, case: Case, actor, text: str) -> CaseEvent:
     text = text_required(text, _("Write a comment."))
     if len(text) > MAX_COMMENT:
         raise ValidationError(_("A comment is at most %(max)d characters.") % {"max": MAX_COMMENT})
-    require(
-        can_view(actor, case),
-        _("%(actor)s may not comment on case %(number)s.")
-        % {"actor": actor, "number": case.number},
-    )
+    transition_check(CaseLifecycle(case), "comment", actor)
     return event_record(case, "case.commented", actor, before=case.status, comment=text)

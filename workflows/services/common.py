@@ -1,42 +1,27 @@
-"""Shared machinery of the case services: locking, events, tasks, deadlines, numbering."""
+"""Shared machinery of the case services: locking, transitions, events, tasks, numbering."""
 
 from contextlib import contextmanager
-from datetime import datetime
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.models import Task
 
 from grids.models import Area
 from grids.roles import AreaLevel
 from grids.selectors import area_ancestor_at
-from notifications.broadcasts import broadcast_on_commit
 from notifications.services import notify
 
 from ..choices import AREA_LEVEL_OF, Level
 from ..counters import counters_record
 from ..errors import CaseActionDenied, CaseConflict
-from ..flows import CaseFlow, CaseLifecycle
+from ..flows import CaseFlow
+from ..lifecycle import CaseLifecycle, unmet_reason
 from ..models import Case, CaseCounter, CaseEvent, CasePhoto
-from ..selectors import OPEN_TASK_STATUSES, time_limits
-
-ACTION_LABELS = {
-    "accept": gettext_lazy("accept"),
-    "reject": gettext_lazy("reject"),
-    "mark_duplicate": gettext_lazy("mark as duplicate"),
-    "whistle": gettext_lazy("whistle up"),
-    "dispatch": gettext_lazy("dispatch"),
-    "claim": gettext_lazy("claim"),
-    "return_to_dispatcher": gettext_lazy("return"),
-    "resolve": gettext_lazy("resolve"),
-    "close": gettext_lazy("verify and close"),
-    "rework": gettext_lazy("send back for rework"),
-    "reopen": gettext_lazy("reopen"),
-}
+from ..selectors import OPEN_TASK_STATUSES
+from ..streams import event_publish
 
 
 def text_required(value: str, message) -> str:
@@ -67,27 +52,43 @@ def case_locked(case: Case):
         yield Case.objects.select_for_update().get(pk=case.pk)
 
 
-def transition(case: Case, name: str, actor) -> str:
-    """Run a status transition of the case's lifecycle; return the status it left."""
-    method = getattr(CaseLifecycle(case), name)
-    action = ACTION_LABELS.get(name, name)
+def transition_check(machine, name: str, actor) -> None:
+    """Refuse unless `name` of the status machine may happen now: 403 when `actor` lacks the
+    transition's permission, 409 when the status or a condition does not allow it.
+    `actor=None` is the system (timers, the flow's Join), which needs no permission."""
+    method = getattr(machine, name)
+    case = machine.case
+    if actor is not None and not any(t.has_perm(machine, actor) for t in method.get_transitions()):
+        _refuse(actor, method, case)  # not theirs to do in any status: 403 before 409
     if not method.can_proceed():
         raise CaseConflict(
-            _("Case %(number)s is %(status)s: you cannot %(action)s it now.")
-            % {"number": case.number, "status": case.get_status_display(), "action": action}
+            unmet_reason(machine, name)
+            or _("Case %(number)s is %(status)s: you cannot %(action)s it now.")
+            % {"number": case.number, "status": case.get_status_display(), "action": method.label}
         )
-    if actor is not None and not method.has_perm(actor):  # None: the system (timers)
-        raise CaseActionDenied(
-            _("%(actor)s may not %(action)s case %(number)s.")
-            % {"actor": actor, "action": action, "number": case.number}
-        )
+    if actor is not None and not method.has_perm(actor):
+        _refuse(actor, method, case)
+
+
+def _refuse(actor, method, case: Case) -> NoReturn:
+    raise CaseActionDenied(
+        _("%(actor)s may not %(action)s case %(number)s.")
+        % {"actor": actor, "action": method.label, "number": case.number}
+    )
+
+
+def transition(case: Case, name: str, actor, machine=None) -> str:
+    """Run a transition of the case's lifecycle (or of `machine`, a department's part of
+    the case) after `transition_check`; return the case status it left."""
+    machine = machine or CaseLifecycle(case)
+    transition_check(machine, name, actor)
     before = case.status
     try:
-        method()
+        getattr(machine, name)()
     except TransitionNotAllowed as exc:  # a race between the check and the call
         raise CaseConflict(
             _("Case %(number)s changed meanwhile: cannot %(action)s it.")
-            % {"number": case.number, "action": action}
+            % {"number": case.number, "action": getattr(machine, name).label}
         ) from exc
     return before
 
@@ -104,7 +105,7 @@ def event_record(case: Case, kind: str, actor, *, before: str = "", **payload) -
         payload=payload,
     )
     counters_record(case, event)  # the board's counters, in the same transaction
-    broadcast_on_commit(event)
+    event_publish(event)
     return event
 
 
@@ -148,13 +149,6 @@ def task_complete(task: Task, actor) -> None:
         activation.reassign(actor)
     activation.start(None)
     activation.execute()
-
-
-def deadlines_set(case: Case, level: str, now: datetime | None = None) -> None:
-    now = now or timezone.now()
-    respond, resolve = time_limits(case.category, case.priority, level)
-    case.respond_due, case.resolve_due = now + respond, now + resolve
-    case.overdue = False
 
 
 def area_for_level(case: Case, level: str) -> Area:

@@ -11,27 +11,29 @@ from grids.selectors import unit_members
 from notifications.models import Notification
 
 from ..choices import LEVEL_OF_AREA, PhotoKind, Status
+from ..deadlines import deadlines_set
 from ..errors import AlreadyClaimed, CaseConflict
 from ..flows import CaseFlow
+from ..lifecycle import DispatchLifecycle
 from ..models import Case, CaseDispatch
-from ..permissions import can_claim_for, can_work_dispatch
+from ..permissions import can_claim_for
 from ..photos import photo_clean
 from .common import (
     area_for_level,
     case_locked,
-    deadlines_set,
     event_announce,
     event_record,
     open_task,
     photos_attach,
-    require,
     task_complete,
     text_required,
     transition,
+    transition_check,
 )
 
 
-def _dispatch_of(case: Case, department: Department) -> CaseDispatch:
+def dispatch_of(case: Case, department: Department) -> CaseDispatch:
+    """The department's part of the current round, locked."""
     dispatch = (
         case.dispatches.select_for_update(of=("self",))
         .select_related("claimed_by", "department")
@@ -44,14 +46,6 @@ def _dispatch_of(case: Case, department: Department) -> CaseDispatch:
             % {"number": case.number, "department": department}
         )
     return dispatch
-
-
-def _require_unfinished(case: Case, dispatch: CaseDispatch) -> None:
-    if dispatch.returned_at or dispatch.resolved_at:
-        raise CaseConflict(
-            _("%(department)s has already finished with case %(number)s.")
-            % {"department": dispatch.department, "number": case.number}
-        )
 
 
 def _people_to_tell(case: Case, dispatch: CaseDispatch) -> list:
@@ -72,13 +66,8 @@ def dispatch_task_prepare(*, task) -> None:
 def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
     """报到: exactly one person claims a department's part; everyone else is told who did."""
     with case_locked(case) as case:
-        dispatch = _dispatch_of(case, department)
-        require(
-            can_claim_for(actor, dispatch),
-            _("%(actor)s cannot claim for %(department)s.")
-            % {"actor": actor, "department": department},
-        )
-        if dispatch.claimed_by_id:
+        dispatch = dispatch_of(case, department)
+        if dispatch.claimed_by_id and can_claim_for(actor, dispatch):
             when = timezone.localtime(dispatch.claimed_at)
             raise AlreadyClaimed(
                 _("Already claimed by %(owner)s at %(time)s.")
@@ -86,7 +75,7 @@ def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
                 owner=dispatch.claimed_by,
                 claimed_at=dispatch.claimed_at,
             )
-        _require_unfinished(case, dispatch)
+        transition_check(DispatchLifecycle(case, dispatch), "claim", actor)
         dispatch_take(case, dispatch, owner=actor, actor=actor)
     return dispatch
 
@@ -128,18 +117,8 @@ def case_return(*, case: Case, department: Department, actor, reason: str) -> Ca
     """退回: the department sends its part back to the dispatcher, with a reason."""
     reason = text_required(reason, _("Give a reason for returning the case."))
     with case_locked(case) as case:
-        dispatch = _dispatch_of(case, department)
-        allowed = (
-            can_work_dispatch(actor, dispatch)
-            if dispatch.claimed_by_id
-            else can_claim_for(actor, dispatch)
-        )
-        require(
-            allowed,
-            _("%(actor)s cannot return this part of case %(number)s.")
-            % {"actor": actor, "number": case.number},
-        )
-        _require_unfinished(case, dispatch)
+        dispatch = dispatch_of(case, department)
+        transition_check(DispatchLifecycle(case, dispatch), "return_to_dispatcher", actor)
         dispatch.returned_at, dispatch.return_reason = timezone.now(), reason
         dispatch.save(update_fields=["returned_at", "return_reason"])
         event_announce(
@@ -167,16 +146,8 @@ def case_dispatch_resolve(
         raise ValidationError(_("Add at least one photo of the result."))
     cleaned = [photo_clean(photo) for photo in photos]
     with case_locked(case) as case:
-        dispatch = _dispatch_of(case, department)
-        if not dispatch.claimed_by_id:
-            raise CaseConflict(
-                _("Claim case %(number)s before reporting a result.") % {"number": case.number}
-            )
-        require(
-            can_work_dispatch(actor, dispatch),
-            _("%(actor)s is not handling this case.") % {"actor": actor},
-        )
-        _require_unfinished(case, dispatch)
+        dispatch = dispatch_of(case, department)
+        transition_check(DispatchLifecycle(case, dispatch), "resolve", actor)
         dispatch.resolved_at, dispatch.result = timezone.now(), result
         dispatch.save(update_fields=["resolved_at", "result"])
         photos_attach(case, PhotoKind.AFTER, cleaned, actor)
@@ -201,7 +172,7 @@ def case_departments_finished(*, case: Case) -> None:
         parts = list(case.dispatches.filter(active=True).order_by("-lead", "pk"))
         done = [d for d in parts if d.resolved_at]
         if done:
-            before = transition(case, "resolve", None)
+            before = transition(case, "departments_resolved", None)
             case.resolved_at, case.overdue = timezone.now(), False
             case.result = "\n".join(f"{d.department}：{d.result}" for d in done)
             case.save()

@@ -12,13 +12,12 @@ from notifications.models import Notification
 from notifications.services import notify
 
 from ..choices import Level, WhistleType
+from ..deadlines import deadlines_set, dispatch_deadlines
 from ..flows import CaseFlow
 from ..models import Case, CaseDispatch
-from ..selectors import time_limits
 from .common import (
     area_for_level,
     case_locked,
-    deadlines_set,
     event_announce,
     event_record,
     open_task,
@@ -122,7 +121,7 @@ def case_dispatch(
 def _dispatches_create(case: Case, actor, departments: list[Department], lead) -> None:
     now = timezone.now()
     case.dispatches.filter(active=True).update(active=False)  # a new round replaces the old
-    claim, resolve = time_limits(case.category, case.priority, Level.DEPARTMENT)
+    claim_due, resolve_due = dispatch_deadlines(case, now)
     CaseDispatch.objects.bulk_create(
         CaseDispatch(
             case=case,
@@ -130,9 +129,8 @@ def _dispatches_create(case: Case, actor, departments: list[Department], lead) -
             lead=d == lead,
             dispatched_by=actor,
             dispatched_at=now,
-            claim_due=now + claim,
-            resolve_due=now + resolve,
+            claim_due=claim_due,
+            resolve_due=resolve_due,
         )
         for d in departments
     )
-    case.respond_due, case.resolve_due = now + claim, now + resolve

@@ -7,19 +7,20 @@ from django.utils.translation import gettext as _
 
 from grids.models import Area
 from grids.roles import Role
-from grids.selectors import area_allows, unit_members
+from grids.selectors import unit_members
 from notifications.models import Notification
 
 from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Source
+from ..deadlines import deadlines_set
 from ..flows import CaseFlow
 from ..models import Case, Category
-from ..permissions import can_view
+from ..permissions import can_report_in
 from ..photos import photo_clean
+from ..visibility import can_view
 from .common import (
     area_for_level,
     case_locked,
     case_number_next,
-    deadlines_set,
     event_announce,
     event_record,
     open_task,
@@ -44,7 +45,7 @@ def _reporter_may_report(reporter, area: Area, source: str) -> None:
     if source in (Source.RESIDENT, Source.OPEN311, Source.HOTLINE) or reporter is None:
         return  # the public may report anywhere; staff only inside their areas
     require(
-        area_allows(reporter, "report_area_cases", area),
+        can_report_in(reporter, area),
         _("%(reporter)s may not report cases in %(area)s.")
         % {"reporter": reporter, "area": area.name},
     )

@@ -5,13 +5,10 @@ from .board import board, board_data, board_export
 from .cases import case_action, case_detail, case_list
 from .drawing import case_process_chart
 from .intake import area_at, case_new, report_public
-from .landing import case_task_redirect, home, workbench
-from .offers import CASE_ACTIONS, DEPARTMENT_ACTIONS
+from .landing import home, workbench
 from .tracking import track, track_case, track_rate
 
 __all__ = [
-    "CASE_ACTIONS",
-    "DEPARTMENT_ACTIONS",
     "area_at",
     "board",
     "board_data",
@@ -21,7 +18,6 @@ __all__ = [
     "case_list",
     "case_new",
     "case_process_chart",
-    "case_task_redirect",
     "home",
     "report_public",
     "track",

@@ -21,22 +21,15 @@ from django.views.decorators.http import require_POST
 from grids.models import Department
 
 from .. import forms
+from ..actions import Action, action_get, case_actions_offered, part_actions_offered
 from ..choices import Level, Rating, Status, WhistleType
 from ..errors import AlreadyClaimed, CaseActionDenied, CaseConflict
 from ..models import Case, CaseDispatch
-from ..permissions import can_handle, can_view
 from ..photos import PhotoRejected
 from ..privacy import reporter_contact, reporter_name
-from ..selectors import case_open_tasks, cases_page, cases_visible_to
+from ..selectors import case_open_tasks, cases_page
+from ..visibility import can_view, cases_visible_to
 from .drawing import area_map
-from .offers import (
-    CASE_ACTIONS,
-    DEPARTMENT_ACTIONS,
-    actions_offered,
-    case_actions,
-    dispatch_actions,
-    form_prefix,
-)
 
 # --- the case list, the case page and reporting ------------------------------------------------
 
@@ -81,10 +74,9 @@ def _case_page(
     user = request.user
     if not can_view(user, case):
         raise Http404
-    may_handle = can_handle(user, case)
-    offered = actions_offered(request, case, case_actions(user, case, may_handle), None, bound)
+    offered = action_forms(request, case, case_actions_offered(user, case), None, bound)
     dispatches = [
-        (d, actions_offered(request, case, dispatch_actions(user, case, d), d.department, bound))
+        (d, action_forms(request, case, part_actions_offered(user, case, d), d, bound))
         if d.active
         else (d, [])
         for d in case.dispatches.all()
@@ -176,7 +168,7 @@ def case_action(
     request: HttpRequest, number: str, action: str, department: str = ""
 ) -> HttpResponse:
     """POST one action; on success back to the case page (POST-redirect-GET)."""
-    spec = (DEPARTMENT_ACTIONS if department else CASE_ACTIONS)[action]
+    spec = action_get(action, "part" if department else "case")
     case = _case_get(number)
     unit = get_object_or_404(Department, code=department) if department else None
     if not can_view(request.user, case):
@@ -187,12 +179,11 @@ def case_action(
         case=case,
         user=request.user,
         department=unit,
-        prefix=form_prefix(action, unit),
+        prefix=form_prefix(spec, unit),
     )
     if form.is_valid():
         try:
-            extra = {"department": unit} if unit else {}
-            spec.service(case=case, actor=request.user, **extra, **form.cleaned_data)
+            spec.run(case=case, actor=request.user, department=unit, **form.cleaned_data)
         except ValidationError as exc:
             form_error(form, exc)
         except CaseActionDenied as exc:
@@ -204,6 +195,36 @@ def case_action(
             return redirect(_next(request) or reverse("case_detail", args=[number]))
     bound = (unit.code if unit else None, action, form)
     return _case_page(request, _case_get(number), bound=bound, status=400)
+
+
+def form_prefix(action: Action, department: Department | None) -> str:
+    return f"{action.name}-{department.code}" if department else action.name
+
+
+def action_url(case: Case, action: Action, department: Department | None) -> str:
+    if department:
+        return reverse(f"dispatch_{action.name}", args=[case.number, department.code])
+    return reverse(f"case_{action.name}", args=[case.number])
+
+
+def action_forms(request, case: Case, actions: list[Action], dispatch, bound) -> list[dict]:
+    """The offered actions' forms for the page; the one just sent keeps its input and errors
+    (`bound`: department code or None, action name, form)."""
+    department = dispatch.department if dispatch else None
+    key = department.code if department else None
+    if bound and bound[0] == key and bound[1] not in [a.name for a in actions]:
+        # the state moved on, but the person must see their errors
+        actions = [*actions, action_get(bound[1], "part" if department else "case")]
+    offered = []
+    for action in actions:
+        if bound and bound[:2] == (key, action.name):
+            form = bound[2]
+        else:
+            prefix = form_prefix(action, department)
+            form = action.form(case=case, user=request.user, department=department, prefix=prefix)
+        url = action_url(case, action, department)
+        offered.append({"action": action, "form": form, "url": url, "department": department})
+    return offered
 
 
 def _next(request) -> str:

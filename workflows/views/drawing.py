@@ -13,7 +13,7 @@ from grids.models import Area
 
 from ..flows import CaseFlow
 from ..models import Case
-from ..permissions import can_view
+from ..visibility import can_view
 
 MAP_SIZE = 240  # px, the square the boundary is fitted into
 

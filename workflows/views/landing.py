@@ -14,18 +14,20 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from grids.roles import Role
-from grids.selectors import (
-    areas_q,
-    departments_any,
-    departments_q,
-    roles_held,
-    user_memberships,
-    user_roles,
-)
+from grids.selectors import roles_held, user_memberships, user_roles
 
+from ..actions import action_get, actions_in
 from ..choices import AREA_LEVEL_OF, OPEN_STATUSES, Level, Status
 from ..models import Case, CaseDispatch
 from ..selectors import department_figures
+from ..visibility import (
+    cases_handled_in,
+    cases_in_view_areas,
+    cases_verified_by,
+    heads_a_department,
+    parts_claimable_by,
+    parts_led_by,
+)
 
 # --- landing pages ---------------------------------------------------------------------------
 
@@ -116,17 +118,12 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
         "memberships": memberships,
         "workbenches": workbench_tabs(roles),
         "sections": WORKBENCH_SECTIONS[workbench](request.user),
+        "part_actions": {action.name: action for action in actions_in("part")},
         "may_report": workbench in ("grid", "resident"),
         "board_link": workbench == "community",
         "now": timezone.now(),
     }
     return render(request, "workflows/workbench.html", context)
-
-
-@login_required
-def case_task_redirect(request: HttpRequest, **kwargs) -> HttpResponse:
-    """viewflow's task URL: the work on a case happens on the case's own page."""
-    return redirect("home")
 
 
 # --- workbench lists -------------------------------------------------------------------------
@@ -150,13 +147,13 @@ def _section(title: Promise, cases: QuerySet[Case], *, taps=(), more: str = "") 
         "cases": rows[:SECTION_SIZE],
         "more": len(rows) > SECTION_SIZE,
         "more_url": more_url,
-        "taps": list(taps),
+        "taps": [action_get(name) for name in taps],
     }
 
 
 def _to_verify(user, level: str) -> dict:
     cases = Case.objects.filter(
-        areas_q(user, "verify_area_cases", path_field="verifier_area__path"),
+        cases_verified_by(user),
         verifier_area__level=AREA_LEVEL_OF[level],
         status=Status.RESOLVED,
     )
@@ -165,7 +162,7 @@ def _to_verify(user, level: str) -> dict:
 
 def _level_queue(user, level: str, title: Promise) -> list[dict]:
     handling = Case.objects.filter(
-        areas_q(user, "handle_area_cases", path_field="handling_area__path"),
+        cases_handled_in(user),
         level=level,
         status__in=(Status.REPORTED, Status.HANDLING),
     )
@@ -174,11 +171,9 @@ def _level_queue(user, level: str, title: Promise) -> list[dict]:
 
 def _grid_sections(user) -> list[dict]:
     """My grid: new cases to accept, mine to finish, overdue ones, results to verify."""
-    in_my_grids = Case.objects.filter(
-        areas_q(user, "handle_area_cases", path_field="handling_area__path"), level=Level.GRID
-    )
-    visible = Case.objects.filter(areas_q(user, "view_area_cases", path_field="area_path"))
-    to_verify = Case.objects.filter(areas_q(user, "verify_area_cases", path_field="area_path"))
+    in_my_grids = Case.objects.filter(cases_handled_in(user), level=Level.GRID)
+    visible = Case.objects.filter(cases_in_view_areas(user))
+    to_verify = Case.objects.filter(cases_verified_by(user, on_site=True))
     return [
         _section(
             _("New in my grid"),
@@ -224,7 +219,7 @@ def _department_sections(user) -> list[dict]:
         .defer("case__description")
         .order_by("claim_due", "pk")
     )
-    mine = departments_q(user, "claim_department_cases", pk_field="department")
+    mine = parts_claimable_by(user)
     sections = [
         {
             "title": _("Waiting for us to report for duty"),
@@ -238,8 +233,8 @@ def _department_sections(user) -> list[dict]:
             ),
         },
     ]
-    headed = departments_q(user, "assign_department_cases", pk_field="department")
-    if departments_any(user, "assign_department_cases"):
+    headed = parts_led_by(user)
+    if heads_a_department(user):
         staff_parts = open_parts.filter(headed, claimed_by__isnull=False).exclude(claimed_by=user)
         sections.append(
             {

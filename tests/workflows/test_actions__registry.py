@@ -1,0 +1,271 @@
+"""The action registry: what a page offers is exactly what the service accepts.
+
+A hypothesis state machine builds random histories through the registry's own services, then
+tries every kind of action with random people (and the plausible person half the time): for
+each, `Action.offered` must be true exactly when the service, given good input, accepts — and
+a refusal (PermissionDenied, ValidationError or a 409 conflict) must change nothing.
+"""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.test import TestCase
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, precondition, rule
+from rest_framework.test import APIClient
+from viewflow.workflow.models import Task
+from viewflow.workflow.timers import fire_due_timers
+
+from notifications.models import Notification
+from tests.workflows.world import photo, world_build
+from workflows.actions import ACTIONS, Action, action_get, api_endpoints
+from workflows.errors import CaseConflict
+from workflows.models import Case, CaseDispatch, CaseEvent, CasePhoto
+from workflows.visibility import cases_visible_to
+
+PEOPLE = [
+    "grid1",
+    "grid2",
+    "leader1",
+    "community1",
+    "community2",
+    "street",
+    "admin",
+    "cop1",
+    "cop2",
+    "police_head",
+    "city1",
+    "water1",
+    "resident",
+]
+PLAUSIBLE = {"S": "street", "S-01": "community1", "S-02": "community2", "S-01-01": "grid1"}
+PLAUSIBLE |= {"S-01-02": "grid2", "S-02-01": "grid3", "PCS": "cop1", "CG": "city1"}
+REFUSALS = (PermissionDenied, ValidationError, CaseConflict)
+ASSIGNEE = {"PCS": "cop2", "CG": "city1"}
+# Not taken by `progress` (which walks cases deep); `act` still tries them at random.
+DEAD_ENDS = ("comment", "reject", "duplicate")
+
+
+def snapshot(case: Case) -> tuple:
+    """Everything an action could change about a case."""
+    return (
+        Case.objects.filter(pk=case.pk).values().get(),
+        list(CaseDispatch.objects.filter(case=case).order_by("pk").values()),
+        CaseEvent.objects.filter(case=case).count(),
+        CasePhoto.objects.filter(case=case).count(),
+        Notification.objects.count(),
+        list(Task.objects.filter(process_id=case.process_id).values_list("status", "owner_id")),
+    )
+
+
+class Tally:
+    """Outcomes over the whole run, so that a run which refuses everything fails."""
+
+    accepted = 0
+    refused = 0
+    kinds: set[tuple[str, str]] = set()  # (scope, name) of the actions accepted at least once
+
+
+class RegistryMachine(RuleBasedStateMachine):
+    cases = Bundle("cases")
+
+    def __init__(self):
+        super().__init__()
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        self.clock = time_machine.travel(timezone.now(), tick=False)
+        self.traveller = self.clock.start()
+        self.world = world_build()
+        for area, by in (("G1", "grid1"), ("G2", "grid2"), ("G3", "grid3")):
+            self.world.report(area=area, by=by)  # earlier cases to mark duplicates of
+        self.traveller.shift(timedelta(minutes=1))
+
+    def teardown(self):
+        self.clock.stop()
+        transaction.set_rollback(True)
+        self.atomic.__exit__(None, None, None)
+
+    @precondition(lambda self: Case.objects.count() < 5)  # 3 earlier ones + 2 to walk
+    @rule(
+        target=cases,
+        area=st.sampled_from(["G1", "G2", "G3", "M1"]),
+        by=st.sampled_from(["grid1", "grid2", "grid3", "resident"]),
+    )
+    def report(self, area, by):
+        if by == "resident":
+            return self.world.report(area=area, by=by, source="resident", contact_phone="138")
+        grid = {"grid1": "G1", "grid2": "G2", "grid3": "G3"}[by]
+        return self.world.report(area=grid, by=by)
+
+    @rule(
+        case=cases,
+        who=st.one_of(st.none(), st.sampled_from(PEOPLE)),
+        action=st.sampled_from(ACTIONS),
+        department=st.sampled_from(["PCS", "CG"]),
+        good=st.booleans(),
+    )
+    def act(self, case, who, action, department, good):
+        """Anyone tries anything: offered exactly when accepted."""
+        case = Case.objects.get(pk=case.pk)
+        dispatch = self.part(case, department) if action.scope == "part" else None
+        if action.scope == "part" and dispatch is None:
+            return
+        actor = self.world.people[who or self.plausible(case, action, dispatch)]
+        self.check(case, actor, action, dispatch, good)
+
+    @rule(case=cases, choice=st.integers(0, 400))
+    def progress(self, case, choice):
+        """Someone does one of the things offered to them: it is accepted."""
+        case = Case.objects.get(pk=case.pk)
+        parts = list(case.dispatches.filter(active=True).select_related("department"))
+        offers = [
+            (person, action, dispatch)
+            for person in PEOPLE
+            for action in ACTIONS
+            for dispatch in (parts if action.scope == "part" else [None])
+            if action.name not in DEAD_ENDS
+            if action.offered(self.world.people[person], case, dispatch)
+        ]
+        if offers:
+            person, action, dispatch = offers[choice % len(offers)]
+            self.check(case, self.world.people[person], action, dispatch, good=True)
+
+    @rule(minutes=st.sampled_from([10, 40, 180, 60 * 24 * 8]))
+    def time_passes(self, minutes):
+        self.traveller.shift(timedelta(minutes=minutes))
+        fire_due_timers()
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def part(self, case: Case, code: str) -> CaseDispatch | None:
+        return case.dispatches.filter(active=True, department__code=code).first()
+
+    def plausible(self, case: Case, action: Action, dispatch) -> str:
+        if dispatch is not None:
+            return PLAUSIBLE[dispatch.department.code]
+        if action.name in ("rate",) and case.reporter is not None:
+            return case.reporter.username
+        area = case.verifier_area if action.name in ("verify", "rework") else case.handling_area
+        return PLAUSIBLE.get(area.code, "street")
+
+    def check(self, case: Case, actor, action: Action, dispatch, good: bool) -> None:
+        offered = action.offered(actor, case, dispatch)
+        before = snapshot(case)
+        department = dispatch.department if dispatch else None
+        try:
+            data = self.input(case, action, dispatch)
+            action.run(case=case, actor=actor, department=department, **data)
+        except REFUSALS as refusal:
+            Tally.refused += 1
+            assert not offered, f"{action.name} offered to {actor} but refused: {refusal!r}"
+            assert snapshot(case) == before, f"refused {action.name} changed the case"
+        else:
+            Tally.accepted += 1
+            Tally.kinds.add((action.scope, action.name))
+            assert offered, f"{action.name} not offered to {actor} but the service accepted"
+
+    def input(self, case: Case, action: Action, dispatch) -> dict:
+        """Good input for the action, as its form would give it."""
+        world = self.world
+        if action.scope == "part":
+            return {
+                "claim": {},
+                "resolve": {"result": "已办结", "photos": [photo()]},
+                "return": {"reason": "退回"},
+                "assign": {"assignee": self.world.people[ASSIGNEE[dispatch.department.code]]},
+                "rate": {"score": 4},
+            }[action.name]
+        return {
+            "accept": {},
+            "reject": {"reason": "不受理"},
+            "duplicate": {"original": self.earlier(case)},
+            "whistle": {"whistle_type": "routine", "reason": "上报"},
+            "dispatch": {
+                "departments": [world.departments["police"], world.departments["city"]],
+                "lead": world.departments["police"],
+                "whistle_type": "hard",
+                "reason": "派遣",
+            },
+            "resolve": {"result": "已处理"},
+            "verify": {"note": ""},
+            "rework": {"reason": "返工"},
+            "rate": {"rating": "dissatisfied" if case.pk % 2 else "satisfied"},
+            "comment": {"text": "备注"},
+        }[action.name]
+
+    def earlier(self, case: Case) -> Case:
+        earlier = Case.objects.filter(reported_at__lt=case.reported_at).order_by("pk")
+        visible = cases_visible_to(case.handler or case.reporter).filter(pk__in=earlier)
+        return visible.first() or earlier.first()
+
+
+class RegistryTest(TestCase):
+    @pytest.mark.slow
+    def test_offered_exactly_when_the_service_accepts(self):
+        from hypothesis.stateful import run_state_machine_as_test
+
+        Tally.accepted = Tally.refused = 0
+        Tally.kinds = set()
+        run_state_machine_as_test(
+            RegistryMachine,
+            settings=settings(
+                max_examples=25,
+                stateful_step_count=30,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            ),
+        )
+        assert Tally.accepted > 30 and Tally.refused > 30, (Tally.accepted, Tally.refused)
+        missing = {(a.scope, a.name) for a in ACTIONS} - Tally.kinds
+        assert len(missing) <= 3, f"never accepted: {sorted(missing)}"  # the walk goes deep
+
+
+def test_every_action_has_a_page_endpoint_and_an_api_endpoint(client):
+    from django.urls import reverse
+
+    for action in ACTIONS:
+        args = ["QG-1", "PCS"] if action.scope == "part" else ["QG-1"]
+        prefix = "dispatch" if action.scope == "part" else "case"
+        assert reverse(f"{prefix}_{action.name}", args=args).startswith("/cases/QG-1/")
+    assert set(api_endpoints()) == {
+        "accept",
+        "reject",
+        "duplicate",
+        "resolve",
+        "whistle",
+        "dispatch",
+        "verify",
+        "rework",
+        "rate",
+        "comment",
+        "claim",
+        "return",
+        "assign",
+        "rate_department",
+    }
+    assert action_get("resolve", "part").service is not action_get("resolve").service
+
+
+@pytest.mark.django_db
+def test_a_department_is_rated_once_through_the_api(world):
+    """The double rating a new user found: 4 then 1, both 200. Now the second is a 409."""
+    from workflows import services
+
+    case = world.dispatched("police")
+    services.case_claim(
+        case=case, department=world.departments["police"], actor=world.people["cop1"]
+    )
+    client = APIClient()
+    client.force_authenticate(world.people["community1"])
+    url = f"/api/v1/cases/{case.number}/rate-department/"
+    first = client.post(url, {"department": "PCS", "score": 4}, format="json")
+    assert first.status_code == 200
+    second = client.post(url, {"department": "PCS", "score": 1}, format="json")
+    assert second.status_code == 409 and "already been rated" in second.json()["detail"]
+    assert CaseDispatch.objects.get(case=case).response_rating == 4
+    assert CaseEvent.objects.filter(case=case, kind="dispatch.rated").count() == 1

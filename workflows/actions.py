@@ -1,0 +1,291 @@
+"""The action registry: every action on a case, or on a department's part of one, declared once.
+
+An action names the transition of a status machine (`lifecycle.CaseLifecycle`, or
+`lifecycle.DispatchLifecycle` for a department's part) that says *who may and when*; the
+service that does it (and refuses with the same transition's check, `services.common`); its
+page form and its API serializer; its labels. The case page's buttons and the workbench's
+one-tap buttons (`views`), the page and REST endpoints (`urls`, `apis.rest`), the OpenAPI
+schema and the success messages all read `ACTIONS`, so what is offered is what is allowed.
+
+A hypothesis test (tests/workflows/test_actions__registry.py) checks it: for random
+histories, people and actions, `offered` is true exactly when the service accepts.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers as drf
+
+from . import forms, services
+from .apis import serializers as s
+from .lifecycle import CaseLifecycle, DispatchLifecycle
+from .models import Case, CaseDispatch
+
+Scope = Literal["case", "part"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a person may do. `scope="part"` acts on one department's part of a case
+    (its page URL ends with the department's code; its API body names the department)."""
+
+    name: str  # /cases/<number>/<name>/[<department>/] on the pages
+    scope: Scope
+    transition: str  # on CaseLifecycle (case) or DispatchLifecycle (part)
+    service: Callable[..., object]
+    form: type[forms.CaseActionForm]
+    serializer: type[drf.Serializer]
+    label: Promise  # the button
+    done: Promise  # the message after it succeeded
+    summary: str  # the API endpoint's summary (OpenAPI)
+    primary: bool = True  # shown open on the case page
+    one_tap: bool = False  # may be sent straight from a workbench list, without its form
+    api_name: str = ""  # /api/v1/cases/<number>/<api_name>/ (default: name)
+    short_label: Promise | None = None  # on a workbench card
+
+    @property
+    def endpoint(self) -> str:
+        return self.api_name or self.name
+
+    @property
+    def card_label(self) -> Promise:
+        return self.short_label or self.label
+
+    @property
+    def needs_files(self) -> bool:
+        return any(f.widget.needs_multipart_form for f in self.form.base_fields.values())
+
+    def machine(self, case: Case, dispatch: CaseDispatch | None = None):
+        if self.scope == "part":
+            assert dispatch is not None, f"{self.name} acts on a department's part"
+            return DispatchLifecycle(case, dispatch)
+        return CaseLifecycle(case)
+
+    def offered(self, user, case: Case, dispatch: CaseDispatch | None = None) -> bool:
+        """May `user` do this now? The transition's status, conditions and permission."""
+        method = getattr(self.machine(case, dispatch), self.transition)
+        return method.can_proceed() and method.has_perm(user)
+
+    def run(self, *, case: Case, actor, department=None, **data) -> object:
+        """Call the service (which checks again, under the case's lock)."""
+        if self.scope == "part":
+            data["department"] = department
+        return self.service(case=case, actor=actor, **data)
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "accept",
+        "case",
+        "accept",
+        services.case_accept,
+        forms.EmptyForm,
+        s.EmptyInputSerializer,
+        _("Accept"),
+        _("Case accepted."),
+        "受理 accept the case",
+        one_tap=True,
+    ),
+    Action(
+        "reject",
+        "case",
+        "reject",
+        services.case_reject,
+        forms.ReasonForm,
+        s.ReasonSerializer,
+        _("Reject"),
+        _("Case rejected."),
+        "不予受理 reject, with reason",
+        primary=False,
+    ),
+    Action(
+        "duplicate",
+        "case",
+        "mark_duplicate",
+        services.case_mark_duplicate,
+        forms.DuplicateForm,
+        s.DuplicateSerializer,
+        _("Mark as duplicate"),
+        _("Case marked as a duplicate."),
+        "Mark as duplicate of an earlier case",
+        primary=False,
+    ),
+    Action(
+        "resolve",
+        "case",
+        "resolve",
+        services.case_resolve,
+        forms.ResolveForm,
+        s.ResolveSerializer,
+        _("Report the result"),
+        _("Result reported; waiting for verification."),
+        "Report the result (with `department`: that department's part)",
+    ),
+    Action(
+        "whistle",
+        "case",
+        "whistle",
+        services.case_whistle,
+        forms.WhistleForm,
+        s.WhistleSerializer,
+        _("Blow the whistle to the level above"),
+        _("Whistle blown: the level above has the case now."),
+        "吹哨 whistle to the level above",
+        primary=False,
+        short_label=_("Blow the whistle"),
+    ),
+    Action(
+        "dispatch",
+        "case",
+        "dispatch",
+        services.case_dispatch,
+        forms.DispatchForm,
+        s.DispatchInputSerializer,
+        _("Blow the whistle to departments"),
+        _("Dispatched: the departments must now report for duty."),
+        "吹哨 whistle to departments",
+        primary=False,
+    ),
+    Action(
+        "verify",
+        "case",
+        "close",
+        services.case_verify,
+        forms.VerifyForm,
+        s.VerifySerializer,
+        _("Verified: close the case"),
+        _("Case closed."),
+        "核查 verify and close",
+        one_tap=True,
+        short_label=_("Verified: close"),
+    ),
+    Action(
+        "rework",
+        "case",
+        "rework",
+        services.case_rework,
+        forms.ReworkForm,
+        s.ReasonSerializer,
+        _("Send back for rework"),
+        _("Case sent back for rework."),
+        "返工 send back for rework",
+        primary=False,
+    ),
+    Action(
+        "rate",
+        "case",
+        "rate",
+        services.case_rate,
+        forms.RateForm,
+        s.RateSerializer,
+        _("Rate the result"),
+        _("Thank you for your rating."),
+        "The reporter rates the result",
+    ),
+    Action(
+        "comment",
+        "case",
+        "comment",
+        services.case_comment,
+        forms.CommentForm,
+        s.CommentSerializer,
+        _("Comment"),
+        _("Comment added."),
+        "Comment on the case",
+        primary=False,
+    ),
+    Action(
+        "claim",
+        "part",
+        "claim",
+        services.case_claim,
+        forms.EmptyForm,
+        s.DepartmentInputSerializer,
+        _("Claim (report for duty)"),
+        _("Claimed."),
+        "报到 claim a department's part",
+        one_tap=True,
+    ),
+    Action(
+        "resolve",
+        "part",
+        "resolve",
+        services.case_dispatch_resolve,
+        forms.DepartmentResolveForm,
+        s.ResolveSerializer,
+        _("Report the department's result"),
+        _("Result reported."),
+        "Report the result (with `department`: that department's part)",
+        short_label=_("Report the result"),
+    ),
+    Action(
+        "return",
+        "part",
+        "return_to_dispatcher",
+        services.case_return,
+        forms.ReasonForm,
+        s.DepartmentReasonSerializer,
+        _("Return to the dispatcher"),
+        _("Returned to the dispatcher."),
+        "退回 return a department's part",
+        primary=False,
+        short_label=_("Return"),
+    ),
+    Action(
+        "assign",
+        "part",
+        "assign",
+        services.case_assign,
+        forms.AssignForm,
+        s.AssignSerializer,
+        _("Give to a staff member"),
+        _("Assigned."),
+        "派单 a department head gives its part to one of its staff",
+        primary=False,
+    ),
+    Action(
+        "rate",
+        "part",
+        "rate",
+        services.dispatch_rate,
+        forms.DepartmentRatingForm,
+        s.DepartmentRateSerializer,
+        _("Rate the department's response"),
+        _("Department rated."),
+        "评价 rate a department's response",
+        primary=False,
+        api_name="rate_department",
+    ),
+)
+
+
+def action_get(name: str, scope: Scope = "case") -> Action:
+    """The action called `name` on a case (or, with scope="part", on a department's part)."""
+    return _BY_NAME[(scope, name)]
+
+
+def actions_in(scope: Scope) -> Iterator[Action]:
+    return (action for action in ACTIONS if action.scope == scope)
+
+
+def api_endpoints() -> dict[str, list[Action]]:
+    """REST endpoint name → its actions (the case's first; `resolve` serves both scopes)."""
+    endpoints: dict[str, list[Action]] = {}
+    for action in ACTIONS:
+        endpoints.setdefault(action.endpoint, []).append(action)
+    return endpoints
+
+
+def case_actions_offered(user, case: Case) -> list[Action]:
+    return [action for action in actions_in("case") if action.offered(user, case)]
+
+
+def part_actions_offered(user, case: Case, dispatch: CaseDispatch) -> list[Action]:
+    return [action for action in actions_in("part") if action.offered(user, case, dispatch)]
+
+
+_BY_NAME = {(action.scope, action.name): action for action in ACTIONS}
+assert len(_BY_NAME) == len(ACTIONS), "two actions share a scope and a name"

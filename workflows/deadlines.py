@@ -1,0 +1,65 @@
+"""Time limits and deadlines: the one place that says how long each step may take.
+
+The limits are `TimeLimitPolicy` rows (editable in the admin; migration 0002 writes the
+defaults below as rows), per category × priority × level. Services set deadlines only through
+`deadlines_set` and `dispatch_deadlines`; the flow's timers read the deadlines these wrote.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .choices import Level, Priority
+from .models import Case, Category, TimeLimitPolicy
+
+# Defaults from practice (DESIGN.md): (respond/claim, resolve) per priority.
+DEFAULT_LIMITS: dict[str, tuple[timedelta, timedelta]] = {
+    Priority.EMERGENCY: (timedelta(minutes=5), timedelta(hours=2)),
+    Priority.URGENT: (timedelta(minutes=30), timedelta(hours=24)),
+    Priority.NORMAL: (timedelta(hours=2), timedelta(days=7)),
+    Priority.COMPLEX: (timedelta(hours=2), timedelta(days=15)),
+}
+DEPARTMENT_CLAIM_LIMIT = timedelta(minutes=30)  # 部门 30 分钟内报到
+# 不满意 within this window after closing reopens the case (once); the flow waits as long
+# for the resident's rating.
+REOPEN_WINDOW = timedelta(days=7)
+
+
+def default_limits(priority: str, level: str) -> tuple[timedelta, timedelta]:
+    """(respond, resolve) from practice, before any policy row says otherwise."""
+    respond, resolve = DEFAULT_LIMITS[priority]
+    if level == Level.DEPARTMENT:
+        respond = min(respond, DEPARTMENT_CLAIM_LIMIT)
+    return respond, resolve
+
+
+def time_limits(category: Category, priority: str, level: str) -> tuple[timedelta, timedelta]:
+    """(respond, resolve) for a level: the category's own policy, else the default policy."""
+    policies = TimeLimitPolicy.objects.filter(
+        Q(category=category) | Q(category__isnull=True), priority=priority, level=level
+    )
+    policy = min(policies, key=lambda p: p.category_id is None, default=None)
+    if policy is not None:
+        return policy.respond, policy.resolve
+    return default_limits(priority, level)
+
+
+def deadlines_set(case: Case, level: str, now: datetime | None = None) -> None:
+    """The case's respond and resolve deadlines from now, for the level that has it now."""
+    now = now or timezone.now()
+    respond, resolve = time_limits(case.category, case.priority, level)
+    case.respond_due, case.resolve_due = now + respond, now + resolve
+    case.overdue = False
+
+
+def dispatch_deadlines(case: Case, now: datetime) -> tuple[datetime, datetime]:
+    """(claim by, resolve by) for the departments a case is dispatched to at `now`; the case
+    carries the same deadlines while it is with them."""
+    claim, resolve = time_limits(case.category, case.priority, Level.DEPARTMENT)
+    case.respond_due, case.resolve_due = now + claim, now + resolve
+    return now + claim, now + resolve
+
+
+def within_reopen_window(closed_at: datetime | None, now: datetime | None = None) -> bool:
+    return closed_at is not None and (now or timezone.now()) - closed_at <= REOPEN_WINDOW

@@ -1,0 +1,261 @@
+"""What may happen to a case, and who may do it: the status machines (viewflow.fsm).
+
+`CaseLifecycle` holds the case's status changes (and the things that may happen to a case in
+a given status without changing it: a rating, a comment); `DispatchLifecycle` holds one
+department's part of a whistled case, whose state is derived from its timestamps. Every
+transition names its permission function (`permissions`) and its conditions; the action
+registry (`workflows.actions`) derives what a page or the API offers from these transitions,
+and the services run them (`services.common.transition`), so "offered" and "allowed" are
+one rule. Transitions without a target change no status: the service writes what changed.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import fsm
+
+from . import permissions, visibility
+from .choices import Status
+from .models import Case, CaseDispatch
+
+ANY = fsm.State.ANY
+
+
+class CaseLifecycle:
+    """Legal status changes of one case, each guarded by an explicit permission."""
+
+    status = fsm.State(Status, default=Status.REPORTED)
+
+    def __init__(self, case: Case):
+        self.case = case
+
+    @property
+    def current(self) -> str:
+        return self.case.status
+
+    @status.getter()
+    def _get_status(self) -> str:
+        return self.case.status
+
+    @status.setter()
+    def _set_status(self, value: str) -> None:
+        self.case.status = value
+
+    @status.transition(
+        source=Status.REPORTED,
+        target=Status.HANDLING,
+        label=_("accept"),
+        permission=permissions.lifecycle_handle,
+    )
+    def accept(self) -> None:
+        """受理: the grid takes the case on."""
+
+    @status.transition(
+        source=Status.REPORTED,
+        target=Status.REJECTED,
+        label=_("reject"),
+        permission=permissions.lifecycle_handle,
+    )
+    def reject(self) -> None:
+        """不予受理, with a reason."""
+
+    @status.transition(
+        source=Status.REPORTED,
+        target=Status.DUPLICATE,
+        label=_("mark as duplicate"),
+        permission=permissions.lifecycle_handle,
+    )
+    def mark_duplicate(self) -> None:
+        """Same problem as an earlier case."""
+
+    @status.transition(
+        source=Status.HANDLING,
+        target=Status.HANDLING,
+        label=_("whistle up"),
+        permission=permissions.lifecycle_handle,
+        conditions=[permissions.below_street],
+    )
+    def whistle(self) -> None:
+        """吹哨: one level up (grid → community → street)."""
+
+    @status.transition(
+        source=Status.HANDLING,
+        target=Status.DISPATCHED,
+        label=_("dispatch"),
+        permission=permissions.lifecycle_dispatch,
+        conditions=[permissions.at_area_level],
+    )
+    def dispatch(self) -> None:
+        """吹哨 to functional departments, which must claim (报到)."""
+
+    @status.transition(
+        source=Status.DISPATCHED,
+        target=Status.HANDLING,
+        label=_("claim"),
+        permission=permissions.lifecycle_claim,
+    )
+    def claim(self) -> None:
+        """报到: the first department reports for duty."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        target=Status.HANDLING,
+        label=_("return"),
+        permission=permissions.nobody,
+        conditions=[permissions.at_department_level],
+    )
+    def return_to_dispatcher(self) -> None:
+        """退回 (the system, at the Join): every department sent the case back."""
+
+    @status.transition(
+        source=Status.HANDLING,
+        target=Status.RESOLVED,
+        label=_("resolve"),
+        permission=permissions.lifecycle_handle,
+        conditions=[permissions.at_area_level],
+    )
+    def resolve(self) -> None:
+        """The handling level reports its result; the whistle-blowing level must verify it."""
+
+    @status.transition(
+        source=Status.HANDLING,
+        target=Status.RESOLVED,
+        label=_("resolve"),
+        permission=permissions.nobody,
+        conditions=[permissions.at_department_level],
+    )
+    def departments_resolved(self) -> None:
+        """(The system, at the Join) the departments reported their results."""
+
+    @status.transition(
+        source=Status.RESOLVED,
+        target=Status.CLOSED,
+        label=_("verify and close"),
+        permission=permissions.lifecycle_verify,
+    )
+    def close(self) -> None:
+        """核查 passed: closed."""
+
+    @status.transition(
+        source=Status.RESOLVED,
+        target=Status.HANDLING,
+        label=_("send back for rework"),
+        permission=permissions.lifecycle_verify,
+    )
+    def rework(self) -> None:
+        """返工: back to the same handler."""
+
+    @status.transition(
+        source=Status.CLOSED,
+        label=_("rate"),
+        permission=permissions.lifecycle_rate,
+        conditions=[permissions.not_rated],
+    )
+    def rate(self) -> None:
+        """The reporter rates the result, once."""
+
+    @status.transition(
+        source=Status.CLOSED,
+        target=Status.HANDLING,
+        label=_("reopen"),
+        permission=permissions.nobody,
+        conditions=[permissions.may_reopen],
+    )
+    def reopen(self) -> None:
+        """(The system) 不满意 within the feedback window: handled again, once."""
+
+    @status.transition(source=ANY, label=_("comment on"), permission=visibility.lifecycle_view)
+    def comment(self) -> None:
+        """Anyone who can see the case may remark on it, in any status."""
+
+
+class DispatchPart:
+    """States of one department's part, derived from its fields (no column of its own)."""
+
+    INACTIVE = "inactive"  # an earlier round of dispatching
+    WAITING = "waiting"  # waiting for the department to report for duty
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+    RETURNED = "returned"
+
+
+def dispatch_part_state(dispatch: CaseDispatch) -> str:
+    if not dispatch.active:
+        return DispatchPart.INACTIVE
+    if dispatch.returned_at:
+        return DispatchPart.RETURNED
+    if dispatch.resolved_at:
+        return DispatchPart.RESOLVED
+    return DispatchPart.CLAIMED if dispatch.claimed_by_id else DispatchPart.WAITING
+
+
+class DispatchLifecycle:
+    """What may happen to one department's part of a case (报到, 派单, 退回, its result,
+    评价权). The services write the part's timestamps, from which its state follows."""
+
+    state = fsm.State(DispatchPart, default=DispatchPart.WAITING)
+
+    def __init__(self, case: Case, dispatch: CaseDispatch):
+        self.case, self.dispatch = case, dispatch
+
+    @property
+    def current(self) -> str:
+        return dispatch_part_state(self.dispatch)
+
+    @state.getter()
+    def _get_state(self) -> str:
+        return dispatch_part_state(self.dispatch)
+
+    @state.transition(
+        source=DispatchPart.WAITING,
+        label=_("claim"),
+        permission=permissions.dispatch_claim,
+        conditions=[permissions.departments_working],
+    )
+    def claim(self) -> None:
+        """报到: one person reports for duty for the department."""
+
+    @state.transition(
+        source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
+        label=_("assign"),
+        permission=permissions.dispatch_assign,
+        conditions=[permissions.departments_working],
+    )
+    def assign(self) -> None:
+        """派单: a head gives the part to one of the department's staff."""
+
+    @state.transition(
+        source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
+        label=_("return"),
+        permission=permissions.dispatch_return,
+        conditions=[permissions.departments_working],
+    )
+    def return_to_dispatcher(self) -> None:
+        """退回: the department sends its part back, with a reason."""
+
+    @state.transition(
+        source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
+        label=_("resolve"),
+        permission=permissions.dispatch_work,
+        conditions=[permissions.departments_working, permissions.dispatch_claimed],
+    )
+    def resolve(self) -> None:
+        """The department reports its result."""
+
+    @state.transition(
+        source=[DispatchPart.CLAIMED, DispatchPart.RESOLVED, DispatchPart.RETURNED],
+        label=_("rate"),
+        permission=permissions.dispatch_rate,
+        conditions=[permissions.dispatch_reported_for_duty, permissions.dispatch_not_rated],
+    )
+    def rate(self) -> None:
+        """评价权: the whistle-blowing level rates the department's response, once a round."""
+
+
+def unmet_reason(machine: CaseLifecycle | DispatchLifecycle, name: str) -> str:
+    """Why transition `name` cannot happen now, if one of its conditions says so ("" when
+    there is no such transition from the current state, or no reason was given)."""
+    for transition in getattr(machine, name).get_transitions():
+        if transition.source in (machine.current, ANY):
+            unmet = transition.get_unmet_condition(machine)
+            if unmet is not None:
+                return str(getattr(unmet[1], "message", ""))
+    return ""

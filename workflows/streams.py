@@ -1,0 +1,167 @@
+"""What the case engine publishes live, registered with the transport (`notifications`).
+
+Streams (`AppConfig.ready()` registers them): `case:<number>`, `area:<code>` (the area and
+everything below), `dept:<code>` (cases dispatched to the department) and `user:` (cases the
+person reported, handles or claimed); each authorised by `visibility`, the pages' rules.
+`event_publish` sends every `CaseEvent` after commit to the groups of its case: the case's
+area and every ancestor, each department it is dispatched to, the case, and the people it
+concerns. Payloads carry ids, status and level,
+never personal data. `events_missed` is the replay source: what a socket with `since` missed.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from grids.models import Area, Department
+from notifications.broadcasts import publish_on_commit
+from notifications.streams import (
+    FORBIDDEN,
+    UNKNOWN,
+    Grant,
+    replay_source_register,
+    stream_register,
+)
+
+from .models import Case, CaseDispatch, CaseEvent
+from .visibility import area_stream_allowed, can_view, department_stream_allowed
+
+REPLAY_LIMIT = 5000  # beyond this many missed events a reload is cheaper than a replay
+COMMIT_SLACK = timedelta(seconds=30)  # longer than any case transaction runs
+
+
+# --- what a stream shows, and who may follow it -----------------------------------------------
+
+
+def _user_stream(user, key: str) -> Grant | str:
+    if key:
+        return UNKNOWN
+    q = Q(reporter=user) | Q(handler=user) | Q(dispatches__claimed_by=user)
+    return Grant(f"user.{user.pk}", q)
+
+
+def _area_stream(user, code: str) -> Grant | str:
+    area = Area.objects.filter(code=code).first() if code else None
+    if area is None:
+        return UNKNOWN
+    if not area_stream_allowed(user, area):
+        return FORBIDDEN
+    return Grant(f"area.{area.pk}", Q(area_path__startswith=area.path))
+
+
+def _department_stream(user, code: str) -> Grant | str:
+    department = Department.objects.filter(code=code).first() if code else None
+    if department is None:
+        return UNKNOWN
+    if not department_stream_allowed(user, department):
+        return FORBIDDEN
+    return Grant(f"dept.{department.pk}", Q(dispatches__department=department))
+
+
+def _case_stream(user, number: str) -> Grant | str:
+    case = Case.objects.filter(number=number).first() if number else None
+    if case is None:
+        return UNKNOWN
+    if not can_view(user, case):
+        return FORBIDDEN
+    return Grant(f"case.{case.pk}", Q(pk=case.pk))
+
+
+def streams_register() -> None:
+    stream_register("user", _user_stream)
+    stream_register("area", _area_stream)
+    stream_register("dept", _department_stream)
+    stream_register("case", _case_stream)
+    replay_source_register(events_missed)
+
+
+# --- publishing -------------------------------------------------------------------------
+
+
+def _dispatch_rows(case: Case) -> list[tuple[int, bool, int | None]]:
+    """(department, active, claimer) of each of the case's dispatches: one query."""
+    rows = case.dispatches.order_by("pk").values_list("department_id", "active", "claimed_by_id")
+    return list(rows)
+
+
+def event_payload(event: CaseEvent, departments: list[int] | None = None) -> dict:
+    """The client-facing form of `event`; `departments` (active ones, sorted) if already read."""
+    case = event.case
+    if departments is None:
+        departments = sorted(
+            case.dispatches.filter(active=True).values_list("department_id", flat=True)
+        )
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "case": case.pk,
+        "number": case.number,
+        "status": case.status,
+        "level": case.level,
+        "area": case.area_id,
+        "departments": departments,
+        "at": event.created_at.isoformat(),
+    }
+
+
+def event_groups(event: CaseEvent, dispatches: list | None = None) -> list[str]:
+    case = event.case
+    rows = _dispatch_rows(case) if dispatches is None else dispatches
+    groups = [f"area.{pk}" for pk in case.area.ancestor_ids]
+    groups += [f"dept.{department}" for department, _, _ in rows]
+    groups.append(f"case.{case.pk}")
+    people = {case.reporter_id, case.handler_id, event.actor_id}
+    people |= {claimer for _, _, claimer in rows}
+    groups += [f"user.{pk}" for pk in sorted(p for p in people if p)]
+    return list(dict.fromkeys(groups))
+
+
+def event_publish(event: CaseEvent) -> None:
+    """Send `event` to its groups once the transaction commits; nothing if it rolls back."""
+    rows = _dispatch_rows(event.case)  # read inside the transaction, once for both
+    departments = sorted(department for department, active, _ in rows if active)
+    publish_on_commit(event_groups(event, rows), event_payload(event, departments))
+
+
+# --- replay -------------------------------------------------------------------------------
+
+
+def replay_window() -> timedelta:
+    return timedelta(seconds=getattr(settings, "GRIDCASE_REPLAY_WINDOW_SECONDS", 24 * 3600))
+
+
+def events_missed(selections: list[Q], since: int) -> list[dict] | None:
+    """Payloads of the events a client with `since` may lack, oldest first; None: resync.
+
+    Ids are taken at insert, not at commit: on PostgreSQL a transaction holding a lower id can
+    commit after the client saw a higher one. So the replay also covers events at or below
+    `since` written up to COMMIT_SLACK before it; clients drop the ids they already have.
+    """
+    now = timezone.now()
+    if CaseEvent.objects.filter(pk__gt=since, created_at__lt=now - replay_window()).exists():
+        return None
+    anchor = CaseEvent.objects.filter(pk__lte=since).order_by("-pk").values("created_at").first()
+    recent = Q(pk__gt=since)
+    if anchor is not None:
+        recent |= Q(created_at__gte=anchor["created_at"] - COMMIT_SLACK)
+    cases_q = Q(pk__in=[])
+    for selection in selections:
+        cases_q |= selection
+    cases = Case.objects.filter(cases_q).values("pk")
+    events = list(
+        CaseEvent.objects.filter(recent, case__in=cases)
+        .select_related("case")
+        .order_by("pk")[: REPLAY_LIMIT + 1]
+    )
+    if len(events) > REPLAY_LIMIT:
+        return None
+    departments = defaultdict(list)  # one query for every replayed case, not one per event
+    dispatches = CaseDispatch.objects.filter(
+        case__in={event.case_id for event in events}, active=True
+    ).order_by("department_id")
+    for case_id, department_id in dispatches.values_list("case_id", "department_id"):
+        departments[case_id].append(department_id)
+    return [event_payload(event, departments[event.case_id]) for event in events]

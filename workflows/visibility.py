@@ -1,0 +1,155 @@
+"""Who sees which cases: the one module that answers it, with two faces that must agree.
+
+- `cases_visible_to(user)` — a queryset for lists, the API and search;
+- `can_view(user, case)` — one case, for pages, actions and the `case:` stream.
+A hypothesis test (tests/workflows/test_visibility_property.py) checks that they always give
+the same answer. A case is visible to the people of its area (and every area above it), to
+the departments it was ever dispatched to, and to its reporter.
+
+The other questions of the same kind live here too, so that no other module builds its own
+visibility `Q`: which areas' and departments' streams a user may follow (`area_stream_allowed`,
+`department_stream_allowed`), whose contact details they see in full (`contact_visible`), the
+workbench lists (cases to handle, to verify; department parts to claim or to lead) and which
+boards they may open (`board_*`).
+"""
+
+from django.db.models import Q, QuerySet
+
+from grids.models import Area, Department
+from grids.selectors import (
+    area_allows,
+    area_grant_paths,
+    areas_q,
+    department_allows,
+    departments_any,
+    departments_q,
+)
+
+from .models import Case, CaseDispatch
+from .permissions import can_handle, can_verify, is_reporter
+
+VIEW_AREA = "view_area_cases"
+VIEW_DEPARTMENT = "view_department_cases"
+BOARD_PERMISSION = "view_area_board"
+REPORT = "report_area_cases"
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Cases in the user's areas, dispatched to their departments, or reported by them."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    query = areas_q(user, VIEW_AREA, path_field="area_path")
+    # The dispatch table alone (no join back to cases): PostgreSQL hashes the department's
+    # case ids once, then walks the newest-first index.
+    query |= Q(
+        pk__in=CaseDispatch.objects.filter(
+            departments_q(user, VIEW_DEPARTMENT, pk_field="department")
+        ).values("case_id")
+    )
+    query |= Q(reporter=user)
+    return Case.objects.filter(query)
+
+
+def can_view(user, case: Case) -> bool:
+    """The single-case face of `cases_visible_to`."""
+    if user.is_authenticated and case.reporter_id == user.pk:
+        return True
+    if area_allows(user, VIEW_AREA, case.area):
+        return True
+    dispatches = case.dispatches.all()
+    return any(department_allows(user, VIEW_DEPARTMENT, d.department) for d in dispatches)
+
+
+def lifecycle_view(lifecycle, user) -> bool:
+    """`can_view` as a status-machine permission (comments: any status, any viewer)."""
+    return can_view(user, lifecycle.case)
+
+
+# --- streams: whole areas and departments -----------------------------------------------------
+
+
+def area_stream_allowed(user, area: Area) -> bool:
+    """Every case of `area` and below is visible to the user (the `area:` stream)."""
+    return area_allows(user, VIEW_AREA, area)
+
+
+def department_stream_allowed(user, department: Department) -> bool:
+    """Every case dispatched to `department` is visible to the user (the `dept:` stream)."""
+    return department_allows(user, VIEW_DEPARTMENT, department)
+
+
+# --- the reporter's contact (privacy.py masks it for everyone else) ---------------------------
+
+
+def contact_visible(user, case: Case) -> bool:
+    """The reporter, and the levels that handle or verify the case (they call back and
+    check on site), see the reporter's name and phone in full."""
+    return is_reporter(user, case) or can_handle(user, case) or can_verify(user, case)
+
+
+# --- workbench lists -----------------------------------------------------------------------
+
+
+def cases_handled_in(user) -> Q:
+    """Cases whose handling area is one where the user handles cases."""
+    return areas_q(user, "handle_area_cases", path_field="handling_area__path")
+
+
+def cases_verified_by(user, *, on_site: bool = False) -> Q:
+    """Cases whose verifying level is one of the user's (`on_site`: cases lying in the
+    user's areas, which their grid members may verify on the spot)."""
+    field = "area_path" if on_site else "verifier_area__path"
+    return areas_q(user, "verify_area_cases", path_field=field)
+
+
+def cases_in_view_areas(user) -> Q:
+    """Cases lying in the user's areas (not those seen only through a department)."""
+    return areas_q(user, VIEW_AREA, path_field="area_path")
+
+
+def cases_reported_in(user, *, path_field: str = "area_path") -> Q:
+    """Cases lying where the user may report (their patrol areas)."""
+    return areas_q(user, REPORT, path_field=path_field)
+
+
+def report_areas(user) -> Q:
+    """The areas (an `Area` filter) where the user reports as staff, on patrol."""
+    return areas_q(user, REPORT)
+
+
+def reports_as_staff(user, area: Area) -> bool:
+    """Staff report as a patrol (in their own areas); everyone else as a resident.
+
+    The report's own area is asked first: staff reporting where they work (the usual case)
+    are answered without searching all their grants."""
+    if area_allows(user, REPORT, area):
+        return True
+    return Area.objects.filter(report_areas(user)).exists()
+
+
+def parts_claimable_by(user) -> Q:
+    """Department parts (`CaseDispatch`) the user may claim for their departments."""
+    return departments_q(user, "claim_department_cases", pk_field="department")
+
+
+def parts_led_by(user) -> Q:
+    """Department parts of the departments the user heads."""
+    return departments_q(user, "assign_department_cases", pk_field="department")
+
+
+def heads_a_department(user) -> bool:
+    return departments_any(user, "assign_department_cases")
+
+
+# --- boards -------------------------------------------------------------------------------
+
+
+def board_allowed(user, area: Area) -> bool:
+    return area_allows(user, BOARD_PERMISSION, area)
+
+
+def board_areas(user) -> Q:
+    """The areas whose board the user may open: the first of their board grants if any
+    (their own street or community), else every area the permission covers."""
+    paths = area_grant_paths(user, BOARD_PERMISSION)
+    return Q(path=paths[0]) if paths else areas_q(user, BOARD_PERMISSION)
