@@ -17,8 +17,8 @@ from grids.selectors import area_ancestor_at
 from notifications.broadcasts import broadcast_on_commit
 from notifications.services import notify
 
+from ..boards.counters import counters_record
 from ..choices import AREA_LEVEL_OF, Level
-from ..counters import counters_record
 from ..errors import CaseActionDenied, CaseConflict
 from ..flows import CaseFlow, CaseLifecycle
 from ..models import Case, CaseCounter, CaseEvent, CasePhoto

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from grids.roles import AreaLevel
 from grids.selectors import user_roles
 
-from ..board_map import legend
-from ..boards import Board, BoardFilterForm, Row, board_get, board_scope
-from ..metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
+from ..boards.board import Board, BoardFilterForm, Row, board_get, board_scope
+from ..boards.map import legend
+from ..boards.metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
 from .landing import street_queue_sections, workbench_tabs
 
 CHART_JS = "vendor/chart.js/chart.umd.js"  # from node_modules (make install), see settings

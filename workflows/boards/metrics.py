@@ -24,7 +24,7 @@ Each metric is a ratio of two counts over a period [start, end) in Asia/Shanghai
 A ratio with nothing to divide by is None ("—" on the page), never 0 and never an error.
 Counts are gathered per case `area_path` with a fixed number of aggregate queries and rolled up
 in Python to every community and grid, so the query count does not grow with the data. They are
-read from the per-area, per-day counters (`workflows.metrics_counts`);
+read from the per-area, per-day counters (`workflows.boards.readers`);
 tests/workflows/metrics_oracle.py counts the same figures from the cases, and the tests hold
 the two equal.
 """
@@ -37,7 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Rating, Status
+from ..choices import Rating, Status
 
 VOID = (Status.REJECTED, Status.DUPLICATE)  # ended without being handled
 NOT_VOID = tuple(s for s in Status if s not in VOID)

@@ -1,10 +1,10 @@
-"""Reading the board's period figures (`workflows.metrics` defines them) from the counters.
+"""Reading the board's period figures (`metrics` defines them) from the counters.
 
-The period's counts are sums of the per-area, per-local-day counters `workflows.counters`
-keeps in the transaction of every event; only what moves with the clock is counted live from
-cases and dispatches (open and overdue now, answers and claims whose deadline passed without
-one, the rest of today's resolve deadlines), each on a partial or small index range. A fixed
-number of queries whatever the data; periods are whole local days.
+The period's counts are sums of the per-area, per-local-day counters `counters` keeps in the
+transaction of every event; only what moves with the clock is counted live from cases and
+dispatches (open and overdue now, answers and claims whose deadline passed without one, the
+rest of today's resolve deadlines), each on a partial or small index range. A fixed number of
+queries whatever the data; periods are whole local days.
 """
 
 from dataclasses import dataclass
@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from grids.models import Area
 
-from .choices import OPEN_STATUSES, Status
+from ..choices import OPEN_STATUSES, Status
+from ..models import Case, CaseDispatch
 from .counter_models import (
     DAY_COUNTS,
     AreaCloseCount,
@@ -34,7 +35,6 @@ from .metrics import (
     _tally_into,
     period_days,
 )
-from .models import Case, CaseDispatch
 
 # AreaDayCount columns summed as they are (`due` is cut at the last day deadlines passed).
 DAY_SUMS = tuple(name for name in DAY_COUNTS if name != "due")

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from .choices import Level, Rating, Status
+from ..choices import Level, Rating, Status
 from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix, DepartmentDayCount
 
 VOID = (Status.REJECTED, Status.DUPLICATE)

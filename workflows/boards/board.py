@@ -1,8 +1,8 @@
 """The street/community board: which period, which area, and every figure on it.
 
-The figures come from `workflows.metrics` (defined there once); this module picks the units,
-ranks them, and shapes the result for the page, its JSON twin and the CSV export. A board costs
-a fixed number of queries whatever the number of areas, departments or cases.
+The figures come from `metrics` (defined there once) through `readers`; this module picks the
+units, ranks them, and shapes the result for the page, its JSON twin and the CSV export. A
+board costs a fixed number of queries whatever the number of areas, departments or cases.
 """
 
 import hashlib
@@ -21,8 +21,9 @@ from grids.models import Area, Department
 from grids.roles import AreaLevel
 from grids.selectors import area_allows, area_grant_paths, areas_q
 
-from .board_map import GridMap, grid_map
-from .choices import OPEN_STATUSES, Level
+from ..choices import OPEN_STATUSES, Level
+from ..models import Case, CaseEvent
+from .map import GridMap, grid_map
 from .metrics import (
     AREA_METRICS,
     DEPARTMENT_METRICS,
@@ -31,8 +32,7 @@ from .metrics import (
     Period,
     roll_up,
 )
-from .metrics_counts import area_tallies, department_tallies, spread
-from .models import Case, CaseEvent
+from .readers import area_tallies, department_tallies, spread
 
 MAX_RANGE_DAYS = 366
 # Everyone looking at the same board shares one computation while no new event is written (the
