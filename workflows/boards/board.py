@@ -7,7 +7,7 @@ board costs a fixed number of queries whatever the number of areas, departments 
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.core.cache import cache
@@ -27,9 +27,11 @@ from .map import GridMap, grid_map
 from .metrics import (
     AREA_METRICS,
     DEPARTMENT_METRICS,
+    ONE_DAY,
     DepartmentTally,
     Metric,
     Period,
+    midnight,
     roll_up,
 )
 from .readers import area_tallies, department_tallies, spread
@@ -97,11 +99,7 @@ class BoardFilterForm(forms.Form):
             first, last = data["start"], data["end"]
         else:
             first, last = today - timedelta(days=PERIOD_DAYS[data["period"]] - 1), today
-        return Period(_midnight(first), _midnight(last + timedelta(days=1)), now)
-
-
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+        return Period(midnight(first), midnight(last + ONE_DAY), now)
 
 
 BOARD_PERMISSION = "view_area_board"
@@ -139,7 +137,7 @@ class Row:
     metrics: tuple[Metric, ...]
 
     def cells(self) -> list[tuple[Metric, str]]:
-        return [(m, display(m, self.figures[m.name])) for m in self.metrics]
+        return [(m, m.display(self.figures[m.name])) for m in self.metrics]
 
 
 @dataclass
@@ -158,17 +156,6 @@ class Board:
     last_event_id: int
     sort: str = ""
     dsort: str = ""
-
-
-def display(metric: Metric, value) -> str:
-    """How a figure reads on the page: "—" when there is nothing to measure."""
-    if value is None:
-        return "—"
-    if metric.kind == "rate":
-        return f"{value * 100:.1f}%"
-    if metric.kind in ("hours", "score"):
-        return f"{value:.1f}"
-    return str(value)
 
 
 def ranked(rows: list[Row], metric_name: str, metrics: tuple[Metric, ...]) -> list[Row]:

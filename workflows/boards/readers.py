@@ -8,7 +8,7 @@ queries whatever the data; periods are whole local days.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -33,6 +33,7 @@ from .metrics import (
     Spread,
     Tally,
     _tally_into,
+    midnight,
     period_days,
 )
 
@@ -58,17 +59,13 @@ class Days:
     @classmethod
     def of(cls, period: Period) -> "Days":
         first, last = period_days(period)
-        if period.start != _midnight(first) or period.end != _midnight(last + ONE_DAY):
+        if period.start != midnight(first) or period.end != midnight(last + ONE_DAY):
             raise ValueError("The counters hold whole local days: the period must too.")
         if period.until >= period.end:
             return cls(first, last, last, period.end, period.end)
         due_last = timezone.localdate(period.until)
-        cut_to = _midnight(due_last + ONE_DAY)
+        cut_to = midnight(due_last + ONE_DAY)
         return cls(first, last, due_last, max(period.until, period.start), cut_to)
-
-
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _paths(path: str) -> list[str]:

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from ..choices import Level, Rating, Status
 from .counter_models import DAY_COUNTS
-from .counters import GOOD_RATINGS, NO_DUE_DAY, VOID
+from .counters import NO_DUE_DAY
+from .metrics import GOOD_RATINGS, VOID
 
 
 class Micros(Func):
