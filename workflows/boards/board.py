@@ -175,7 +175,9 @@ def board_get(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
     newest = CaseEvent.objects.order_by("-pk").values_list("pk", "created_at").first()
     last_id, written = newest or (0, None)
     parts = (scope.pk, scope.path, period.start, period.end, sort, dsort, last_id, written)
-    key = "board:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    # The cached value is a pickle of this module's classes: the key names the module, so a
+    # worker of an older release sharing the cache (Redis) never reads a board it cannot load.
+    key = f"{__name__}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     board = cache.get(key)
     if board is None:
         board = board_build(scope=scope, period=period, sort=sort, dsort=dsort)
