@@ -1,6 +1,6 @@
 """Benchmark 4: the street board for 30 days over the full data.
 
-Two figures, because the board is cached per newest event (workflows/boards.py):
+Two figures, because the board is cached per newest event (workflows/boards/board.py):
 - served: the JSON the live page re-fetches, over HTTP as the street official, sequential —
   what everyone watching gets between two events;
 - cold: `board_build` in-process against the same database — what the first viewer after
@@ -24,7 +24,7 @@ def _cold() -> list[float]:
     from django.utils import timezone
 
     from grids.models import Area
-    from workflows.boards import BoardFilterForm, board_build
+    from workflows.boards.board import BoardFilterForm, board_build
 
     form = BoardFilterForm({"period": "30d"})
     assert form.is_valid(), form.errors

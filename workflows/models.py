@@ -13,8 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area, Department
 
+from .boards.counter_models import (  # noqa: F401 (Django finds models through this module)
+    AreaCloseCount,
+    AreaDayCount,
+    AreaDayMix,
+    DepartmentDayCount,
+)
 from .choices import Level, PhotoKind, Priority, Rating, Source, Status, WhistleType
-from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix  # noqa: F401
 from .photos import photo_upload_to
 
 User = settings.AUTH_USER_MODEL

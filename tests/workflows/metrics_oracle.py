@@ -9,8 +9,7 @@ from collections.abc import Iterable
 from django.db.models import Count, DurationField, F, Q, Sum
 from django.db.models.functions import TruncDate
 
-from workflows.choices import OPEN_STATUSES, Level, Rating, Status
-from workflows.metrics import (
+from workflows.boards.metrics import (
     GOOD_RATINGS,
     VOID,
     DepartmentTally,
@@ -19,6 +18,7 @@ from workflows.metrics import (
     Tally,
     _tally_into,
 )
+from workflows.choices import OPEN_STATUSES, Level, Rating, Status
 from workflows.models import Case, CaseDispatch, CaseEvent
 
 

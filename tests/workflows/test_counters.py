@@ -1,4 +1,4 @@
-"""The board counters (workflows/counters.py) against the cases themselves.
+"""The board counters (workflows/boards/counters.py) against the cases themselves.
 
 Random histories driven through the services (the stateful machine of test_flows__stateful,
 with clock jumps across local midnights): after every step, the figures the board reads from
@@ -24,17 +24,17 @@ from tests.threads import all_at_once
 from tests.workflows import metrics_oracle
 from tests.workflows.test_flows__stateful import CaseMachine
 from workflows import services
-from workflows.boards import board_build
-from workflows.counter_models import (
+from workflows.boards.board import board_build
+from workflows.boards.counter_models import (
     AreaCloseCount,
     AreaDayCount,
     AreaDayMix,
     DepartmentDayCount,
 )
-from workflows.counters import counts_apply
-from workflows.counters_rebuild import counters_rebuild
-from workflows.metrics import TALLY_FIELDS, DepartmentTally, Period, roll_up
-from workflows.metrics_counts import area_tallies, department_tallies, spread
+from workflows.boards.counters import counts_apply
+from workflows.boards.metrics import TALLY_FIELDS, DepartmentTally, Period, roll_up
+from workflows.boards.readers import area_tallies, department_tallies, spread
+from workflows.boards.rebuild import counters_rebuild
 from workflows.models import Case, CaseDispatch, CaseEvent
 
 TABLES = (AreaDayCount, AreaDayMix, AreaCloseCount, DepartmentDayCount)

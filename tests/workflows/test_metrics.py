@@ -1,4 +1,4 @@
-"""The boards' metrics (workflows/metrics.py) on hand-built cases, reached through services.
+"""The boards' metrics (workflows/boards/metrics.py) on hand-built cases, reached through services.
 
 Normal priority: respond within 2 h, resolve within 7 days, departments claim within 30 min.
 """
@@ -11,8 +11,8 @@ import time_machine
 
 from tests.workflows.world import photo
 from workflows import services
-from workflows.metrics import Period, Tally, roll_up
-from workflows.metrics_counts import area_tallies, department_tallies, spread
+from workflows.boards.metrics import Period, Tally, roll_up
+from workflows.boards.readers import area_tallies, department_tallies, spread
 from workflows.models import Case
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 def _rebuild(apps, schema_editor) -> None:
     """Count what the database already holds (timed at 1M cases: bench/results/board.md)."""
-    from workflows.counters_rebuild import counters_rebuild
+    from workflows.boards.rebuild import counters_rebuild
 
     counters_rebuild(apps)
 

@@ -14,8 +14,8 @@ from grids.roles import AreaLevel
 from grids.selectors import area_ancestor_at
 from notifications.services import notify
 
+from ..boards.counters import counters_record
 from ..choices import AREA_LEVEL_OF, Level
-from ..counters import counters_record
 from ..errors import CaseActionDenied, CaseConflict
 from ..flows import CaseFlow
 from ..lifecycle import CaseLifecycle, unmet_reason

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from grids.roles import AreaLevel
 from grids.selectors import user_roles
 
-from ..board_map import legend
-from ..boards import Board, BoardFilterForm, Row, board_get, board_scope
-from ..metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
+from ..boards.board import Board, BoardFilterForm, Row, board_get, board_scope
+from ..boards.map import legend
+from ..boards.metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
 from .landing import street_queue_sections, workbench_tabs
 
 CHART_JS = "vendor/chart.js/chart.umd.js"  # from node_modules (make install), see settings
@@ -128,20 +128,6 @@ def board_json(request: HttpRequest, board: Board, *, overdue: bool = True) -> d
     return data
 
 
-def _csv_value(metric, value) -> str:
-    if value is None:
-        return ""
-    if metric.kind == "rate":
-        return f"{value * 100:.1f}"
-    if metric.kind in ("hours", "score"):
-        return f"{value:.2f}"
-    return str(value)
-
-
-def _csv_header(metrics) -> list[str]:
-    return [f"{m.label} (%)" if m.kind == "rate" else str(m.label) for m in metrics]
-
-
 @login_required
 def board_export(request: HttpRequest, area: str) -> HttpResponse:
     """The board's tables as CSV: UTF-8 with a BOM, so that Excel reads the Chinese names."""
@@ -156,14 +142,15 @@ def board_export(request: HttpRequest, area: str) -> HttpResponse:
     response.write("\ufeff")
     out = csv.writer(response)
     out.writerow([_("Period"), first.isoformat(), last.isoformat()])
-    out.writerow([_("Unit"), _("Code"), _("Name"), *_csv_header(AREA_METRICS)])
+    unit = [_("Unit"), _("Code"), _("Name")]
+    out.writerow([*unit, *(m.heading(csv=True) for m in AREA_METRICS)])
     kinds = {"total": _("Total"), "community": _("Community"), "grid": _("Grid")}
     for row in [built.total, *built.communities, *built.grids]:
-        values = [_csv_value(m, row.figures[m.name]) for m in AREA_METRICS]
+        values = [m.display(row.figures[m.name], csv=True) for m in AREA_METRICS]
         out.writerow([kinds[row.kind], row.code, row.name, *values])
     out.writerow([])
-    out.writerow([_("Unit"), _("Code"), _("Name"), *_csv_header(DEPARTMENT_METRICS)])
+    out.writerow([*unit, *(m.heading(csv=True) for m in DEPARTMENT_METRICS)])
     for row in built.departments:
-        values = [_csv_value(m, row.figures[m.name]) for m in DEPARTMENT_METRICS]
+        values = [m.display(row.figures[m.name], csv=True) for m in DEPARTMENT_METRICS]
         out.writerow([_("Department"), row.code, row.name, *values])
     return response

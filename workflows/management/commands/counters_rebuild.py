@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from workflows.counters_rebuild import counters_rebuild
+from workflows.boards.rebuild import counters_rebuild
 
 
 class Command(BaseCommand):

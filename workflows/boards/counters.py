@@ -20,11 +20,10 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from .choices import Level, Rating, Status
+from ..choices import Level, Rating, Status
 from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix, DepartmentDayCount
+from .metrics import GOOD_RATINGS, VOID
 
-VOID = (Status.REJECTED, Status.DUPLICATE)
-GOOD_RATINGS = (Rating.SATISFIED, Rating.BASICALLY)
 NO_DUE_DAY = date.min  # a closed case without a resolve deadline
 # The case fields the counts are made of (attnames, as `Model.from_db` receives them).
 COUNTED_FIELDS = (

@@ -24,20 +24,20 @@ Each metric is a ratio of two counts over a period [start, end) in Asia/Shanghai
 A ratio with nothing to divide by is None ("—" on the page), never 0 and never an error.
 Counts are gathered per case `area_path` with a fixed number of aggregate queries and rolled up
 in Python to every community and grid, so the query count does not grow with the data. They are
-read from the per-area, per-day counters (`workflows.metrics_counts`);
+read from the per-area, per-day counters (`workflows.boards.readers`);
 tests/workflows/metrics_oracle.py counts the same figures from the cases, and the tests hold
 the two equal.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Rating, Status
+from ..choices import Rating, Status
 
 VOID = (Status.REJECTED, Status.DUPLICATE)  # ended without being handled
 NOT_VOID = tuple(s for s in Status if s not in VOID)
@@ -67,6 +67,22 @@ class Metric:
     label: object
     kind: str  # "rate" (0..1), "count", "hours", "score" (1..5)
     higher_is_better: bool = True
+
+    def display(self, value, *, csv: bool = False) -> str:
+        """How a figure reads. On the page: "—" when there is nothing to measure, a rate as
+        "12.5%", hours and scores to one decimal. In the CSV export: an empty cell, a rate as
+        "12.5" (its heading says "%"), hours and scores to two decimals."""
+        if value is None:
+            return "" if csv else "—"
+        if self.kind == "rate":
+            return f"{value * 100:.1f}" if csv else f"{value * 100:.1f}%"
+        if self.kind in ("hours", "score"):
+            return f"{value:.2f}" if csv else f"{value:.1f}"
+        return str(value)
+
+    def heading(self, *, csv: bool = False) -> str:
+        """The column's heading; in the CSV export a rate's says it is in %."""
+        return f"{self.label} (%)" if csv and self.kind == "rate" else str(self.label)
 
 
 AREA_METRICS: tuple[Metric, ...] = (
@@ -180,6 +196,11 @@ def roll_up(tallies: dict[str, Tally], area_ids: Iterable[int]) -> dict[int, Tal
             if part and int(part) in wanted:
                 wanted[int(part)].add(counts)
     return wanted
+
+
+def midnight(day: date) -> datetime:
+    """The start of local `day` (a period's bounds are local midnights)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def period_days(period: Period) -> tuple[date, date]:

@@ -1,13 +1,13 @@
 """The street/community board: which period, which area, and every figure on it.
 
-The figures come from `workflows.metrics` (defined there once); this module picks the units,
-ranks them, and shapes the result for the page, its JSON twin and the CSV export. A board costs
-a fixed number of queries whatever the number of areas, departments or cases.
+The figures come from `metrics` (defined there once) through `readers`; this module picks the
+units, ranks them, and shapes the result for the page, its JSON twin and the CSV export. A
+board costs a fixed number of queries whatever the number of areas, departments or cases.
 """
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.core.cache import cache
@@ -19,20 +19,22 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area, Department
 from grids.roles import AreaLevel
-from grids.selectors import area_allows, area_grant_paths, areas_q
 
-from .board_map import GridMap, grid_map
-from .choices import OPEN_STATUSES, Level
+from ..choices import OPEN_STATUSES, Level
+from ..models import Case, CaseEvent
+from ..visibility import board_allowed, board_areas
+from .map import GridMap, grid_map
 from .metrics import (
     AREA_METRICS,
     DEPARTMENT_METRICS,
+    ONE_DAY,
     DepartmentTally,
     Metric,
     Period,
+    midnight,
     roll_up,
 )
-from .metrics_counts import area_tallies, department_tallies, spread
-from .models import Case, CaseEvent
+from .readers import area_tallies, department_tallies, spread
 
 MAX_RANGE_DAYS = 366
 # Everyone looking at the same board shares one computation while no new event is written (the
@@ -97,25 +99,16 @@ class BoardFilterForm(forms.Form):
             first, last = data["start"], data["end"]
         else:
             first, last = today - timedelta(days=PERIOD_DAYS[data["period"]] - 1), today
-        return Period(_midnight(first), _midnight(last + timedelta(days=1)), now)
+        return Period(midnight(first), midnight(last + ONE_DAY), now)
 
 
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-BOARD_PERMISSION = "view_area_board"
 
 
 def board_scope(user, code: str | None) -> Area:
     """The area whose board `user` asked for (by code), or their own: the area of their
     board permission (a street official's street, community staff's community)."""
     if code is None:
-        paths = area_grant_paths(user, BOARD_PERMISSION)
-        found = Area.objects.filter(
-            Q(path=paths[0]) if paths else areas_q(user, BOARD_PERMISSION),
-            level__in=BOARD_LEVELS,
-        )
+        found = Area.objects.filter(board_areas(user), level__in=BOARD_LEVELS)
         area = found.order_by("path").first()
         if area is None:
             raise PermissionDenied(_("You have no board."))
@@ -123,7 +116,7 @@ def board_scope(user, code: str | None) -> Area:
     area = Area.objects.filter(code=code, level__in=BOARD_LEVELS).first()
     if area is None:
         raise Http404(_("No such area."))
-    if not area_allows(user, BOARD_PERMISSION, area):
+    if not board_allowed(user, area):
         raise PermissionDenied(_("This board is not part of your areas."))
     return area
 
@@ -139,7 +132,7 @@ class Row:
     metrics: tuple[Metric, ...]
 
     def cells(self) -> list[tuple[Metric, str]]:
-        return [(m, display(m, self.figures[m.name])) for m in self.metrics]
+        return [(m, m.display(self.figures[m.name])) for m in self.metrics]
 
 
 @dataclass
@@ -160,17 +153,6 @@ class Board:
     dsort: str = ""
 
 
-def display(metric: Metric, value) -> str:
-    """How a figure reads on the page: "—" when there is nothing to measure."""
-    if value is None:
-        return "—"
-    if metric.kind == "rate":
-        return f"{value * 100:.1f}%"
-    if metric.kind in ("hours", "score"):
-        return f"{value:.1f}"
-    return str(value)
-
-
 def ranked(rows: list[Row], metric_name: str, metrics: tuple[Metric, ...]) -> list[Row]:
     """Best first by `metric_name`; units with nothing to measure last."""
     metric = next(m for m in metrics if m.name == metric_name)
@@ -188,7 +170,9 @@ def board_get(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
     newest = CaseEvent.objects.order_by("-pk").values_list("pk", "created_at").first()
     last_id, written = newest or (0, None)
     parts = (scope.pk, scope.path, period.start, period.end, sort, dsort, last_id, written)
-    key = "board:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    # The cached value is a pickle of this module's classes: the key names the module, so a
+    # worker of an older release sharing the cache (Redis) never reads a board it cannot load.
+    key = f"{__name__}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     board = cache.get(key)
     if board is None:
         board = board_build(scope=scope, period=period, sort=sort, dsort=dsort)

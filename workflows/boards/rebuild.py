@@ -12,9 +12,10 @@ from django.db.models import BigIntegerField, Count, F, Func, Q, QuerySet, Sum, 
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from .choices import Level, Rating, Status
+from ..choices import Level, Rating, Status
 from .counter_models import DAY_COUNTS
-from .counters import GOOD_RATINGS, NO_DUE_DAY, VOID
+from .counters import NO_DUE_DAY
+from .metrics import GOOD_RATINGS, VOID
 
 
 class Micros(Func):

@@ -1,21 +1,22 @@
-"""Reading the board's period figures (`workflows.metrics` defines them) from the counters.
+"""Reading the board's period figures (`metrics` defines them) from the counters.
 
-The period's counts are sums of the per-area, per-local-day counters `workflows.counters`
-keeps in the transaction of every event; only what moves with the clock is counted live from
-cases and dispatches (open and overdue now, answers and claims whose deadline passed without
-one, the rest of today's resolve deadlines), each on a partial or small index range. A fixed
-number of queries whatever the data; periods are whole local days.
+The period's counts are sums of the per-area, per-local-day counters `counters` keeps in the
+transaction of every event; only what moves with the clock is counted live from cases and
+dispatches (open and overdue now, answers and claims whose deadline passed without one, the
+rest of today's resolve deadlines), each on a partial or small index range. A fixed number of
+queries whatever the data; periods are whole local days.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from grids.models import Area
 
-from .choices import OPEN_STATUSES, Status
+from ..choices import OPEN_STATUSES, Status
+from ..models import Case, CaseDispatch
 from .counter_models import (
     DAY_COUNTS,
     AreaCloseCount,
@@ -32,9 +33,9 @@ from .metrics import (
     Spread,
     Tally,
     _tally_into,
+    midnight,
     period_days,
 )
-from .models import Case, CaseDispatch
 
 # AreaDayCount columns summed as they are (`due` is cut at the last day deadlines passed).
 DAY_SUMS = tuple(name for name in DAY_COUNTS if name != "due")
@@ -58,17 +59,13 @@ class Days:
     @classmethod
     def of(cls, period: Period) -> "Days":
         first, last = period_days(period)
-        if period.start != _midnight(first) or period.end != _midnight(last + ONE_DAY):
+        if period.start != midnight(first) or period.end != midnight(last + ONE_DAY):
             raise ValueError("The counters hold whole local days: the period must too.")
         if period.until >= period.end:
             return cls(first, last, last, period.end, period.end)
         due_last = timezone.localdate(period.until)
-        cut_to = _midnight(due_last + ONE_DAY)
+        cut_to = midnight(due_last + ONE_DAY)
         return cls(first, last, due_last, max(period.until, period.start), cut_to)
-
-
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _paths(path: str) -> list[str]:

@@ -1,14 +1,14 @@
 """Pre-aggregated board counters (issue 7, benchmark 4): additive counts per case area and
-local day (Asia/Shanghai), kept by `workflows.counters` in the transaction of each event.
+local day (Asia/Shanghai), kept by `workflows.boards.counters` in the transaction of each event.
 
 Only sums live here; every board ratio is a sum of these divided by a sum of these (see
-`workflows.metrics`). One row per area and day, so a busy grid's reports of one day share a
-row lock, never a whole street's.
+`workflows.boards.metrics`). One row per area and day, so a busy grid's reports of one day
+share a row lock, never a whole street's.
 """
 
 from django.db import models
 
-from .choices import Level
+from ..choices import Level
 
 
 class AreaDayCount(models.Model):
