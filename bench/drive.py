@@ -32,6 +32,7 @@ class Driver:
     def report_and_accept(self) -> tuple[int, float]:
         """A new case, then 受理 timed at commit: (the accepted event's id, commit time)."""
         from workflows import services
+        from workflows.choices import EventKind
         from workflows.models import CaseEvent
 
         if not self.grids:
@@ -50,7 +51,7 @@ class Driver:
             # registered before the service's own broadcast, so it runs first at commit
             transaction.on_commit(lambda: committed.setdefault("at", time.time()))
             services.case_accept(case=case, actor=member)
-        event = CaseEvent.objects.filter(case=case, kind="case.accepted").latest("pk")
+        event = CaseEvent.objects.filter(case=case, kind=EventKind.ACCEPTED).latest("pk")
         return event.pk, committed["at"]
 
     def close(self) -> None:

@@ -55,6 +55,32 @@ class Rating(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
+class EventKind(models.TextChoices):
+    """What happened to a case (`CaseEvent.kind`), in the past tense; the value is what the
+    history, the counters, the live payloads (`kind`) and the API carry."""
+
+    REPORTED = "case.reported", _("Reported")
+    ACCEPTED = "case.accepted", _("Accepted")
+    REJECTED = "case.rejected", _("Rejected")
+    MARKED_DUPLICATE = "case.marked_duplicate", _("Marked as duplicate")
+    WHISTLED = "case.whistled", _("Whistle blown to the level above")
+    DISPATCHED = "case.dispatched", _("Whistle blown to departments")
+    CLAIMED = "case.claimed", _("Claimed (reported for duty)")
+    ASSIGNED = "case.assigned", _("Given to a staff member")
+    RETURNED = "case.returned", _("Returned by a department")
+    DISPATCH_RESOLVED = "case.dispatch_resolved", _("Department reported its result")
+    RESOLVED = "case.resolved", _("Resolved")
+    RETURNED_TO_DISPATCHER = "case.returned_to_dispatcher", _("Back to the dispatcher")
+    CLOSED = "case.closed", _("Verified and closed")
+    REWORKED = "case.reworked", _("Sent back for rework")
+    RATED = "case.rated", _("Rated")
+    REOPENED = "case.reopened", _("Reopened after a dissatisfied rating")
+    WENT_OVERDUE = "case.went_overdue", _("Overdue")
+    CLAIM_WENT_OVERDUE = "case.claim_went_overdue", _("Not claimed in time")
+    DEPARTMENT_RATED = "dispatch.rated", _("Department response rated")
+    COMMENTED = "case.commented", _("Comment")
+
+
 class PhotoKind(models.TextChoices):
     BEFORE = "before", _("Before")
     AFTER = "after", _("After")

@@ -19,7 +19,7 @@ from .boards.counter_models import (  # noqa: F401 (Django finds models through 
     AreaDayMix,
     DepartmentDayCount,
 )
-from .choices import Level, PhotoKind, Priority, Rating, Source, Status, WhistleType
+from .choices import EventKind, Level, PhotoKind, Priority, Rating, Source, Status, WhistleType
 from .photos import photo_upload_to
 
 User = settings.AUTH_USER_MODEL
@@ -328,7 +328,7 @@ class CaseEvent(models.Model):
     """Append-only audit log: one row per thing that happened to a case, in commit order."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="events")
-    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    kind = models.CharField(_("kind"), max_length=40, db_index=True, choices=EventKind.choices)
     actor = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
     from_status = models.CharField(_("from status"), max_length=16, blank=True)
     to_status = models.CharField(_("to status"), max_length=16, blank=True)

@@ -164,7 +164,7 @@ def test_all_departments_returning_sends_the_case_back_to_the_dispatcher(world):
         world.areas["C1"],
     )
     assert steps(case) == [("handle", None)]
-    assert [e.kind for e in case.events.all()][-1] == "case.back_to_dispatcher"
+    assert [e.kind for e in case.events.all()][-1] == "case.returned_to_dispatcher"
 
 
 def test_department_rework_goes_back_to_the_same_claimer(world):

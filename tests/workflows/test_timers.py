@@ -16,7 +16,7 @@ def sweep() -> None:
     call_command("run_timers", "--once", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def overdue_events(case: Case, kind: str = "case.overdue") -> list[CaseEvent]:
+def overdue_events(case: Case, kind: str = "case.went_overdue") -> list[CaseEvent]:
     return list(CaseEvent.objects.filter(case=case, kind=kind))
 
 
@@ -64,7 +64,7 @@ def test_an_unclaimed_whistle_escalates_to_the_head_and_the_street(world):
     with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
         sweep()
         sweep()
-    events = overdue_events(case, "case.claim_overdue")
+    events = overdue_events(case, "case.claim_went_overdue")
     assert [e.payload["department"] for e in events] == ["PCS"]
     police = case.dispatches.get(department__code="PCS")
     assert police.claim_overdue and not case.dispatches.get(department__code="CG").claim_overdue

@@ -102,8 +102,6 @@ class BoardFilterForm(forms.Form):
         return Period(midnight(first), midnight(last + ONE_DAY), now)
 
 
-
-
 def board_scope(user, code: str | None) -> Area:
     """The area whose board `user` asked for (by code), or their own: the area of their
     board permission (a street official's street, community staff's community)."""

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from ..choices import Level, Rating, Status
+from ..choices import EventKind, Level, Rating, Status
 from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix, DepartmentDayCount
 from .metrics import GOOD_RATINGS, VOID
 
@@ -178,7 +178,7 @@ def counters_record(case, event) -> None:
         before = {}
     after = case_counts(counted_row(case))
     delta = counts_diff(before, after)
-    if event.kind == "case.rated":
+    if event.kind == EventKind.RATED:
         rating = event.payload.get("rating")
         day = ("day", case.area_path, local_day(event.created_at))
         _add(delta, day, {"rated": 1, "satisfied": int(rating in GOOD_RATINGS)})
@@ -228,8 +228,8 @@ def _latest(case, payload: dict, **conditions):
 
 
 DISPATCH_EVENTS = {
-    "case.dispatched": _dispatched,
-    "case.claimed": _claimed,
-    "case.returned": _returned,
-    "dispatch.rated": _rated,
+    EventKind.DISPATCHED: _dispatched,
+    EventKind.CLAIMED: _claimed,
+    EventKind.RETURNED: _returned,
+    EventKind.DEPARTMENT_RATED: _rated,
 }

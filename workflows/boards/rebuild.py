@@ -12,7 +12,7 @@ from django.db.models import BigIntegerField, Count, F, Func, Q, QuerySet, Sum, 
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from ..choices import Level, Rating, Status
+from ..choices import EventKind, Level, Rating, Status
 from .counter_models import DAY_COUNTS
 from .counters import NO_DUE_DAY
 from .metrics import GOOD_RATINGS, VOID
@@ -79,7 +79,7 @@ def _day_sources(case, event) -> list[QuerySet]:
     )
     rated = _all_columns(
         event.objects.order_by()
-        .filter(kind="case.rated")
+        .filter(kind=EventKind.RATED)
         .values(path=F("case__area_path"), d=_day("created_at")),
         {
             "rated": Count("pk"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from grids.models import Department
 from notifications.models import Notification
 
+from ..choices import EventKind
 from ..flows import CaseFlow
 from ..lifecycle import DispatchLifecycle
 from ..models import Case, CaseDispatch
@@ -38,7 +39,7 @@ def case_assign(*, case: Case, department: Department, actor, assignee) -> CaseD
         dispatch.save(update_fields=["claimed_by"])
         event_announce(
             case,
-            "case.assigned",
+            EventKind.ASSIGNED,
             actor,
             before=case.status,
             department=department.code,

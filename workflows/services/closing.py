@@ -11,7 +11,7 @@ from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
 
-from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Rating
+from ..choices import LEVEL_OF_AREA, EventKind, Level, PhotoKind, Rating
 from ..deadlines import deadlines_set
 from ..flows import CaseFlow
 from ..lifecycle import CaseLifecycle, DispatchLifecycle
@@ -49,7 +49,7 @@ def case_resolve(*, case: Case, actor, result: str, photos=()) -> Case:
         photos_attach(case, PhotoKind.AFTER, cleaned, actor)
         event_announce(
             case,
-            "case.resolved",
+            EventKind.RESOLVED,
             actor,
             before=before,
             photos=len(cleaned),
@@ -71,7 +71,7 @@ def case_verify(*, case: Case, actor, note: str = "") -> Case:
         case.save()
         event_announce(
             case,
-            "case.closed",
+            EventKind.CLOSED,
             actor,
             before=before,
             note=note.strip(),
@@ -97,7 +97,7 @@ def case_rework(*, case: Case, actor, reason: str) -> Case:
             case.dispatches.filter(active=True, resolved_at__isnull=False).update(resolved_at=None)
         event_announce(
             case,
-            "case.reworked",
+            EventKind.REWORKED,
             actor,
             before=before,
             reason=reason,
@@ -134,7 +134,7 @@ def case_rate(*, case: Case, rating: str, actor=None, phone: str = "", comment: 
         case.save()
         event = event_announce(
             case,
-            "case.rated",
+            EventKind.RATED,
             actor,
             before=case.status,
             rating=rating,
@@ -162,7 +162,7 @@ def _reopen(case: Case, rating_event) -> None:
     case.closed_at, case.closed_level, case.rating, case.rated_at = None, "", "", None
     deadlines_set(case, case.level)
     case.save()
-    event_record(case, "case.reopened", None, before=before, after_event=rating_event.pk)
+    event_record(case, EventKind.REOPENED, None, before=before, after_event=rating_event.pk)
 
 
 @transaction.atomic
@@ -180,7 +180,7 @@ def dispatch_rate(
         dispatch.save(update_fields=["response_rating", "response_comment"])
         event_record(
             case,
-            "dispatch.rated",
+            EventKind.DEPARTMENT_RATED,
             actor,
             before=case.status,
             department=department.code,

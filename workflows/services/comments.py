@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..choices import EventKind
 from ..lifecycle import CaseLifecycle
 from ..models import Case, CaseEvent
 from .common import event_record, text_required, transition_check
@@ -18,4 +19,4 @@ def case_comment(*, case: Case, actor, text: str) -> CaseEvent:
     if len(text) > MAX_COMMENT:
         raise ValidationError(_("A comment is at most %(max)d characters.") % {"max": MAX_COMMENT})
     transition_check(CaseLifecycle(case), "comment", actor)
-    return event_record(case, "case.commented", actor, before=case.status, comment=text)
+    return event_record(case, EventKind.COMMENTED, actor, before=case.status, comment=text)

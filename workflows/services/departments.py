@@ -10,7 +10,7 @@ from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
 
-from ..choices import LEVEL_OF_AREA, PhotoKind, Status
+from ..choices import LEVEL_OF_AREA, EventKind, PhotoKind, Status
 from ..deadlines import deadlines_set
 from ..errors import AlreadyClaimed, CaseConflict
 from ..flows import CaseFlow
@@ -101,7 +101,7 @@ def dispatch_take(case: Case, dispatch: CaseDispatch, *, owner, actor, **payload
     department = dispatch.department
     event_announce(
         case,
-        "case.claimed",
+        EventKind.CLAIMED,
         actor,
         before=before,
         department=department.code,
@@ -123,7 +123,7 @@ def case_return(*, case: Case, department: Department, actor, reason: str) -> Ca
         dispatch.save(update_fields=["returned_at", "return_reason"])
         event_announce(
             case,
-            "case.returned",
+            EventKind.RETURNED,
             actor,
             before=case.status,
             department=department.code,
@@ -153,7 +153,7 @@ def case_dispatch_resolve(
         photos_attach(case, PhotoKind.AFTER, cleaned, actor)
         event_announce(
             case,
-            "case.dispatch_resolved",
+            EventKind.DISPATCH_RESOLVED,
             actor,
             before=case.status,
             department=department.code,
@@ -178,7 +178,7 @@ def case_departments_finished(*, case: Case) -> None:
             case.save()
             event_record(
                 case,
-                "case.resolved",
+                EventKind.RESOLVED,
                 None,
                 before=before,
                 departments=[d.department.code for d in done],
@@ -188,7 +188,7 @@ def case_departments_finished(*, case: Case) -> None:
         case.level = LEVEL_OF_AREA[case.handling_area.level]
         deadlines_set(case, case.level)
         case.save()
-        event_record(case, "case.back_to_dispatcher", None, before=before)
+        event_record(case, EventKind.RETURNED_TO_DISPATCHER, None, before=before)
 
 
 def dispatch_claim_overdue(*, dispatch_id: int) -> None:
@@ -207,7 +207,7 @@ def dispatch_claim_overdue(*, dispatch_id: int) -> None:
         recipients += unit_members(street, (Role.STREET_OFFICIAL,))
         event_announce(
             case,
-            "case.claim_overdue",
+            EventKind.CLAIM_WENT_OVERDUE,
             None,
             before=case.status,
             department=dispatch.department.code,
@@ -230,7 +230,7 @@ def dispatch_resolve_overdue(*, dispatch_id: int) -> None:
         recipients += unit_members(dispatch.department, (Role.DEPARTMENT_HEAD,))
         event_announce(
             case,
-            "case.overdue",
+            EventKind.WENT_OVERDUE,
             None,
             before=case.status,
             what="resolve",

@@ -11,7 +11,7 @@ from grids.selectors import unit_members
 from notifications.models import Notification
 from notifications.services import notify
 
-from ..choices import Level, WhistleType
+from ..choices import EventKind, Level, WhistleType
 from ..deadlines import deadlines_set, dispatch_deadlines
 from ..flows import CaseFlow
 from ..models import Case, CaseDispatch
@@ -55,7 +55,7 @@ def case_whistle(*, case: Case, actor, whistle_type: str, reason: str) -> Case:
         case.save()
         event_announce(
             case,
-            "case.whistled",
+            EventKind.WHISTLED,
             actor,
             before=before,
             whistle_type=whistle_type,
@@ -98,7 +98,7 @@ def case_dispatch(
         case.save()
         event = event_record(
             case,
-            "case.dispatched",
+            EventKind.DISPATCHED,
             actor,
             before=before,
             whistle_type=whistle_type,

@@ -10,7 +10,7 @@ from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
 
-from ..choices import LEVEL_OF_AREA, Level, PhotoKind, Source
+from ..choices import LEVEL_OF_AREA, EventKind, Level, PhotoKind, Source
 from ..deadlines import deadlines_set
 from ..flows import CaseFlow
 from ..models import Case, Category
@@ -130,7 +130,7 @@ def _case_open(case: Case, photos: list) -> Case:
     photos_attach(case, PhotoKind.BEFORE, photos, case.reporter)
     event_announce(
         case,
-        "case.reported",
+        EventKind.REPORTED,
         case.reporter,
         source=case.source,
         photos=len(photos),
@@ -151,7 +151,7 @@ def case_accept(*, case: Case, actor) -> Case:
         case.handler, case.responded_at = actor, timezone.now()
         case.overdue = False  # answered: the resolve limit's timer takes over
         case.save()
-        event_record(case, "case.accepted", actor, before=before)
+        event_record(case, EventKind.ACCEPTED, actor, before=before)
         task_complete(task, actor)
         _handle_task_assign(case, actor)
     return case
@@ -172,7 +172,7 @@ def case_reject(*, case: Case, actor, reason: str) -> Case:
         before = transition(case, "reject", actor)
         case.result, case.closed_at, case.overdue = reason, timezone.now(), False
         case.save()
-        event_record(case, "case.rejected", actor, before=before, reason=reason)
+        event_record(case, EventKind.REJECTED, actor, before=before, reason=reason)
         task_complete(task, actor)
     return case
 
@@ -191,6 +191,8 @@ def case_mark_duplicate(*, case: Case, actor, original: Case) -> Case:
         before = transition(case, "mark_duplicate", actor)
         case.duplicate_of, case.closed_at, case.overdue = original, timezone.now(), False
         case.save()
-        event_record(case, "case.duplicate", actor, before=before, original=original.number)
+        event_record(
+            case, EventKind.MARKED_DUPLICATE, actor, before=before, original=original.number
+        )
         task_complete(task, actor)
     return case

@@ -4,6 +4,7 @@ from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
 
+from ..choices import EventKind
 from ..models import Case
 from .common import case_locked, event_announce
 
@@ -27,7 +28,7 @@ def case_mark_overdue(*, case: Case, what: str) -> None:
         above = case.handling_area.parent or case.handling_area
         event_announce(
             case,
-            "case.overdue",
+            EventKind.WENT_OVERDUE,
             None,
             before=case.status,
             what=what,

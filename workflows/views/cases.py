@@ -103,28 +103,6 @@ def _case_page(
     return render(request, "workflows/case_detail.html", context, status=status)
 
 
-EVENT_LABELS = {
-    "case.reported": _("Reported"),
-    "case.accepted": _("Accepted"),
-    "case.rejected": _("Rejected"),
-    "case.duplicate": _("Marked as duplicate"),
-    "case.whistled": _("Whistle blown to the level above"),
-    "case.dispatched": _("Whistle blown to departments"),
-    "case.claimed": _("Claimed (reported for duty)"),
-    "case.assigned": _("Given to a staff member"),
-    "case.returned": _("Returned by a department"),
-    "case.dispatch_resolved": _("Department reported its result"),
-    "case.resolved": _("Resolved"),
-    "case.back_to_dispatcher": _("Back to the dispatcher"),
-    "case.closed": _("Verified and closed"),
-    "case.reworked": _("Sent back for rework"),
-    "case.rated": _("Rated"),
-    "case.reopened": _("Reopened after a dissatisfied rating"),
-    "case.overdue": _("Overdue"),
-    "case.claim_overdue": _("Not claimed in time"),
-    "dispatch.rated": _("Department response rated"),
-    "case.commented": _("Comment"),
-}
 STEP_LABELS = {
     "intake": _("intake"),
     "handle": _("handling"),
@@ -151,7 +129,7 @@ def _timeline(case: Case, contact: dict) -> list[dict]:
         rows.append(
             {
                 "event": event,
-                "kind": EVENT_LABELS.get(event.kind, event.kind),
+                "kind": event.get_kind_display(),
                 "actor": actor,
                 "from": STATUS_LABELS.get(event.from_status, event.from_status),
                 "to": STATUS_LABELS.get(event.to_status, event.to_status),

@@ -14,7 +14,7 @@ from .. import forms, services
 from ..choices import Status
 from ..errors import CaseActionDenied, CaseConflict
 from ..models import Case
-from .cases import EVENT_LABELS, LEVEL_LABELS
+from .cases import LEVEL_LABELS
 
 SESSION_KEY = "tracked_case"
 
@@ -56,7 +56,7 @@ def track_case(request: HttpRequest, number: str, *, rate_form=None) -> HttpResp
         "steps": [
             {
                 "event": event,
-                "kind": EVENT_LABELS.get(event.kind, event.kind),
+                "kind": event.get_kind_display(),
                 "level": LEVEL_LABELS.get(event.level, event.level),
             }
             for event in case.events.order_by("pk")
