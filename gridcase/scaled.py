@@ -78,7 +78,7 @@ def _wait_http(url: str, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"the ASGI server exited with code {process.returncode}")
         try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 (loopback only)
+            urllib.request.urlopen(url, timeout=2)  # our own server, on loopback
             return
         except urllib.error.HTTPError:
             return  # it answers
