@@ -69,9 +69,11 @@ test-embedded: install
 test-postgres: install
 	$(BIN)/python -m tests.services postgres redis -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Lint, format check and type check (mypy with django-stubs, configured in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy gridcase grids workflows notifications
 
 ## Run the browser tests and copy their screenshots to docs/screenshots/ (shown in the README).
 screenshots: install
@@ -93,4 +95,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .hypothesis node_modules
+	rm -rf $(VENV) var staticfiles .pytest_cache .hypothesis .mypy_cache node_modules

@@ -51,7 +51,7 @@ class EventsClient:
                     self.subscribed.set()
                 elif kind == "replayed":
                     self.replayed.set()
-        except Exception:  # noqa: BLE001 (a dropped socket ends the reader; counted by callers)
+        except Exception:  # a dropped socket ends the reader; counted by callers
             return
 
     @property

@@ -21,7 +21,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            events_auth_stack(URLRouter(websocket_urlpatterns))
+            # django-stubs' path() knows no ASGI apps, so the routes are typed as plain
+            # URLPatterns, not as the URLRouter routes (channels' stubs) that they are.
+            events_auth_stack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
         ),
     }
 )

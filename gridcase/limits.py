@@ -19,15 +19,21 @@ import math
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.translation import gettext as _
+from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+P = ParamSpec("P")
+View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -92,7 +98,7 @@ def rate_limited(
     methods: tuple[str, ...] = ("POST",),
     api_key: Callable[[HttpRequest], str] | None = None,
     respond: Callable[[HttpRequest, float], HttpResponse] | None = None,
-):
+) -> Callable[[View[P]], View[P]]:
     """Decorator for plain Django views: refuse requests of `methods` over the scope's rate.
 
     `api_key(request)` may name the key a request is made with; it is counted separately.
@@ -100,9 +106,9 @@ def rate_limited(
     Retry-After header must be set by it.
     """
 
-    def decorate(view):
+    def decorate(view: View[P]) -> View[P]:
         @wraps(view)
-        def limited(request: HttpRequest, *args, **kwargs):
+        def limited(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             if request.method in methods:
                 wait = check(request, scope, api_key(request) if api_key else "")
                 if wait:
@@ -117,9 +123,9 @@ def rate_limited(
 class RateLimitThrottle(BaseThrottle):
     """DRF throttle with the same counters; set `rate_limit_scope` on the view."""
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: Request, view: APIView) -> bool:
         scope = getattr(view, "rate_limit_scope", "")
-        self.wait_seconds = check(request._request, scope) if scope else None
+        self.wait_seconds: float | None = check(request._request, scope) if scope else None
         return self.wait_seconds is None
 
     def wait(self) -> float | None:
@@ -129,7 +135,7 @@ class RateLimitThrottle(BaseThrottle):
 class RequestSizeMiddleware:
     """413 for bodies above GRIDCASE_MAX_REQUEST_BYTES (announced or found while reading)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -141,7 +147,7 @@ class RequestSizeMiddleware:
             return self.too_large()
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, RequestDataTooBig):
             return self.too_large()
         return None
@@ -157,7 +163,7 @@ def too_large() -> HttpResponse:
     )
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400: Django turns a body over DATA_UPLOAD_MAX_MEMORY_SIZE read outside a view
     (e.g. by the CSRF check) into a 400; it is a 413."""
     if isinstance(exception, RequestDataTooBig):

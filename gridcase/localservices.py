@@ -49,7 +49,8 @@ def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]  # (host, port) for an AF_INET socket
+        return port
 
 
 def _tail(text: str, lines: int = 15) -> str:
@@ -58,7 +59,7 @@ def _tail(text: str, lines: int = 15) -> str:
 
 
 def _run(
-    command: list[str], what: str, timeout: float = START_TIMEOUT, env: dict | None = None
+    command: list[str], what: str, timeout: float = START_TIMEOUT, env: dict[str, str] | None = None
 ) -> None:
     """Run `command`; raise ServiceUnavailable with its output if it fails."""
     try:
@@ -304,12 +305,12 @@ def _redis_answers(port: int) -> bool:
         return False
 
 
-def _redis_started_or_exited(process: subprocess.Popen, port: int) -> bool:
+def _redis_started_or_exited(process: subprocess.Popen[bytes], port: int) -> bool:
     """True once redis-server answers on `port` or has exited (e.g. the port was taken)."""
     return process.poll() is not None or _redis_answers(port)
 
 
-def _start_redis(binary: str, base: Path) -> tuple[subprocess.Popen, int]:
+def _start_redis(binary: str, base: Path) -> tuple[subprocess.Popen[bytes], int]:
     """Start redis-server with its files in `base` on a free port; return the process and port."""
     log = base / "redis.log"
     for _ in range(3):
@@ -328,7 +329,7 @@ def _start_redis(binary: str, base: Path) -> tuple[subprocess.Popen, int]:
     raise ServiceUnavailable(f"redis-server did not start:\n{server_log}")
 
 
-def process_stop(process: subprocess.Popen) -> None:
+def process_stop(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM, then SIGKILL after 10 s: by PID, only what we started."""
     if process.poll() is not None:
         return

@@ -42,7 +42,7 @@ class Stack:
 
     base_url: str
     env: dict[str, str]
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def workers(self) -> list[int]:
@@ -72,13 +72,13 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True)
 
 
-def _wait_http(url: str, process: subprocess.Popen) -> None:
+def _wait_http(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the ASGI server exited with code {process.returncode}")
         try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 (loopback only)
+            urllib.request.urlopen(url, timeout=2)  # our own server, on loopback
             return
         except urllib.error.HTTPError:
             return  # it answers

@@ -1,6 +1,8 @@
 """Start-up checks for running several ASGI worker processes."""
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -8,7 +10,7 @@ IN_MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
 WORKER_VARIABLES = ("GRIDCASE_WORKERS", "WEB_CONCURRENCY")
 
 
-def workers_expected(environ=None) -> int:
+def workers_expected(environ: Mapping[str, str] | None = None) -> int:
     """The number of worker processes the environment announces (the larger of the two)."""
     environ = os.environ if environ is None else environ
     counts = [1]
@@ -23,7 +25,9 @@ def workers_expected(environ=None) -> int:
     return max(counts)
 
 
-def check_channel_layer_for_workers(channel_layers: dict, environ=None) -> None:
+def check_channel_layer_for_workers(
+    channel_layers: Mapping[str, Mapping[str, Any]], environ: Mapping[str, str] | None = None
+) -> None:
     """Refuse several workers on the in-memory channel layer: it only reaches its own process."""
     workers = workers_expected(environ)
     backend = channel_layers.get("default", {}).get("BACKEND", "")

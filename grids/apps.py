@@ -1,9 +1,16 @@
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:  # the models cannot be imported before the app registry is ready
+    from .models import Area, Department
 
-def _drop_unit_grants(sender, instance, **kwargs) -> None:
+
+def _drop_unit_grants(
+    sender: "type[Area | Department]", instance: "Area | Department", **kwargs: Any
+) -> None:
     from .services import unit_grants_delete
 
     unit_grants_delete(unit=instance)

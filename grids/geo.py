@@ -1,7 +1,7 @@
 """GeoJSON boundaries: validation and containment (shapely does the geometry)."""
 
 from numbers import Real
-from typing import Any
+from typing import Any, cast
 
 from shapely.geometry import Polygon, shape
 from shapely.validation import explain_validity
@@ -42,7 +42,7 @@ def polygon_from_geojson(data: Any) -> Polygon:
             _check_position(position, f"ring {r} position {p}")
         if list(ring[0]) != list(ring[-1]):
             raise BoundaryError(f"ring {r} is not closed (first and last positions differ)")
-    polygon = shape(data)
+    polygon = cast(Polygon, shape(data))  # a "Polygon" GeoJSON geometry becomes one
     if not polygon.is_valid:
         raise BoundaryError(f"boundary is not a valid polygon: {explain_validity(polygon)}")
     return polygon

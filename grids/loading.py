@@ -7,14 +7,16 @@ The format is documented in fixtures/README.md.
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from shapely.geometry import Polygon
 
 from . import services
 from .geo import BoundaryError, polygon_from_geojson, polygon_within
@@ -35,11 +37,14 @@ USER_KEYS = {
 }
 MEMBERSHIP_KEYS = {"role", "area", "department", "part_time"}
 
+Record = dict[str, Any]  # one JSON object of the file: an area, a department, a user, …
+Unit = TypeVar("Unit", Area, Department)
+
 
 class StreetFileError(Exception):
     """The file cannot be loaded; `errors` names every offending record."""
 
-    def __init__(self, errors: list[str]):
+    def __init__(self, errors: list[str]) -> None:
         super().__init__("\n".join(errors))
         self.errors = errors
 
@@ -68,13 +73,13 @@ def street_file_read(path: str | Path) -> dict[str, Any]:
 class _Validator:
     """Collects every problem in a street file, each prefixed with the record it is in."""
 
-    def __init__(self, data: dict[str, Any]):
+    def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.errors: list[str] = []
-        self.areas: dict[str, dict] = {}  # code -> record, from the file
+        self.areas: dict[str, Record] = {}  # code -> record, from the file
         self.area_where: dict[str, str] = {}  # code -> "areas[3] 'QG-01'", for messages
-        self.polygons: dict[str, Any] = {}  # code -> shapely polygon of the file's boundary
-        self.departments: dict[str, dict] = {}
+        self.polygons: dict[str, Polygon | None] = {}  # code -> the file's boundary, parsed
+        self.departments: dict[str, Record] = {}
         self.usernames: set[str] = set()
 
     def run(self) -> list[str]:
@@ -95,7 +100,9 @@ class _Validator:
         self._check_responsible()
         return self.errors
 
-    def _record(self, where: str, record: Any, keys: set[str], check) -> None:
+    def _record(
+        self, where: str, record: Any, keys: set[str], check: Callable[[str, Record], None]
+    ) -> None:
         if not isinstance(record, dict):
             self.errors.append(f"{where}: must be an object")
             return
@@ -105,7 +112,7 @@ class _Validator:
             self.errors.append(f"{where}: unknown fields {', '.join(sorted(unknown))}")
         check(where, record)
 
-    def _code(self, where: str, record: dict, seen: dict[str, dict]) -> str | None:
+    def _code(self, where: str, record: Record, seen: dict[str, Record]) -> str | None:
         code = record.get("code")
         if not isinstance(code, str):
             self.errors.append(f"{where}: code is required")
@@ -121,7 +128,7 @@ class _Validator:
             self.errors.append(f"{where}: name is required")
         return code
 
-    def _area(self, where: str, record: dict) -> None:
+    def _area(self, where: str, record: Record) -> None:
         code = self._code(where, record, self.areas)
         if record.get("level") not in AreaLevel.values:
             self.errors.append(
@@ -136,7 +143,7 @@ class _Validator:
         if code:
             self.areas[code], self.area_where[code], self.polygons[code] = record, where, polygon
 
-    def _area_level(self, code: str) -> tuple[str | None, Any]:
+    def _area_level(self, code: str) -> tuple[str | None, Polygon | None]:
         """(level, polygon) of an area from the file or, failing that, the database."""
         if code in self.areas:
             return self.areas[code].get("level"), self.polygons[code]
@@ -157,19 +164,19 @@ class _Validator:
                 self.errors.append(
                     f"{where}: unknown parent code {parent!r} (not in this file or the database)"
                 )
-            elif LEVEL_RANK[parent_level] >= LEVEL_RANK.get(record.get("level"), -1):
+            elif LEVEL_RANK[parent_level] >= LEVEL_RANK.get(record.get("level", ""), -1):
                 self.errors.append(
                     f"{where}: a {record.get('level')} cannot lie under a "
                     f"{parent_level} ({parent!r})"
                 )
             elif (
                 parent_polygon
-                and self.polygons[code]
-                and not polygon_within(self.polygons[code], parent_polygon)
+                and (polygon := self.polygons[code])
+                and not polygon_within(polygon, parent_polygon)
             ):
                 self.errors.append(f"{where}: boundary is not inside its parent {parent!r}")
 
-    def _department(self, where: str, record: dict) -> None:
+    def _department(self, where: str, record: Record) -> None:
         code = self._code(where, record, self.departments)
         if record.get("kind", "other") not in Department.Kind.values:
             self.errors.append(f"{where}: kind {record.get('kind')!r} is unknown")
@@ -183,7 +190,7 @@ class _Validator:
         if code:
             self.departments[code] = record
 
-    def _user(self, where: str, record: dict) -> None:
+    def _user(self, where: str, record: Record) -> None:
         username = record.get("username")
         try:
             UnicodeUsernameValidator()(username if isinstance(username, str) else "")
@@ -205,13 +212,19 @@ class _Validator:
         for j, membership in enumerate(memberships):
             self._record(f"{where} memberships[{j}]", membership, MEMBERSHIP_KEYS, self._membership)
 
-    def _membership(self, where: str, record: dict) -> None:
+    def _membership(self, where: str, record: Record) -> None:
         role, area, department = record.get("role"), record.get("area"), record.get("department")
         if role not in Role.values:
             self.errors.append(f"{where}: role {role!r} is not one of {', '.join(Role)}")
         elif (area is None) == (department is None):
             self.errors.append(f"{where}: give exactly one of area or department")
-        elif department is not None:
+        elif area is not None:
+            level = self._area_level(area)[0]
+            if level is None:
+                self.errors.append(f"{where}: unknown area code {area!r}")
+            elif level not in AREA_ROLE_LEVELS.get(role, ()):
+                self.errors.append(f"{where}: a {role} cannot be held on a {level} ({area!r})")
+        else:
             known = (
                 department in self.departments
                 or Department.objects.filter(code=department).exists()
@@ -220,12 +233,6 @@ class _Validator:
                 self.errors.append(f"{where}: unknown department code {department!r}")
             if role not in DEPARTMENT_ROLES:
                 self.errors.append(f"{where}: {role} is held on an area, not a department")
-        else:
-            level = self._area_level(area)[0]
-            if level is None:
-                self.errors.append(f"{where}: unknown area code {area!r}")
-            elif level not in AREA_ROLE_LEVELS.get(role, ()):
-                self.errors.append(f"{where}: a {role} cannot be held on a {level} ({area!r})")
         if record.get("part_time") and role != Role.GRID_MEMBER:
             self.errors.append(f"{where}: only a grid_member can be part_time")
 
@@ -268,14 +275,14 @@ def street_data_load(data: dict[str, Any]) -> LoadResult:
     return result
 
 
-def _by_code(cache: dict[str, Any], model: type[Area] | type[Department], code: str) -> Any:
+def _by_code(cache: dict[str, Unit], model: type[Unit], code: str) -> Unit:
     """The unit with `code`, from those written in this load or else from the database."""
     if code not in cache:
         cache[code] = model.objects.get(code=code)
     return cache[code]
 
 
-def _write_areas(records: list[dict]) -> dict[str, Area]:
+def _write_areas(records: list[Record]) -> dict[str, Area]:
     areas: dict[str, Area] = {}
     for record in sorted(records, key=lambda r: LEVEL_RANK[r["level"]]):  # parents first
         area = Area.objects.filter(code=record["code"]).first() or Area(code=record["code"])
@@ -287,7 +294,7 @@ def _write_areas(records: list[dict]) -> dict[str, Area]:
     return areas
 
 
-def _write_departments(records: list[dict], areas: dict[str, Area]) -> dict[str, Department]:
+def _write_departments(records: list[Record], areas: dict[str, Area]) -> dict[str, Department]:
     departments: dict[str, Department] = {}
     for record in records:
         department, _ = Department.objects.update_or_create(
@@ -309,7 +316,7 @@ def _password_hash(password: str) -> str:
     return make_password(password)
 
 
-def _write_user(record: dict, areas: dict[str, Area], departments: dict[str, Department]) -> None:
+def _write_user(record: Record, areas: dict[str, Area], departments: dict[str, Department]) -> None:
     user = User.objects.filter(username=record["username"]).first() or User(
         username=record["username"]
     )

@@ -1,6 +1,7 @@
 """The organisation tree (Area), functional departments and who holds which role where."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -76,13 +77,14 @@ class Area(models.Model):
         return f"{self.name} ({self.code})"
 
     @transaction.atomic
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         old_path = self.path
         if self.pk is None:
             self.path = f"new-{uuid.uuid4().hex}/"  # placeholder until the pk is known
             super().save(*args, **kwargs)
             kwargs = {}
-        new_path = f"{self.parent.path if self.parent_id else ''}{self.pk}/"
+        parent = self.parent if self.parent_id else None
+        new_path = f"{parent.path if parent else ''}{self.pk}/"
         if new_path == self.path:
             super().save(*args, **kwargs)
             return
@@ -108,6 +110,7 @@ class Area(models.Model):
                 raise ValidationError({"parent": _("Only a street may have no parent area.")})
             return
         parent = self.parent
+        assert parent is not None  # parent_id is set: the row is read, or DoesNotExist raised
         if LEVEL_RANK[parent.level] >= LEVEL_RANK.get(self.level, -1):
             raise ValidationError(
                 {
@@ -228,11 +231,13 @@ class Membership(models.Model):
                 raise ValidationError(
                     {"role": _("This role is held on a department, not an area.")}
                 )
-            if self.area.level not in levels:
+            area = self.area
+            assert area is not None  # area_id is set: the row is read, or DoesNotExist raised
+            if area.level not in levels:
                 raise ValidationError(
                     {
                         "area": _("A %(role)s cannot be held on a %(level)s.")
-                        % {"role": self.get_role_display(), "level": self.area.get_level_display()}
+                        % {"role": self.get_role_display(), "level": area.get_level_display()}
                     }
                 )
         if self.part_time and self.role != Role.GRID_MEMBER:

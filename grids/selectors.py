@@ -11,7 +11,9 @@ is loaded per request; the membership services drop the cache of the user they c
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.db.models import CharField, Q, Value
@@ -40,7 +42,8 @@ class Grants:
     everywhere: frozenset[str] = frozenset()  # codenames held model-wide (not per object)
 
     def on(self, model: type[Area] | type[Department], perm: str) -> frozenset[int]:
-        return self.pks.get((model._meta.model_name, perm), frozenset())
+        model_name = cast(str, model._meta.model_name)  # set for every installed model
+        return self.pks.get((model_name, perm), frozenset())
 
 
 GRANTS_CACHE = "_gridcase_grants"
@@ -51,7 +54,7 @@ def user_grants(user: User) -> Grants:
 
     Model-wide permissions come in the same query (as Django's ModelBackend would read them:
     the user's own and those of their groups), marked by an empty object key."""
-    cached = getattr(user, GRANTS_CACHE, None)
+    cached: Grants | None = getattr(user, GRANTS_CACHE, None)
     if cached is not None:
         return cached
     fields = ("content_type__model", "permission__codename", "object_pk")
@@ -150,7 +153,7 @@ def user_roles(user: AnyUser) -> list[str]:
     return roles_held(Membership.objects.filter(user=user).values_list("role", flat=True))
 
 
-def roles_held(roles) -> list[str]:
+def roles_held(roles: Iterable[str]) -> list[str]:
     """Distinct `roles`, most senior first."""
     held = set(roles)
     return [role for role in ROLE_PRECEDENCE if role in held]

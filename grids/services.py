@@ -60,7 +60,9 @@ def membership_add(
         membership.part_time = part_time
         membership.full_clean()
         membership.save(update_fields=["part_time"])
-    user.groups.add(role_group_get(unit=membership.unit, role=role))
+    unit = membership.unit
+    assert unit is not None  # full_clean() and the check constraint require one
+    user.groups.add(role_group_get(unit=unit, role=role))
     user_grants_forget(user)
     return membership
 
@@ -68,7 +70,9 @@ def membership_add(
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
     """Take the role away: the membership and the group (hence the grant) go together."""
-    group = Group.objects.filter(name=role_group_name(membership.unit, membership.role)).first()
+    unit = membership.unit
+    assert unit is not None  # the check constraint requires one
+    group = Group.objects.filter(name=role_group_name(unit, membership.role)).first()
     if group is not None:
         membership.user.groups.remove(group)
     user_grants_forget(membership.user)

@@ -25,6 +25,6 @@ class DataSplitActivation(SplitActivation):
 class DataSplit(flow.Split):
     activation_class = DataSplitActivation
 
-    def Next(self, node, case=None, data_source=None):  # noqa: N802 (viewflow's fluent API)
+    def Next(self, node, case=None, data_source=None):  # viewflow's fluent API
         self._activate_next.append((node, case, data_source))
         return self

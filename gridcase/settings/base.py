@@ -4,8 +4,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Lets annotations such as `admin.ModelAdmin[Area]` be subscripted at run time (typing only).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("GRIDCASE_VAR_DIR", BASE_DIR / "var"))
@@ -213,13 +217,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"  # None in dev and test: served from the apps
 # Browser libraries installed from the npm registry by `make install` (package.json) and served
 # like our own files: the boards draw their charts with Chart.js, never from a CDN.
 CHART_JS_DIR = BASE_DIR / "node_modules" / "chart.js" / "dist"
 STATICFILES_DIRS = [("vendor/chart.js", CHART_JS_DIR)] if CHART_JS_DIR.is_dir() else []
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("GRIDCASE_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT: Path | str = Path(os.environ.get("GRIDCASE_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -143,7 +143,7 @@ def counts_apply(delta: Counts) -> None:
                 f"{c} = {table}.{c} + excluded.{c}" for c in quoted[len(KEYS[kind]) :]
             )
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(quoted)}) "  # noqa: S608 (names are ours)
+                f"INSERT INTO {table} ({', '.join(quoted)}) "  # names are ours
                 f"VALUES ({', '.join(['%s'] * len(columns))}) "
                 f"ON CONFLICT ({', '.join(quoted[: len(KEYS[kind])])}) DO UPDATE SET {increments}",
                 params,

@@ -115,7 +115,7 @@ def counters_rebuild(apps=global_apps) -> dict[str, int]:
         for table in (day_table, mix_table, close_table, dept_table):
             if connection.vendor == "postgresql":
                 cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {quote(table)}")
         parts, params = [], []
         for source in _day_sources(case, event):
             sql, more = source.query.sql_with_params()
@@ -127,7 +127,7 @@ def counters_rebuild(apps=global_apps) -> dict[str, int]:
             cursor,
             day_table,
             ("area_path", "day", *DAY_COUNTS),
-            f"SELECT path, d, {sums} FROM ({union}) u GROUP BY path, d",  # noqa: S608
+            f"SELECT path, d, {sums} FROM ({union}) u GROUP BY path, d",
             params,
         )
         mix = (

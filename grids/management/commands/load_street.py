@@ -1,5 +1,8 @@
 """manage.py load_street FILE [--print-accounts]: load (or refresh) a street from JSON."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from grids.loading import StreetFileError, street_data_load, street_file_read
@@ -9,7 +12,7 @@ from grids.roles import Role
 class Command(BaseCommand):
     help = "Load areas, departments and people from a street JSON file (validated, atomic)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("path", help="street JSON file, e.g. fixtures/data/qinggang.json")
         parser.add_argument(
             "--print-accounts", action="store_true", help="print the accounts and passwords"
@@ -20,7 +23,9 @@ class Command(BaseCommand):
             help="only print the file's accounts; load nothing",
         )
 
-    def handle(self, *args, path: str, print_accounts: bool, accounts_only: bool, **options):
+    def handle(
+        self, *args: Any, path: str, print_accounts: bool, accounts_only: bool, **options: Any
+    ) -> None:
         try:
             if accounts_only:
                 self._print_accounts(street_file_read(path).get("users", []))
@@ -40,7 +45,7 @@ class Command(BaseCommand):
         if print_accounts:
             self._print_accounts(result.accounts)
 
-    def _print_accounts(self, accounts: list[dict]) -> None:
+    def _print_accounts(self, accounts: list[dict[str, Any]]) -> None:
         self.stdout.write(f"\n{'username':<16} {'password':<16} {'name':<10} roles")
         for account in accounts:
             roles = ", ".join(
