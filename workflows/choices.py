@@ -86,15 +86,16 @@ class PhotoKind(models.TextChoices):
     AFTER = "after", _("After")
 
 
-# The case level an area's people work at, and the area level each case level lives on.
-LEVEL_OF_AREA = {
+# The two directions between area levels (grids.roles.AreaLevel) and case levels (Level):
+# the case level an area's people work at, and the area level each case level is handled on.
+CASE_LEVEL_BY_AREA_LEVEL = {
     AreaLevel.GRID: Level.GRID,
     AreaLevel.MICROGRID: Level.GRID,
     AreaLevel.BUILDING: Level.GRID,
     AreaLevel.COMMUNITY: Level.COMMUNITY,
     AreaLevel.STREET: Level.STREET,
 }
-AREA_LEVEL_OF = {
+AREA_LEVEL_BY_CASE_LEVEL = {
     Level.GRID: AreaLevel.GRID,
     Level.COMMUNITY: AreaLevel.COMMUNITY,
     Level.STREET: AreaLevel.STREET,

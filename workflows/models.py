@@ -247,8 +247,9 @@ class Case(models.Model):
         return self.status not in (Status.CLOSED, Status.REJECTED, Status.DUPLICATE)
 
 
-class CaseCounter(models.Model):
-    """Per street and day, the last case number handed out (QG-20261121-0042)."""
+class CaseNumberSequence(models.Model):
+    """The case-number sequence: per street and day, the last number handed out
+    (QG-20261121-0042 is the 42nd of 青杠街道 on 2026-11-21)."""
 
     street = models.ForeignKey(Area, models.CASCADE, related_name="+")
     day = models.DateField()

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tests.threads import all_at_once
-from workflows.models import Case, CaseCounter
+from workflows.models import Case, CaseNumberSequence
 from workflows.services import intake
 from workflows.services.common import case_number_next
 
@@ -53,7 +53,7 @@ def test_simultaneous_reports_in_one_street_get_distinct_numbers(world):
     assert all(re.fullmatch(rf"S-{today:%Y%m%d}-\d{{4}}", n) for n in numbers), numbers
     # nothing failed, so nothing was skipped: 0001 … 0024 exactly
     assert [int(n.rsplit("-", 1)[1]) for n in numbers] == list(range(1, len(numbers) + 1))
-    assert CaseCounter.objects.get(street=world.areas["S"], day=today).last == len(numbers)
+    assert CaseNumberSequence.objects.get(street=world.areas["S"], day=today).last == len(numbers)
     assert Case.objects.filter(number__in=numbers).count() == len(numbers)
 
 

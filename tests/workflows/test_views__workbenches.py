@@ -35,7 +35,7 @@ def test_my_grid_lists_do_not_query_per_case(client, street):
 
 
 def test_a_full_section_shows_the_newest_and_links_to_the_rest(client, street, monkeypatch):
-    monkeypatch.setattr("workflows.views.landing.SECTION_SIZE", 3)
+    monkeypatch.setattr("workflows.views.workbenches.SECTION_SIZE", 3)
     cases = [reported() for _ in range(4)]
     page = as_(client, "qs_wgy01").get("/w/grid/").content.decode()
     shown = [case.number for case in cases if f'data-case="{case.number}"' in page]

@@ -11,7 +11,7 @@ from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
 
-from ..choices import LEVEL_OF_AREA, EventKind, Level, PhotoKind, Rating
+from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, Level, PhotoKind, Rating
 from ..deadlines import deadlines_set
 from ..flows import CaseFlow
 from ..lifecycle import CaseLifecycle, DispatchLifecycle
@@ -157,7 +157,7 @@ def case_rate(*, case: Case, rating: str, actor=None, phone: str = "", comment: 
 def _reopen(case: Case, rating_event) -> None:
     before = transition(case, "reopen", None)
     case.reopen_count += 1
-    case.level = LEVEL_OF_AREA[case.verifier_area.level]
+    case.level = CASE_LEVEL_BY_AREA_LEVEL[case.verifier_area.level]
     case.handling_area, case.handler = case.verifier_area, None
     case.closed_at, case.closed_level, case.rating, case.rated_at = None, "", "", None
     deadlines_set(case, case.level)

@@ -15,11 +15,11 @@ from grids.selectors import area_ancestor_at
 from notifications.services import notify
 
 from ..boards.counters import counters_record
-from ..choices import AREA_LEVEL_OF, Level
+from ..choices import AREA_LEVEL_BY_CASE_LEVEL, Level
 from ..errors import CaseActionDenied, CaseConflict
 from ..flows import CaseFlow
 from ..lifecycle import CaseLifecycle, unmet_reason
-from ..models import Case, CaseCounter, CaseEvent, CasePhoto
+from ..models import Case, CaseEvent, CaseNumberSequence, CasePhoto
 from ..selectors import OPEN_TASK_STATUSES
 from ..streams import event_publish
 
@@ -152,7 +152,7 @@ def task_complete(task: Task, actor) -> None:
 
 
 def area_for_level(case: Case, level: str) -> Area:
-    area = area_ancestor_at(case.area, AREA_LEVEL_OF[level])
+    area = area_ancestor_at(case.area, AREA_LEVEL_BY_CASE_LEVEL[level])
     if area is None:
         raise CaseConflict(
             _("Case %(number)s lies in no %(level)s.")
@@ -177,7 +177,7 @@ def case_number_next(area: Area, day) -> str:
         if last is None:  # the street's first case of the day
             try:
                 with transaction.atomic():  # a savepoint: another report may create it first
-                    last = CaseCounter.objects.create(street=street, day=day, last=1).last
+                    last = CaseNumberSequence.objects.create(street=street, day=day, last=1).last
             except IntegrityError:
                 last = _counter_increment(street.pk, day)
     return f"{street.code}-{day:%Y%m%d}-{last:04d}"
@@ -186,7 +186,7 @@ def case_number_next(area: Area, day) -> str:
 def _counter_increment(street_id: int, day) -> int | None:
     """The counter after adding one, in one statement (PostgreSQL, SQLite ≥ 3.35); None if
     the street has no counter row for `day` yet."""
-    table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET last = last + 1 WHERE street_id = %s AND day = %s RETURNING last",

@@ -10,7 +10,7 @@ from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
 
-from ..choices import LEVEL_OF_AREA, EventKind, PhotoKind, Status
+from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, PhotoKind, Status
 from ..deadlines import deadlines_set
 from ..errors import AlreadyClaimed, CaseConflict
 from ..flows import CaseFlow
@@ -185,7 +185,7 @@ def case_departments_finished(*, case: Case) -> None:
             )
             return
         before = transition(case, "return_to_dispatcher", None)
-        case.level = LEVEL_OF_AREA[case.handling_area.level]
+        case.level = CASE_LEVEL_BY_AREA_LEVEL[case.handling_area.level]
         deadlines_set(case, case.level)
         case.save()
         event_record(case, EventKind.RETURNED_TO_DISPATCHER, None, before=before)

@@ -10,7 +10,7 @@ from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
 
-from ..choices import LEVEL_OF_AREA, EventKind, Level, PhotoKind, Source
+from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, Level, PhotoKind, Source
 from ..deadlines import deadlines_set
 from ..flows import CaseFlow
 from ..models import Case, Category
@@ -37,7 +37,7 @@ INTAKE_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.S
 
 def _intake_unit(area: Area) -> tuple[Area, str]:
     """Who takes a new case first: its grid, or the community/street if that is all we know."""
-    level = LEVEL_OF_AREA[area.level]
+    level = CASE_LEVEL_BY_AREA_LEVEL[area.level]
     return (area_for_level(Case(area=area), level) if level == Level.GRID else area), level
 
 

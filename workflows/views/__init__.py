@@ -5,8 +5,8 @@ from .board import board, board_data, board_export
 from .cases import case_action, case_detail, case_list
 from .drawing import case_process_chart
 from .intake import area_at, case_new, report_public
-from .landing import home, workbench
 from .tracking import track, track_case, track_rate
+from .workbenches import home, workbench
 
 __all__ = [
     "area_at",

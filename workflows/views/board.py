@@ -19,7 +19,7 @@ from grids.selectors import user_roles
 from ..boards.board import Board, BoardFilterForm, Row, board_get, board_scope
 from ..boards.map import legend
 from ..boards.metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
-from .landing import street_queue_sections, workbench_tabs
+from .workbenches import street_queue_sections, workbench_tabs
 
 CHART_JS = "vendor/chart.js/chart.umd.js"  # from node_modules (make install), see settings
 

@@ -1,4 +1,4 @@
-"""Landing pages: each role's workbench with the lists it works from."""
+"""Where each person lands (`home`) and their workbenches: the lists each role works from."""
 
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +17,7 @@ from grids.roles import Role
 from grids.selectors import roles_held, user_memberships, user_roles
 
 from ..actions import action_get, actions_in
-from ..choices import AREA_LEVEL_OF, OPEN_STATUSES, Level, Status
+from ..choices import AREA_LEVEL_BY_CASE_LEVEL, OPEN_STATUSES, Level, Status
 from ..models import Case, CaseDispatch
 from ..selectors import department_figures
 from ..visibility import (
@@ -154,7 +154,7 @@ def _section(title: Promise, cases: QuerySet[Case], *, taps=(), more: str = "") 
 def _to_verify(user, level: str) -> dict:
     cases = Case.objects.filter(
         cases_verified_by(user),
-        verifier_area__level=AREA_LEVEL_OF[level],
+        verifier_area__level=AREA_LEVEL_BY_CASE_LEVEL[level],
         status=Status.RESOLVED,
     )
     return _section(_("Waiting for your verification"), cases)  # no list filter says "mine"
