@@ -8,6 +8,7 @@ the number of rework events.
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -293,6 +294,7 @@ class CaseMachine(RuleBasedStateMachine):
         assert case.rework_count == sum(e.kind == "case.reworked" for e in events)
 
 
+@pytest.mark.slow  # 20 random walks of 35 steps
 class CaseMachineTest(TestCase):
     def test_random_walks_keep_every_invariant(self):
         from hypothesis.stateful import run_state_machine_as_test
