@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_ENV := DJANGO_SETTINGS_MODULE=gridcase.settings.dev
 
-.PHONY: install demo serve serve-scaled generate-district bench test test-embedded test-postgres lint lock messages screenshots clean
+.PHONY: install demo serve serve-scaled generate-district bench test test-fast test-embedded test-postgres lint lock messages screenshots clean
 
 install: $(STAMP) node_modules/.installed
 
@@ -62,6 +62,12 @@ bench: install
 ## a private PostgreSQL and Redis that gridcase/localservices.py starts on 127.0.0.1 (installing
 ## Debian's `postgresql` and `redis-server` if missing) and stops.
 test: test-embedded test-postgres
+
+## The fast loop while working: embedded only, without the tests marked `slow` (browsers, real
+## servers and workers, PostgreSQL/Redis harnesses, long hypothesis and schemathesis runs).
+## Under three minutes on two cores; `make test` still runs everything on both databases.
+test-fast: install
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 test-embedded: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -7,8 +7,12 @@ from tests.factories import AreaFactory, child_area
 
 
 def pytest_collection_modifyitems(items: list) -> None:
-    """Browser tests last: Playwright's sync API keeps an event loop in this thread while it
-    lives, and asyncio.run() in later tests would refuse to start."""
+    """Browser tests are slow (`make test-fast` leaves them out) and run last: Playwright's
+    sync API keeps an event loop in this thread while it lives, and asyncio.run() in later
+    tests would refuse to start. Other slow tests carry the marker in their own module."""
+    for item in items:
+        if "/tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
 
 

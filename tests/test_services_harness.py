@@ -17,9 +17,12 @@ import redis
 
 from tests.services import SERVICES_DIR, ServiceUnavailable, postgres_server, redis_server
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")), reason="harness test runs in the embedded pass only"
-)
+pytestmark = [
+    pytest.mark.slow,  # starts real PostgreSQL and Redis servers
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")), reason="harness test runs in the embedded pass only"
+    ),
+]
 
 
 @contextlib.contextmanager

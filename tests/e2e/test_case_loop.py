@@ -43,6 +43,16 @@ def still_same(page) -> bool:
     return page.evaluate("window.__never_reloaded === true")
 
 
+def case_shows(page, status: str, level: str | None = None) -> None:
+    """Wait until the case page shows this status (and level): the answer to the form just
+    sent has arrived. Unlike the one-off success message, the badges survive the live
+    refresh that the page's own event can trigger."""
+    badges = page.locator("section.card").first.locator(".badge")
+    expect(badges.nth(0)).to_have_text(status)
+    if level is not None:
+        expect(badges.nth(1)).to_have_text(level)
+
+
 def report_on_phone(grid, tmp_path) -> str:
     grid.goto("/cases/new/")
     expect(grid.locator(".locate-status")).to_contain_text("QG-01-01")
@@ -73,17 +83,20 @@ def test_the_whole_loop_in_four_browsers(person, tmp_path):
 
     number = report_on_phone(grid, tmp_path)
     expect(grid.locator(".case-map svg")).to_be_visible()
+    case_shows(grid, "已上报", "网格")
     grid.click("#action-accept button")
+    case_shows(grid, "办理中", "网格")  # accepted: only now may the page be left
     grid.goto(f"/cases/{number}/#action-whistle")
     grid.fill("textarea[name=whistle-reason]", "楼道堆物需物业和派出所一起处理")
     grid.click("#action-whistle button[type=submit]")
-    expect(grid.locator(".messages")).to_be_visible()
+    case_shows(grid, "办理中", "社区")
 
     community.goto(f"/cases/{number}/#action-dispatch")
     community.locator("#action-dispatch").get_by_label("青杠派出所", exact=True).check()
     community.select_option("select[name=dispatch-lead]", label="青杠派出所")
     community.fill("textarea[name=dispatch-reason]", "请派出所到场清理通道")
     community.click("#action-dispatch button[type=submit]")
+    case_shows(community, "已派遣，待报到", "部门")
 
     card = police.locator(f'.dispatch-queue [data-case="{number}"]')
     expect(card).to_be_visible()  # arrived live
@@ -91,21 +104,20 @@ def test_the_whole_loop_in_four_browsers(person, tmp_path):
     expect(card.locator("[data-deadline]")).to_contain_text(":")
     screenshot(police, "desktop-department-queue")
     card.locator("button.claim").click()
-    police.wait_for_load_state()
+    expect(card.get_by_role("link", name="提交办理结果")).to_be_visible()  # claimed
     police.goto(f"/cases/{number}/#action-resolve-QG-PCS")
     police.fill("textarea[name=resolve-QG-PCS-result]", "已联系物业清走纸箱，通道畅通。")
     after = photo(tmp_path / "after.jpg", "#3a3")
     police.set_input_files("input[name=resolve-QG-PCS-photos]", after)
     police.click("#action-resolve-QG-PCS button[type=submit]")
-    expect(police.locator(".messages")).to_be_visible()
+    case_shows(police, "已办结，待核查")
     screenshot(police, "desktop-case-detail")
 
     grid.goto("/w/grid/")
     verify = grid.locator(f'.case-card[data-case="{number}"] form[action$="/verify/"] button')
     screenshot(grid, "phone-my-grid")
     verify.click()
-    grid.wait_for_load_state()
-    expect(grid.locator(f'.case-card[data-case="{number}"]')).to_have_count(0)
+    expect(grid.locator(f'.case-card[data-case="{number}"]')).to_have_count(0)  # closed
 
     resident = person(None, phone=True)
     resident.goto("/track/")

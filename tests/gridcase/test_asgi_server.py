@@ -9,6 +9,8 @@ import pytest
 
 from tests.processes import daphne, manage
 
+pytestmark = pytest.mark.slow  # a daphne process serving a freshly migrated database
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):

@@ -11,6 +11,8 @@ import pytest
 from gridcase.localservices import SERVICES_DIR, ServiceUnavailable, free_port
 from gridcase.scaled import scaled_stack
 
+pytestmark = pytest.mark.slow  # starts PostgreSQL, Redis, two uvicorn workers and the timers
+
 
 def _alive(pid: int) -> bool:
     try:

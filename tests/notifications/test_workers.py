@@ -63,6 +63,7 @@ def test_the_larger_worker_count_wins_and_garbage_is_refused():
         workers_expected({"GRIDCASE_WORKERS": "two"})
 
 
+@pytest.mark.slow  # a daphne process
 def test_daphne_with_two_workers_and_no_redis_exits_with_the_reason(tmp_path):
     env = clean_environ(
         DJANGO_SETTINGS_MODULE="gridcase.settings.dev",
@@ -262,6 +263,7 @@ async def watch_and_report(worker_a: str, worker_b: str) -> dict:
         await socket.close()
 
 
+@pytest.mark.slow  # Redis, a fresh database and two daphne processes
 def test_an_event_caused_through_worker_b_reaches_a_client_on_worker_a(tmp_path):
     with redis_or_skip() as redis_url, database(tmp_path / "var") as db:
         env = {

@@ -28,6 +28,8 @@ from schemathesis.specs.openapi.checks import (
 from tests.workflows.world import photo, world_build
 from workflows import services
 
+pytestmark = pytest.mark.slow  # about a minute of generated requests
+
 ROLES = ("grid1", "cop1", "street", "resident")
 CHECKS = [
     not_a_server_error,

@@ -142,6 +142,7 @@ class CounterMachine(CaseMachine):
             transaction.set_rollback(True)
 
 
+@pytest.mark.slow  # random histories, the counters rebuilt after every step
 class CounterMachineTest(TestCase):
     def test_random_histories_give_the_same_figures_from_counters_and_cases(self):
         from hypothesis.stateful import run_state_machine_as_test

@@ -1,16 +1,20 @@
 """Random actions by random people, with the clock moving, and invariants after every step.
 
-A hypothesis RuleBasedStateMachine drives the services; refused actions must change nothing;
-after each step every case's status and level are legal, its open viewflow tasks match its
-status, no task has more than one owner, event ids increase, and the rework count equals
-the number of rework events.
+A hypothesis RuleBasedStateMachine drives the services; refused actions must change nothing
+and accepted ones must be logged; after each step every case's status and level are legal, its
+open viewflow tasks match its status, no task has more than one owner, event ids increase, and
+the rework count equals the number of rework events. Across the examples, actions must have
+been accepted (past intake too): walks in which everything is refused would check nothing.
 """
 
+from collections import Counter
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.test import TestCase
 from django.utils import timezone
 from hypothesis import HealthCheck, event, settings
@@ -81,8 +85,9 @@ def open_steps(case: Case) -> list[Task]:
 class CaseMachine(RuleBasedStateMachine):
     cases = Bundle("cases")
 
-    def __init__(self):
+    def __init__(self, outcomes: Counter | None = None):
         super().__init__()
+        self.outcomes = Counter() if outcomes is None else outcomes  # shared across runs
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         self.clock = time_machine.travel(timezone.now(), tick=False)
@@ -98,12 +103,20 @@ class CaseMachine(RuleBasedStateMachine):
         return self.world.people[name or PLAUSIBLE[plausible_for]]
 
     def attempt(self, case: Case, call) -> None:
-        """Run an action; a refusal must leave the case exactly as it was."""
+        """Run an action; a refusal must leave the case exactly as it was, an accepted action
+        must be logged. Both are counted in `outcomes`: refusals as "refused", accepted actions
+        by the kinds of event they logged."""
         before = snapshot(case)
+        last = case.events.aggregate(last=Max("pk"))["last"]
         try:
             call()
         except REFUSALS:
             assert snapshot(case) == before
+            self.outcomes["refused"] += 1
+        else:
+            logged = list(case.events.filter(pk__gt=last).values_list("kind", flat=True))
+            assert logged, "an accepted action logged no event"
+            self.outcomes.update(logged)
 
     @precondition(lambda self: Case.objects.count() < 3)
     @rule(
@@ -197,6 +210,8 @@ class CaseMachine(RuleBasedStateMachine):
     def advance(self, case, choice):
         """The natural next step, by the right person, down a randomly chosen branch."""
         case = Case.objects.get(pk=case.pk)
+        if case.status in (Status.REJECTED, Status.DUPLICATE):
+            return  # no next step: attempting nothing is neither accepted nor refused
         self.attempt(case, lambda: self.next_step(case, choice))
 
     def next_step(self, case: Case, choice: int) -> None:
@@ -293,12 +308,14 @@ class CaseMachine(RuleBasedStateMachine):
         assert case.rework_count == sum(e.kind == "case.reworked" for e in events)
 
 
+@pytest.mark.slow  # 20 random walks of 35 steps
 class CaseMachineTest(TestCase):
     def test_random_walks_keep_every_invariant(self):
         from hypothesis.stateful import run_state_machine_as_test
 
+        outcomes = Counter()
         run_state_machine_as_test(
-            CaseMachine,
+            lambda: CaseMachine(outcomes),
             settings=settings(
                 max_examples=20,
                 stateful_step_count=35,
@@ -306,3 +323,9 @@ class CaseMachineTest(TestCase):
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
             ),
         )
+        # Refusals leave nothing to check: walks in which everything is refused would pass
+        # every invariant. Across the examples, actions must be accepted, past intake too.
+        accepted = {kind for kind, count in outcomes.items() if kind != "refused" and count}
+        assert accepted, f"all {outcomes['refused']} actions were refused"
+        assert "case.accepted" in accepted, outcomes
+        assert accepted & {"case.whistled", "case.dispatched", "case.resolved"}, outcomes
