@@ -9,40 +9,23 @@ a refusal (PermissionDenied, ValidationError or a 409 conflict) must change noth
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.test import TestCase
-from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, precondition, rule
+from hypothesis.stateful import Bundle, precondition, rule
 from rest_framework.test import APIClient
 from viewflow.workflow.models import Task
 from viewflow.workflow.timers import fire_due_timers
 
 from notifications.models import Notification
-from tests.workflows.world import photo, world_build
+from tests.workflows.world import EVERYONE, WorldMachine, photo
 from workflows.actions import ACTIONS, Action, action_get, api_endpoints
 from workflows.errors import CaseConflict
 from workflows.models import Case, CaseDispatch, CaseEvent, CasePhoto
 from workflows.visibility import cases_visible_to
 
-PEOPLE = [
-    "grid1",
-    "grid2",
-    "leader1",
-    "community1",
-    "community2",
-    "street",
-    "admin",
-    "cop1",
-    "cop2",
-    "police_head",
-    "city1",
-    "water1",
-    "resident",
-]
+PEOPLE = EVERYONE
 PLAUSIBLE = {"S": "street", "S-01": "community1", "S-02": "community2", "S-01-01": "grid1"}
 PLAUSIBLE |= {"S-01-02": "grid2", "S-02-01": "grid3", "PCS": "cop1", "CG": "city1"}
 REFUSALS = (PermissionDenied, ValidationError, CaseConflict)
@@ -71,24 +54,14 @@ class Tally:
     kinds: set[tuple[str, str]] = set()  # (scope, name) of the actions accepted at least once
 
 
-class RegistryMachine(RuleBasedStateMachine):
+class RegistryMachine(WorldMachine):
     cases = Bundle("cases")
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
-        self.clock = time_machine.travel(timezone.now(), tick=False)
-        self.traveller = self.clock.start()
-        self.world = world_build()
         for area, by in (("G1", "grid1"), ("G2", "grid2"), ("G3", "grid3")):
             self.world.report(area=area, by=by)  # earlier cases to mark duplicates of
         self.traveller.shift(timedelta(minutes=1))
-
-    def teardown(self):
-        self.clock.stop()
-        transaction.set_rollback(True)
-        self.atomic.__exit__(None, None, None)
 
     @precondition(lambda self: Case.objects.count() < 5)  # 3 earlier ones + 2 to walk
     @rule(

@@ -11,20 +11,17 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Max
 from django.test import TestCase
-from django.utils import timezone
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import Bundle, invariant, precondition, rule
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.models import Task
 from viewflow.workflow.timers import fire_due_timers
 
-from tests.workflows.world import photo, world_build
+from tests.workflows.world import WorldMachine, photo
 from workflows import services
 from workflows.choices import Level, Status
 from workflows.errors import CaseActionDenied, CaseConflict
@@ -82,22 +79,12 @@ def open_steps(case: Case) -> list[Task]:
     )
 
 
-class CaseMachine(RuleBasedStateMachine):
+class CaseMachine(WorldMachine):
     cases = Bundle("cases")
 
     def __init__(self, outcomes: Counter | None = None):
         super().__init__()
         self.outcomes = Counter() if outcomes is None else outcomes  # shared across runs
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
-        self.clock = time_machine.travel(timezone.now(), tick=False)
-        self.traveller = self.clock.start()
-        self.world = world_build()
-
-    def teardown(self):
-        self.clock.stop()
-        transaction.set_rollback(True)
-        self.atomic.__exit__(None, None, None)
 
     def person(self, name, *, plausible_for: str):
         return self.world.people[name or PLAUSIBLE[plausible_for]]

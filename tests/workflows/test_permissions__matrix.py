@@ -8,27 +8,13 @@ rolled back, so each attempt starts from the same state. The allowed set must be
 import pytest
 from django.db import transaction
 
+from tests.workflows import world as the_world
 from tests.workflows.world import World, photo
 from workflows import services
 from workflows.errors import CaseActionDenied
 from workflows.models import Case
 
-EVERYONE = {
-    "grid1",
-    "grid2",
-    "grid3",
-    "leader1",
-    "community1",
-    "community2",
-    "street",
-    "admin",
-    "cop1",
-    "cop2",
-    "police_head",
-    "city1",
-    "water1",
-    "resident",
-}
+EVERYONE = set(the_world.EVERYONE)
 GRID1_HANDLERS = {"grid1", "leader1", "community1", "street"}  # a grant covers areas below
 
 

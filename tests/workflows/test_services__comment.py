@@ -53,7 +53,7 @@ def test_whoever_can_see_the_case_may_comment(world, layer, django_capture_on_co
         + [f"dept.{police.pk}", f"case.{case.pk}"]
         + [f"user.{people[name].pk}" for name in ("grid1", "cop1")]  # reporter, commenter
     )  # once each: not the other community, the city department or the dispatcher
-    assert message["type"] == "case.event" and message["id"] == event.pk
+    assert message["type"] == "stream.event" and message["id"] == event.pk
     frame = json.loads(message["text"])
     assert frame["type"] == "event"
     assert frame["event"] == {

@@ -3,7 +3,11 @@
 import io
 from dataclasses import dataclass, field
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from hypothesis.stateful import RuleBasedStateMachine
 from PIL import Image
 
 from grids.models import Area, Department, User
@@ -72,23 +76,45 @@ def world_build() -> World:
     for department in (police, city):
         department.streets.add(street)
     world.departments = {"police": police, "city": city, "elsewhere": other}
-    roles = [
-        ("grid1", Role.GRID_MEMBER, g1),
-        ("grid2", Role.GRID_MEMBER, g2),
-        ("grid3", Role.GRID_MEMBER, g3),
-        ("leader1", Role.GRID_LEADER, g1),
-        ("community1", Role.COMMUNITY_STAFF, c1),
-        ("community2", Role.COMMUNITY_STAFF, c2),
-        ("street", Role.STREET_OFFICIAL, street),
-        ("admin", Role.ADMINISTRATOR, street),
-        ("cop1", Role.DEPARTMENT_STAFF, police),
-        ("cop2", Role.DEPARTMENT_STAFF, police),
-        ("police_head", Role.DEPARTMENT_HEAD, police),
-        ("city1", Role.DEPARTMENT_STAFF, city),
-        ("water1", Role.DEPARTMENT_STAFF, other),
-        ("resident", Role.RESIDENT, m1),
-    ]
-    for username, role, unit in roles:
+    units = {**world.areas, **world.departments}
+    for username, role, unit in ROLES:
         world.people[username] = UserFactory(username=username, name=username)
-        member(world.people[username], role, unit)
+        member(world.people[username], role, units[unit])
     return world
+
+
+ROLES = [  # username, role, unit (an area's or department's key in the world)
+    ("grid1", Role.GRID_MEMBER, "G1"),
+    ("grid2", Role.GRID_MEMBER, "G2"),
+    ("grid3", Role.GRID_MEMBER, "G3"),
+    ("leader1", Role.GRID_LEADER, "G1"),
+    ("community1", Role.COMMUNITY_STAFF, "C1"),
+    ("community2", Role.COMMUNITY_STAFF, "C2"),
+    ("street", Role.STREET_OFFICIAL, "S"),
+    ("admin", Role.ADMINISTRATOR, "S"),
+    ("cop1", Role.DEPARTMENT_STAFF, "police"),
+    ("cop2", Role.DEPARTMENT_STAFF, "police"),
+    ("police_head", Role.DEPARTMENT_HEAD, "police"),
+    ("city1", Role.DEPARTMENT_STAFF, "city"),
+    ("water1", Role.DEPARTMENT_STAFF, "elsewhere"),
+    ("resident", Role.RESIDENT, "M1"),
+]
+EVERYONE = [username for username, _, _ in ROLES]
+
+
+class WorldMachine(RuleBasedStateMachine):
+    """A hypothesis state machine over a fresh world, with the clock stopped (rules move it)
+    and everything rolled back after each run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        self.clock = time_machine.travel(timezone.now(), tick=False)
+        self.traveller = self.clock.start()
+        self.world = world_build()
+
+    def teardown(self) -> None:
+        self.clock.stop()
+        transaction.set_rollback(True)
+        self.atomic.__exit__(None, None, None)
