@@ -3,6 +3,8 @@
 Service errors map to statuses through `workflows.errors.error_status`, as on the pages.
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -25,13 +27,13 @@ def _service_error(exc: Exception, http_status: int) -> Response:
     return Response(body, status=http_status)
 
 
-def _first_code(codes) -> str:
+def _first_code(codes: object) -> str:
     while isinstance(codes, dict | list) and codes:
         codes = next(iter(codes.values())) if isinstance(codes, dict) else codes[0]
     return codes if isinstance(codes, str) and codes else "invalid"
 
 
-def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, with service errors mapped and every body in the one format."""
     http_status = error_status(exc)
     if http_status is not None and isinstance(
@@ -60,7 +62,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
-def _flat(value) -> list:
+def _flat(value: object) -> list[object]:
     if isinstance(value, dict):
         return [f"{k}: {m}" for k, v in value.items() for m in _flat(v)]
     if isinstance(value, list):

@@ -5,6 +5,9 @@ state again), service errors become 400/403/409 in `apis.errors`. Lists and deta
 see `cases_visible_to(user)`: a case the user may not see is a 404.
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gridcase.limits import RateLimitThrottle
@@ -26,6 +30,8 @@ from ..models import Case, CaseDispatch, Category
 from ..visibility import can_view, cases_visible_to, reports_as_staff
 from . import serializers as s
 from .filters import CaseFilter
+
+_Row = TypeVar("_Row")  # what the queryset yields: filtering keeps it
 
 ERRORS = {
     code: OpenApiResponse(s.ErrorSerializer, description=text)
@@ -48,14 +54,14 @@ class CasePagination(CursorPagination):
     max_page_size = 200
 
 
-def _with_list_data(cases: QuerySet) -> QuerySet:
+def _with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     active = CaseDispatch.objects.filter(active=True).select_related("department")
     return cases.select_related("category", "area", "handling_area").prefetch_related(
         Prefetch("dispatches", active)
     )
 
 
-def _with_detail_data(cases: QuerySet) -> QuerySet:
+def _with_detail_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     dispatches = CaseDispatch.objects.select_related("department", "claimed_by")
     return cases.select_related(
         "category", "area", "handling_area", "verifier_area", "handler"
@@ -75,7 +81,7 @@ def _with_detail_data(cases: QuerySet) -> QuerySet:
         responses={201: s.CaseDetailSerializer, **ACTION_ERRORS},
     ),
 )
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
     lookup_field = "number"
     lookup_value_regex = r"[^/]+"
     pagination_class = CasePagination
@@ -89,7 +95,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return _with_list_data(cases)
         return _with_detail_data(cases)
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+    def filter_queryset(self, queryset: QuerySet[Case, _Row]) -> QuerySet[Case, _Row]:
         """The list's filters apply to the list only, never to finding one case."""
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
@@ -106,10 +112,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         self.check_object_permissions(self.request, case)
         return case
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[s.CaseSerializer]:
         return s.CaseSerializer if self.action == "list" else s.CaseDetailSerializer
 
-    def create(self, request, *args, **kwargs) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.ReportSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -130,7 +136,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         body = s.CaseDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(body, status=http_status)
 
-    def run_action(self, request, endpoint: list[Action]) -> Response:
+    def run_action(self, request: Request, endpoint: list[Action]) -> Response:
         """One of the registry's actions; an endpoint shared by a case action and a
         department-part action (`resolve`) runs the part's when the body names a department."""
         case = self.get_object()
@@ -144,8 +150,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self._detail(case)
 
 
-def _action_view(name: str, endpoint: list[Action]):
-    def view(self, request, number: str) -> Response:
+ActionView = Callable[[CaseViewSet, Request, str], Response]
+
+
+def _action_view(name: str, endpoint: list[Action]) -> ActionView:
+    def view(self: CaseViewSet, request: Request, number: str) -> Response:
         return self.run_action(request, endpoint)
 
     view.__name__ = f"action_{name}"  # `dispatch` is taken on a view
@@ -166,11 +175,11 @@ for _name, _endpoint in api_endpoints().items():
 @extend_schema_view(
     list=extend_schema(summary="Active categories", responses={200: s.CategorySerializer, **ERRORS})
 )
-class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Category]):
     queryset = Category.objects.filter(active=True)
     serializer_class = s.CategorySerializer
     pagination_class = None
-    filter_backends: list = []
+    filter_backends = []
 
 
 class TokenView(ObtainAuthToken):
@@ -185,5 +194,5 @@ class TokenView(ObtainAuthToken):
         request=s.TokenRequestSerializer,
         responses={200: s.TokenSerializer, **ERRORS},
     )
-    def post(self, request, *args, **kwargs) -> Response:
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)

@@ -5,10 +5,13 @@ state check happens in `workflows.services`.
 """
 
 from decimal import Decimal
+from typing import Any, TypeVar, cast
 
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from grids.models import Area, Department, User
 from grids.selectors import area_at_point
@@ -20,26 +23,33 @@ from ..privacy import reporter_contact, reporter_name
 from ..services.intake import MAX_DESCRIPTION
 from ..visibility import cases_visible_to
 
+# A JSON object: what the serializers without a model read and write (they hold no instance).
+Body = dict[str, Any]
+Contact = dict[str, str | bool]  # `workflows.privacy.reporter_contact`'s answer
+_M = TypeVar("_M", bound=Model)
 
-class ErrorSerializer(serializers.Serializer):
+
+class ErrorSerializer(serializers.Serializer[Body]):
     """Every error answer: a machine-readable code, a message, and per-field messages."""
 
     code = serializers.CharField()
     detail = serializers.CharField()
-    fields = serializers.DictField(
+    # The body's `fields` key: the metaclass moves declared fields off the class, so this does
+    # not hide `Serializer.fields` at run time (it does for the type checker).
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(serializers.ModelSerializer[Category]):
     class Meta:
         model = Category
         fields = ["code", "name", "default_priority", "default_department_kind"]
 
 
-class DispatchSerializer(serializers.ModelSerializer):
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    claimed_by = serializers.StringRelatedField(allow_null=True)
+class DispatchSerializer(serializers.ModelSerializer[CaseDispatch]):
+    department = serializers.SlugRelatedField[Department](slug_field="code", read_only=True)
+    claimed_by = serializers.StringRelatedField[User](allow_null=True)
 
     class Meta:
         model = CaseDispatch
@@ -60,7 +70,7 @@ class DispatchSerializer(serializers.ModelSerializer):
         ]
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(serializers.ModelSerializer[CasePhoto]):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -68,10 +78,11 @@ class PhotoSerializer(serializers.ModelSerializer):
         fields = ["kind", "url", "uploaded_at"]
 
     def get_url(self, photo: CasePhoto) -> str:
-        return self.context["request"].build_absolute_uri(photo.image.url)
+        request: Request = self.context["request"]
+        return request.build_absolute_uri(photo.image.url)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(serializers.ModelSerializer[CaseEvent]):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -81,7 +92,7 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_actor(self, event: CaseEvent) -> str | None:
         """The actor's name; the reporter as `workflows.privacy` allows (anonymous: null)."""
-        case = self.context["case"]
+        case: Case = self.context["case"]
         if event.actor is None:
             return None
         if event.actor_id == case.reporter_id:
@@ -89,12 +100,12 @@ class EventSerializer(serializers.ModelSerializer):
         return str(event.actor)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(serializers.ModelSerializer[Case]):
     """A case in a list: no personal data, no history."""
 
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    handling_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category = serializers.SlugRelatedField[Category](slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField[Area](slug_field="code", read_only=True)
+    handling_area = serializers.SlugRelatedField[Area](slug_field="code", read_only=True)
     departments = serializers.SerializerMethodField()
 
     class Meta:
@@ -123,7 +134,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return [d.department.code for d in case.dispatches.all() if d.active]
 
 
-class ContactSerializer(serializers.Serializer):
+class ContactSerializer(serializers.Serializer[Body]):
     anonymous = serializers.BooleanField()
     name = serializers.CharField(required=False)
     phone = serializers.CharField(required=False)
@@ -135,8 +146,8 @@ class CaseDetailSerializer(CaseSerializer):
     contact = serializers.SerializerMethodField()
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
-    handler = serializers.StringRelatedField(allow_null=True)
-    verifier_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    handler = serializers.StringRelatedField[User](allow_null=True)
+    verifier_area = serializers.SlugRelatedField[Area](slug_field="code", read_only=True)
     dispatches = DispatchSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
     events = serializers.SerializerMethodField()
@@ -163,38 +174,40 @@ class CaseDetailSerializer(CaseSerializer):
             "events",
         ]
 
-    def _contact(self, case: Case) -> dict:
+    def _contact(self, case: Case) -> Contact:
         """`reporter_contact` once per case (its permission checks cost queries)."""
-        cached = getattr(self, "_contacts", {})
+        cached: dict[int, Contact] = getattr(self, "_contacts", {})
         if case.pk not in cached:
             cached[case.pk] = reporter_contact(self.context["request"].user, case)
             self._contacts = cached
         return cached[case.pk]
 
     @extend_schema_field(ContactSerializer)
-    def get_contact(self, case: Case) -> dict:
+    def get_contact(self, case: Case) -> Contact:
         contact = dict(self._contact(case))
         contact.pop("masked", None)
         return contact
 
     @extend_schema_field(EventSerializer(many=True))
-    def get_events(self, case: Case) -> list[dict]:
+    def get_events(self, case: Case) -> list[Body]:
         events = case.events.select_related("actor").order_by("pk")
         context = {**self.context, "case": case, "contact": self._contact(case)}
-        return EventSerializer(events, many=True, context=context).data
+        # many=True makes DRF build a ListSerializer, whose data is a list; the stubs know
+        # only the single serializer's dict.
+        return cast(list[Body], EventSerializer(events, many=True, context=context).data)
 
 
 # --- input ------------------------------------------------------------------------------------
 
 
-class CodeRelatedField(serializers.SlugRelatedField):
+class CodeRelatedField(serializers.SlugRelatedField[_M]):
     """An object given by its code. A NUL character is refused here: PostgreSQL would answer
     the lookup with an error instead of "no such object"."""
 
-    def __init__(self, queryset, **kwargs):
+    def __init__(self, queryset: QuerySet[_M], **kwargs: Any) -> None:
         super().__init__(slug_field="code", queryset=queryset, **kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> _M:
         if isinstance(data, str) and "\x00" in data:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
         return super().to_internal_value(data)
@@ -204,7 +217,7 @@ def _coordinate(value: float) -> Decimal:
     return Decimal(str(round(value, 6)))
 
 
-class ReportSerializer(serializers.Serializer):
+class ReportSerializer(serializers.Serializer[Body]):
     """A new case: in `area` (a code), or where (latitude, longitude) falls."""
 
     title = serializers.CharField(max_length=120)
@@ -222,7 +235,7 @@ class ReportSerializer(serializers.Serializer):
         child=serializers.FileField(), max_length=MAX_PHOTOS, required=False, default=list
     )
 
-    def validate(self, data: dict) -> dict:
+    def validate(self, data: Body) -> Body:
         has_lat, has_lng = "latitude" in data, "longitude" in data
         if has_lat != has_lng:
             raise serializers.ValidationError(
@@ -245,20 +258,20 @@ class ReportSerializer(serializers.Serializer):
         return data
 
 
-class EmptyInputSerializer(serializers.Serializer):
+class EmptyInputSerializer(serializers.Serializer[Body]):
     pass
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(serializers.Serializer[Body]):
     reason = serializers.CharField(max_length=1000)
 
 
-class DepartmentField(CodeRelatedField):
-    def __init__(self, **kwargs):
+class DepartmentField(CodeRelatedField[Department]):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(Department.objects.all(), **kwargs)
 
 
-class DepartmentInputSerializer(serializers.Serializer):
+class DepartmentInputSerializer(serializers.Serializer[Body]):
     department = DepartmentField()
 
 
@@ -266,7 +279,7 @@ class DepartmentReasonSerializer(DepartmentInputSerializer, ReasonSerializer):
     pass
 
 
-class DuplicateSerializer(serializers.Serializer):
+class DuplicateSerializer(serializers.Serializer[Body]):
     original = serializers.CharField(max_length=32, help_text="Number of the earlier case.")
 
     def validate_original(self, number: str) -> Case:
@@ -288,7 +301,7 @@ class DispatchInputSerializer(WhistleSerializer):
     lead = DepartmentField()
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(serializers.Serializer[Body]):
     """The result; with `department`, that department's part (at least one photo then)."""
 
     result = serializers.CharField(max_length=4000)
@@ -298,11 +311,11 @@ class ResolveSerializer(serializers.Serializer):
     )
 
 
-class VerifySerializer(serializers.Serializer):
+class VerifySerializer(serializers.Serializer[Body]):
     note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
 
 
-class RateSerializer(serializers.Serializer):
+class RateSerializer(serializers.Serializer[Body]):
     rating = serializers.ChoiceField(choices=Rating.choices)
     comment = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
 
@@ -320,14 +333,14 @@ class AssignSerializer(DepartmentInputSerializer):
     )
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(serializers.Serializer[Body]):
     text = serializers.CharField(max_length=2000)
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(serializers.Serializer[Body]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[Body]):
     token = serializers.CharField()

@@ -1,12 +1,17 @@
 """Forms for each action on a case and for the case list. They check input only: every write,
 permission check and photo check happens in `workflows.services`."""
 
+from typing import Any
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from grids.models import Area, Department, User
 from grids.roles import AreaLevel, Role
-from grids.selectors import area_ancestor_at, unit_members
+from grids.selectors import AnyUser, area_ancestor_at, unit_members
 
 from ..choices import Level, Rating, Status, WhistleType
 from ..models import Case
@@ -20,7 +25,7 @@ class MultiplePhotoInput(forms.FileInput):
 
     allow_multiple_selected = True
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__({"accept": "image/*", "capture": "environment", **(attrs or {})})
 
 
@@ -29,7 +34,7 @@ class MultiplePhotoField(forms.FileField):
 
     widget = MultiplePhotoInput
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         uploads = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
         if not uploads:
             super().clean(None, initial)  # "required" when it is
@@ -42,7 +47,9 @@ class MultiplePhotoField(forms.FileField):
         return [single(item, initial) for item in uploads]
 
 
-def text_field(label, *, required: bool = True, rows: int = 3, max_length: int = 1000):
+def text_field(
+    label: StrOrPromise, *, required: bool = True, rows: int = 3, max_length: int = 1000
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
@@ -51,10 +58,25 @@ def text_field(label, *, required: bool = True, rows: int = 3, max_length: int =
     )
 
 
-class CaseActionForm(forms.Form):
-    """Base of the action forms: each knows the case and the user it is shown to."""
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Model]:
+    """The form's own copy of a model choice field (the stubs type `form.fields` as Fields)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
 
-    def __init__(self, *args, case: Case, user, department: Department | None = None, **kwargs):
+
+class CaseActionForm(forms.Form):
+    """Base of the action forms: each knows the case and the user it is shown to (None: a
+    resident following a case without an account)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        case: Case,
+        user: AnyUser | None,
+        department: Department | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.case, self.user, self.department = case, user, department
         super().__init__(*args, **kwargs)
 
@@ -105,15 +127,16 @@ class DispatchForm(CaseActionForm):
     )
     reason = text_field(_("What the departments must do"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         street = area_ancestor_at(self.case.area, AreaLevel.STREET)
         serving = Department.objects.filter(streets=street).order_by("code")
-        self.fields["departments"].queryset = serving
-        self.fields["lead"].queryset = serving
+        model_choice_field(self, "departments").queryset = serving
+        model_choice_field(self, "lead").queryset = serving
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data (the stubs allow None)
         lead, departments = data.get("lead"), data.get("departments")
         if lead and departments is not None and lead not in departments:
             self.add_error("lead", _("The lead department must be one of those chosen."))
@@ -134,13 +157,14 @@ class DepartmentResolveForm(ResolveForm):
 class AssignForm(CaseActionForm):
     """A department head gives the department's part of a case to one of its staff."""
 
-    assignee = forms.ModelChoiceField(label=_("Give it to"), queryset=None, empty_label=None)
+    assignee = forms.ModelChoiceField[User](label=_("Give it to"), queryset=None, empty_label=None)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         roles = (Role.DEPARTMENT_STAFF, Role.DEPARTMENT_HEAD)
         staff = unit_members(self.department, roles) if self.department else []
-        self.fields["assignee"].queryset = User.objects.filter(pk__in=[u.pk for u in staff])
+        staff_pks = [u.pk for u in staff]
+        model_choice_field(self, "assignee").queryset = User.objects.filter(pk__in=staff_pks)
 
 
 class VerifyForm(CaseActionForm):

@@ -4,36 +4,38 @@ public form for residents without one. They check input and find the grid; the s
 
 import operator
 import uuid
+from decimal import Decimal
 from functools import reduce
+from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import Area
+from grids.models import Area, User
 from grids.roles import AreaLevel, Role
-from grids.selectors import area_at_point
+from grids.selectors import AnyUser, area_at_point
 
 from ..choices import Priority, Source
-from ..models import Case
+from ..models import Case, Category
 from ..selectors import categories_common_first
 from ..visibility import report_areas
-from .actions import MultiplePhotoField, text_field
+from .actions import MultiplePhotoField, model_choice_field, text_field
 
 REPORT_AREA_LEVELS = (AreaLevel.GRID, AreaLevel.MICROGRID)
 TITLE_MAX = Case._meta.get_field("title").max_length
 
 
-class CategoryField(forms.ModelChoiceField):
+class CategoryField(forms.ModelChoiceField[Category]):
     """The categories as large radio buttons, the ones this reporter uses most first."""
 
     widget = forms.RadioSelect
 
-    def label_from_instance(self, category) -> str:
+    def label_from_instance(self, category: Category) -> str:
         return category.name
 
 
-class AreaField(forms.ModelChoiceField):
+class AreaField(forms.ModelChoiceField[Area]):
     """Grids with their micro-grids indented below them (the queryset is ordered by code)."""
 
     def label_from_instance(self, area: Area) -> str:
@@ -69,19 +71,20 @@ class BaseReportForm(forms.Form):
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories_common_first(user)
-        self.fields["area"].queryset = self.areas()
+        model_choice_field(self, "category").queryset = categories_common_first(user)
+        model_choice_field(self, "area").queryset = self.areas()
         self.initial.setdefault("submission_key", uuid.uuid4())
         self.fields["photos"].widget.attrs["capture"] = "environment"
 
-    def areas(self):
+    def areas(self) -> QuerySet[Area]:
         return Area.objects.filter(level__in=REPORT_AREA_LEVELS).order_by("code")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data (the stubs allow None)
         latitude, longitude = data.get("latitude"), data.get("longitude")
         if (latitude is None) != (longitude is None):
             raise forms.ValidationError(_("A location needs both a latitude and a longitude."))
@@ -92,12 +95,16 @@ class BaseReportForm(forms.Form):
             data["title"] = f"{data['category'].name} · {place}"[:TITLE_MAX]
         return data
 
-    def _area_from_location(self, latitude, longitude) -> Area | None:
-        if latitude is None:
+    def _area_from_location(
+        self, latitude: Decimal | None, longitude: Decimal | None
+    ) -> Area | None:
+        if latitude is None or longitude is None:  # `clean` has checked: both or neither
             self.add_error("area", _("Choose the grid, or let the browser find your location."))
             return None
-        area = area_at_point(latitude, longitude, deepest=AreaLevel.MICROGRID)
-        if area is None or not self.fields["area"].queryset.filter(pk=area.pk).exists():
+        area = area_at_point(float(latitude), float(longitude), deepest=AreaLevel.MICROGRID)
+        grids = model_choice_field(self, "area").queryset
+        assert grids is not None  # set in __init__
+        if area is None or not grids.filter(pk=area.pk).exists():
             self.add_error(
                 "area",
                 _(
@@ -109,7 +116,7 @@ class BaseReportForm(forms.Form):
             return None
         return area
 
-    def report_arguments(self) -> dict:
+    def report_arguments(self) -> dict[str, Any]:
         """The keyword arguments for `case_report`."""
         data = dict(self.cleaned_data)
         data["submission_key"] = data.get("submission_key") or None
@@ -138,7 +145,9 @@ class CaseReportForm(BaseReportForm):
         help_text=_("Your name and phone are never shown to the people handling the case."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    user: User  # logged in: the field intake page requires it
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.staff = Area.objects.filter(report_areas(user)).exists()
         super().__init__(*args, user=user, **kwargs)
         if self.staff:  # staff log what they see; residents' contact comes from the account
@@ -152,7 +161,7 @@ class CaseReportForm(BaseReportForm):
     def source(self) -> str:
         return Source.GRID_PATROL if self.staff else Source.RESIDENT
 
-    def areas(self):
+    def areas(self) -> QuerySet[Area]:
         grids = super().areas()
         if self.staff:
             return grids.filter(report_areas(self.user))
@@ -203,7 +212,8 @@ class TrackForm(forms.Form):
     )
 
     def clean_number(self) -> str:
-        return self.cleaned_data["number"].strip().upper()
+        number: str = self.cleaned_data["number"]
+        return number.strip().upper()
 
     def clean_phone(self) -> str:
         return "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")

@@ -13,12 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grids.models import Area
 from grids.roles import AreaLevel
 from grids.selectors import user_roles
 
 from ..boards.board import Board, BoardFilterForm, Row, board_get, board_scope
 from ..boards.map import legend
 from ..boards.metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
+from .cases import logged_in_user
 from .workbenches import street_queue_sections, workbench_tabs
 
 CHART_JS = "vendor/chart.js/chart.umd.js"  # from node_modules (make install), see settings
@@ -30,7 +32,9 @@ def _charts_script() -> str | None:
     return CHART_JS if finders.find(CHART_JS) else None
 
 
-def _board_or_form(request: HttpRequest, area: str | None):
+def _board_or_form(
+    request: HttpRequest, area: str | None
+) -> tuple[Area, BoardFilterForm, Board | None]:
     """(scope, form, board); board is None when the form is invalid."""
     scope = board_scope(request.user, area)
     form = BoardFilterForm(request.GET)
@@ -56,7 +60,8 @@ def _links(scope_code: str, query: str) -> dict[str, str]:
 @login_required
 def board(request: HttpRequest, area: str | None = None) -> HttpResponse:
     scope, form, built = _board_or_form(request, area)
-    roles = user_roles(request.user)
+    user = logged_in_user(request)
+    roles = user_roles(user)
     context = {
         "scope": scope,
         "form": form,
@@ -67,7 +72,7 @@ def board(request: HttpRequest, area: str | None = None) -> HttpResponse:
         "links": _links(scope.code, request.GET.urlencode()),
         "workbenches": workbench_tabs(roles),
         "charts_script": _charts_script(),
-        "queues": street_queue_sections(request.user) if scope.level == AreaLevel.STREET else [],
+        "queues": street_queue_sections(user) if scope.level == AreaLevel.STREET else [],
     }
     if built is not None:
         context["data"] = board_json(request, built, overdue=False)  # the page has the list
@@ -82,7 +87,7 @@ def board_data(request: HttpRequest, area: str) -> JsonResponse:
     return JsonResponse(board_json(request, built))
 
 
-def _row_json(row: Row) -> dict:
+def _row_json(row: Row) -> dict[str, object]:
     return {
         "code": row.code,
         "name": row.name,
@@ -92,7 +97,7 @@ def _row_json(row: Row) -> dict:
     }
 
 
-def board_json(request: HttpRequest, board: Board, *, overdue: bool = True) -> dict:
+def board_json(request: HttpRequest, board: Board, *, overdue: bool = True) -> dict[str, object]:
     """The board's figures for the live script (no personal data: codes, names of units)."""
     first, last = period_days(board.period)
     data = {

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +18,9 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
-from grids.models import Department
+from grids.models import Department, User
 
 from .. import forms
 from ..actions import Action, action_get, case_actions_offered, part_actions_offered
@@ -34,6 +36,15 @@ from .drawing import area_map
 # --- the case list, the case page and reporting ------------------------------------------------
 
 CASES_PER_PAGE = 50
+# The action form just sent, kept for the page: (department code or None, action name, form).
+Bound = tuple[str | None, str, forms.CaseActionForm]
+
+
+def logged_in_user(request: HttpRequest) -> User:
+    """The user of a `login_required` view (`request.user` is typed as possibly anonymous)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 @login_required
@@ -68,7 +79,12 @@ def _case_get(number: str) -> Case:
 
 
 def _case_page(
-    request, case: Case, *, bound=None, conflict: str = "", status: int = 200
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: Bound | None = None,
+    conflict: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     """The case page: 404 unless the user may see the case; only the actions they may use."""
     user = request.user
@@ -114,15 +130,15 @@ STATUS_LABELS, LEVEL_LABELS = dict(Status.choices), dict(Level.choices)
 PAYLOAD_LABELS = {"whistle_type": dict(WhistleType.choices), "rating": dict(Rating.choices)}
 
 
-def _timeline(case: Case, contact: dict) -> list[dict]:
+def _timeline(case: Case, contact: dict[str, str | bool]) -> list[dict[str, object]]:
     """The event log as the page shows it, the reporter named as `privacy` allows."""
     rows = []
     for event in case.events.select_related("actor").order_by("pk"):
         payload = event.payload or {}
-        actor = event.actor or _("System")
+        actor: User | StrOrPromise = event.actor or _("System")
         if event.actor_id and event.actor_id == case.reporter_id:
             actor = reporter_name(case, event.actor, contact) or _("Anonymous")
-        details = [labels.get(payload.get(key), "") for key, labels in PAYLOAD_LABELS.items()]
+        details = [labels.get(payload.get(key, ""), "") for key, labels in PAYLOAD_LABELS.items()]
         details.append(payload.get("department", ""))
         details.append("、".join(payload.get("departments", [])))
         details += [str(payload.get(key, "")) for key in PAYLOAD_TEXT]
@@ -169,7 +185,7 @@ def case_action(
         except CaseConflict as exc:
             return _case_page(request, _case_get(number), conflict=_conflict(exc), status=409)
         else:
-            messages.success(request, spec.done)
+            messages.success(request, str(spec.done))
             return redirect(_next(request) or reverse("case_detail", args=[number]))
     bound = (unit.code if unit else None, action, form)
     return _case_page(request, _case_get(number), bound=bound, status=400)
@@ -185,7 +201,13 @@ def action_url(case: Case, action: Action, department: Department | None) -> str
     return reverse(f"case_{action.name}", args=[case.number])
 
 
-def action_forms(request, case: Case, actions: list[Action], dispatch, bound) -> list[dict]:
+def action_forms(
+    request: HttpRequest,
+    case: Case,
+    actions: list[Action],
+    dispatch: CaseDispatch | None,
+    bound: Bound | None,
+) -> list[dict[str, object]]:
     """The offered actions' forms for the page; the one just sent keeps its input and errors
     (`bound`: department code or None, action name, form)."""
     department = dispatch.department if dispatch else None
@@ -205,14 +227,14 @@ def action_forms(request, case: Case, actions: list[Action], dispatch, bound) ->
     return offered
 
 
-def _next(request) -> str:
+def _next(request: HttpRequest) -> str:
     """Where a one-tap action from a workbench list returns to (same site only)."""
     target = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
     return target if safe else ""
 
 
-def form_error(form, exc: ValidationError) -> None:
+def form_error(form: BaseForm, exc: ValidationError) -> None:
     """A service's refusal of the input, shown on the form (bad photos on the photo field)."""
     field = "photos" if isinstance(exc, PhotoRejected) and "photos" in form.fields else None
     form.add_error(field, exc)
@@ -225,5 +247,5 @@ def _conflict(exc: CaseConflict) -> str:
     return str(exc)
 
 
-def denied(request, reason) -> HttpResponse:
+def denied(request: HttpRequest, reason: StrOrPromise | CaseActionDenied) -> HttpResponse:
     return render(request, "workflows/denied.html", {"reason": reason}, status=403)

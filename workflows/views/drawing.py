@@ -2,6 +2,7 @@
 the current step) and its place on the grid's boundary (inline SVG, no tile server)."""
 
 import math
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,7 +37,9 @@ def case_process_chart(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
-def area_map(area: Area, latitude=None, longitude=None) -> dict | None:
+def area_map(
+    area: Area, latitude: Decimal | None = None, longitude: Decimal | None = None
+) -> dict[str, object] | None:
     """SVG path data for the area's boundary and the case's point, fitted in MAP_SIZE.
 
     Longitude grows to the right, latitude upwards; at street scale a plain linear

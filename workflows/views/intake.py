@@ -13,22 +13,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gridcase.limits import rate_limited
+from grids.models import User
 from grids.roles import AreaLevel
 from grids.selectors import area_at_point
 
 from .. import forms, services
 from ..errors import CaseActionDenied
 from ..models import Case
-from .cases import denied, form_error
+from .cases import denied, form_error, logged_in_user
 
 
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
     """The field intake: category, description, photos, location → grid, priority."""
-    form = forms.CaseReportForm(request.POST or None, request.FILES or None, user=request.user)
+    user = logged_in_user(request)
+    form = forms.CaseReportForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            case = _report(form, reporter=request.user)
+            case = _report(form, reporter=user)
         except CaseActionDenied as exc:
             return denied(request, exc)
         if case is not None:
@@ -51,7 +53,9 @@ def report_public(request: HttpRequest) -> HttpResponse:
     return render(request, "workflows/report_public.html", {"form": form}, status=status)
 
 
-def _report(form, *, reporter) -> Case | None:
+def _report(
+    form: forms.CaseReportForm | forms.PublicReportForm, *, reporter: User | None
+) -> Case | None:
     """Run `case_report`; its refusals land on the form (then None)."""
     arguments = form.report_arguments()
     try:

@@ -45,7 +45,9 @@ def _tracked(request: HttpRequest, number: str) -> tuple[Case | None, str]:
     return case, tracked[1]
 
 
-def track_case(request: HttpRequest, number: str, *, rate_form=None) -> HttpResponse:
+def track_case(
+    request: HttpRequest, number: str, *, rate_form: forms.RateForm | None = None
+) -> HttpResponse:
     """The progress page: status, level, what happened when; no names of people."""
     case, _phone = _tracked(request, number)
     if case is None:

@@ -1,7 +1,6 @@
 """Where each person lands (`home`) and their workbenches: the lists each role works from."""
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from grids.models import User
 from grids.roles import Role
 from grids.selectors import roles_held, user_memberships, user_roles
 
@@ -28,6 +28,7 @@ from ..visibility import (
     parts_claimable_by,
     parts_led_by,
 )
+from .cases import logged_in_user
 
 # --- landing pages ---------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ WORKBENCHES = {
         {Role.RESIDENT},
     ),
 }
-ROLE_HOME = {
+ROLE_HOME: dict[str, str] = {
     Role.STREET_OFFICIAL: "board",
     Role.COMMUNITY_STAFF: "community",
     Role.DEPARTMENT_HEAD: "department",
@@ -108,7 +109,8 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
     if workbench not in WORKBENCH_SECTIONS:
         return redirect("board")  # the board is a page of its own (views/board.py)
     title, description, allowed = WORKBENCHES[workbench]
-    memberships = user_memberships(request.user)
+    user = logged_in_user(request)
+    memberships = user_memberships(user)
     roles = roles_held(membership.role for membership in memberships)
     if not allowed & set(roles):
         raise PermissionDenied(_("This workbench is not part of your roles."))
@@ -117,7 +119,7 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
         "description": description,
         "memberships": memberships,
         "workbenches": workbench_tabs(roles),
-        "sections": WORKBENCH_SECTIONS[workbench](request.user),
+        "sections": WORKBENCH_SECTIONS[workbench](user),
         "part_actions": {action.name: action for action in actions_in("part")},
         "may_report": workbench in ("grid", "resident"),
         "board_link": workbench == "community",
@@ -131,8 +133,12 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
 QUEUE_SIZE = 50  # a department's queue: every part waiting to be claimed, oldest due first
 SECTION_SIZE = 20  # a phone-sized section of "my grid"; the case list pages through the rest
 
+Section = dict[str, object]  # one list on a workbench, as the template reads it
 
-def _section(title: Promise, cases: QuerySet[Case], *, taps=(), more: str = "") -> dict:
+
+def _section(
+    title: Promise, cases: QuerySet[Case], *, taps: Iterable[str] = (), more: str = ""
+) -> Section:
     """A list of case cards: the newest SECTION_SIZE, and whether there are more.
 
     `more` is the case list's query for the whole section, when its filters can express it."""
@@ -151,7 +157,7 @@ def _section(title: Promise, cases: QuerySet[Case], *, taps=(), more: str = "") 
     }
 
 
-def _to_verify(user, level: str) -> dict:
+def _to_verify(user: User, level: Level) -> Section:
     cases = Case.objects.filter(
         cases_verified_by(user),
         verifier_area__level=AREA_LEVEL_BY_CASE_LEVEL[level],
@@ -160,7 +166,7 @@ def _to_verify(user, level: str) -> dict:
     return _section(_("Waiting for your verification"), cases)  # no list filter says "mine"
 
 
-def _level_queue(user, level: str, title: Promise) -> list[dict]:
+def _level_queue(user: User, level: Level, title: Promise) -> list[Section]:
     handling = Case.objects.filter(
         cases_handled_in(user),
         level=level,
@@ -169,7 +175,7 @@ def _level_queue(user, level: str, title: Promise) -> list[dict]:
     return [_section(title, handling), _to_verify(user, level)]
 
 
-def _grid_sections(user) -> list[dict]:
+def _grid_sections(user: User) -> list[Section]:
     """My grid: new cases to accept, mine to finish, overdue ones, results to verify."""
     in_my_grids = Case.objects.filter(cases_handled_in(user), level=Level.GRID)
     visible = Case.objects.filter(cases_in_view_areas(user))
@@ -202,11 +208,11 @@ def _grid_sections(user) -> list[dict]:
     ]
 
 
-def _community_sections(user) -> list[dict]:
+def _community_sections(user: User) -> list[Section]:
     return _level_queue(user, Level.COMMUNITY, _("Cases at community level"))
 
 
-def _department_sections(user) -> list[dict]:
+def _department_sections(user: User) -> list[Section]:
     """The live queue to claim, my cases, and for heads their staff's cases and figures."""
     open_parts = (
         CaseDispatch.objects.filter(
@@ -248,16 +254,16 @@ def _department_sections(user) -> list[dict]:
     return sections
 
 
-def street_queue_sections(user) -> list[dict]:
+def street_queue_sections(user: User) -> list[Section]:
     """The street official's own lists, shown under the street board."""
     return _level_queue(user, Level.STREET, _("Cases at street level"))
 
 
-def _resident_sections(user) -> list[dict]:
+def _resident_sections(user: User) -> list[Section]:
     return [_section(_("Cases I reported"), Case.objects.filter(reporter=user))]
 
 
-WORKBENCH_SECTIONS: dict[str, Callable[[Any], list[dict]]] = {
+WORKBENCH_SECTIONS: dict[str, Callable[[User], list[Section]]] = {
     "grid": _grid_sections,
     "community": _community_sections,
     "department": _department_sections,

@@ -6,14 +6,15 @@ ordinary REST token is not an Open311 key.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from rest_framework.authtoken.models import Token
 
-from grids.models import Area
+from grids.models import Area, User
 from grids.roles import AreaLevel
 from grids.selectors import area_at_point
 
@@ -29,7 +30,7 @@ TITLE_LENGTH = 120
 class Open311Error(Exception):
     """Bad input: the message starts with the parameter at fault; `status` is the HTTP status."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
 
@@ -44,14 +45,14 @@ def api_key_of(request: HttpRequest) -> str:
         return ""
 
 
-def refuse_nul(params) -> None:
+def refuse_nul(params: QueryDict) -> None:
     """Text with NUL characters cannot be stored (PostgreSQL refuses it): a 400, not a 500."""
     for name, values in params.lists():
         if "\x00" in name or any("\x00" in value for value in values):
             raise Open311Error(f"{name.replace(chr(0), '')}: contains a NUL character")
 
 
-def _reporter(params) -> object:
+def _reporter(params: QueryDict) -> User:
     key = params.get("api_key", "").strip()
     if not key:
         raise Open311Error("api_key: required", 403)
@@ -62,12 +63,13 @@ def _reporter(params) -> object:
     )
     if token is None:
         raise Open311Error("api_key: invalid or revoked", 403)
-    return token.user
+    user: User = token.user  # AUTH_USER_MODEL; DRF's stubs leave Token.user untyped
+    return user
 
 
-def _number(params, name: str, low: float, high: float) -> Decimal:
+def _number(params: QueryDict, name: str, low: float, high: float) -> Decimal:
     try:
-        value = float(params[name])
+        value = float(params.get(name, ""))
     except ValueError:
         raise Open311Error(f"{name}: not a number") from None
     if not low <= value <= high:  # also refuses nan and inf
@@ -86,7 +88,7 @@ def _area_by_address(address: str) -> Area:
     raise Open311Error("address_string: cannot tell which area this is; send lat and long")
 
 
-def _location(params) -> dict:
+def _location(params: QueryDict) -> dict[str, Decimal | str | Area]:
     address = params.get("address_string", "").strip()
     if len(address) > 200:
         raise Open311Error("address_string: at most 200 characters")
@@ -104,7 +106,7 @@ def _location(params) -> dict:
     raise Open311Error("lat: a location is required (lat and long, or address_string)")
 
 
-def _attributes(params) -> dict:
+def _attributes(params: QueryDict) -> dict[str, str]:
     values = {}
     for name in params:
         if not name.startswith("attribute["):
@@ -120,7 +122,7 @@ def _attributes(params) -> dict:
     return values
 
 
-def _contact(params) -> dict:
+def _contact(params: QueryDict) -> dict[str, str]:
     name = " ".join(p for p in (params.get("first_name", ""), params.get("last_name", "")) if p)
     phone = params.get("phone", "").strip()
     if len(name) > 64:
@@ -130,7 +132,7 @@ def _contact(params) -> dict:
     return {"contact_name": name.strip(), "contact_phone": phone}
 
 
-def _media_url(params) -> str:
+def _media_url(params: QueryDict) -> str:
     url = params.get("media_url", "").strip()
     if not url:
         return ""
@@ -143,7 +145,7 @@ def _media_url(params) -> str:
     return url
 
 
-def request_input(request: HttpRequest) -> dict:
+def request_input(request: HttpRequest) -> dict[str, Any]:
     """The keyword arguments of `case_report` for a POSTed request, or Open311Error."""
     if request.content_type not in FORM_TYPES:
         raise Open311Error("request: send form data (application/x-www-form-urlencoded)", 400)

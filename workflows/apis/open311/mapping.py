@@ -9,7 +9,10 @@
   reports through GridCase, hotline tickets) may hold details their reporters did not publish.
 """
 
+from datetime import datetime
+
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,12 +46,12 @@ ATTRIBUTES = [
 ATTRIBUTE_CODES = {attribute["code"] for attribute in ATTRIBUTES}
 
 
-def w3c_datetime(value) -> str | None:
+def w3c_datetime(value: datetime | None) -> str | None:
     """ISO 8601 with the offset, in GridCase's time zone (2026-11-21T09:30:00+08:00)."""
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
-def service_of(category: Category) -> dict:
+def service_of(category: Category) -> dict[str, str | bool | None]:
     return {
         "service_code": category.code,
         "service_name": category.name,
@@ -60,7 +63,7 @@ def service_of(category: Category) -> dict:
     }
 
 
-def service_definition_of(category: Category) -> dict:
+def service_definition_of(category: Category) -> dict[str, object]:
     return {"service_code": category.code, "attributes": ATTRIBUTES}
 
 
@@ -84,7 +87,8 @@ def status_notes(case: Case) -> str:
     if case.status == Status.REJECTED:
         return _("Rejected: %(reason)s") % {"reason": case.result}
     if case.status == Status.DUPLICATE:
-        original = case.duplicate_of.number if case.duplicate_of_id else ""
+        duplicate = case.duplicate_of  # no query when there is none
+        original = duplicate.number if duplicate else ""
         return _("Duplicate of %(number)s.") % {"number": original}
     return f"{case.get_status_display()} ({case.get_level_display()})"
 
@@ -96,14 +100,14 @@ def agency_of(case: Case) -> str:
     return case.handling_area.name
 
 
-def media_url_of(case: Case, request) -> str | None:
+def media_url_of(case: Case, request: HttpRequest) -> str | None:
     photos = list(case.photos.all())
     if photos:
         return request.build_absolute_uri(photos[0].image.url)
     return case.media_url or None
 
 
-def request_of(case: Case, request) -> dict:
+def request_of(case: Case, request: HttpRequest) -> dict[str, str | float | None]:
     """One case as a GeoReport v2 service request."""
     closed = case.status in ENDED_STATUSES
     return {

@@ -6,10 +6,11 @@ New requests go through `services.case_report` with source Open311, like any oth
 """
 
 import math
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -20,7 +21,7 @@ from gridcase.limits import rate_limited
 
 from ... import services
 from ...choices import ENDED_STATUSES, Source
-from ...models import Category
+from ...models import Case, Category
 from . import mapping, xml
 from .intake import Open311Error, api_key_of, refuse_nul, request_input
 
@@ -30,7 +31,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-21T00:00:00+08:00"
 
 
-def respond(fmt: str, root: str, data, status: int = 200) -> HttpResponse:
+def respond(fmt: str, root: str, data: xml.Document, status: int = 200) -> HttpResponse:
     if fmt == "xml":
         return HttpResponse(
             xml.render(root, data), content_type="text/xml; charset=utf-8", status=status
@@ -97,7 +98,7 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(fmt, "service_requests", rows)
 
 
-def _when(params, name: str):
+def _when(params: QueryDict, name: str) -> datetime | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
@@ -114,7 +115,7 @@ def _when(params, name: str):
         raise Open311Error(f"{name}: out of range") from None
 
 
-def _filtered(params):
+def _filtered(params: QueryDict) -> QuerySet[Case]:
     cases = mapping.public_requests().order_by("-reported_at", "-pk")
     ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:  # the spec: other parameters are ignored when ids are given

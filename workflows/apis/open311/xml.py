@@ -2,10 +2,14 @@
 items take the singular name: attributes → attribute, values → value …)."""
 
 import re
+from typing import Any
 from xml.etree import ElementTree as ET
 
 # Characters XML 1.0 cannot carry at all (even escaped); dropped from text.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# A GeoReport document as `views` builds it: a list of objects, or one object.
+Document = list[Any] | dict[str, Any]
 
 ITEM_NAMES = {
     "attributes": "attribute",
@@ -18,13 +22,13 @@ ITEM_NAMES = {
 }
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else NOT_XML.sub("", str(value))
 
 
-def _append(parent: ET.Element, name: str, value) -> None:
+def _append(parent: ET.Element, name: str, value: object) -> None:
     element = ET.SubElement(parent, name)
     if isinstance(value, list):
         for item in value:
@@ -36,7 +40,7 @@ def _append(parent: ET.Element, name: str, value) -> None:
         element.text = _text(value)
 
 
-def render(root: str, data) -> bytes:
+def render(root: str, data: Document) -> bytes:
     """`data` (a list or a dict) under `root`, UTF-8 with the XML declaration."""
     if isinstance(data, list):
         element = ET.Element(root)
@@ -47,4 +51,5 @@ def render(root: str, data) -> bytes:
         for key, value in data.items():
             _append(element, key, value)
     # The spec asks for this exact declaration before the root element.
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(element, encoding="utf-8")
+    body: bytes = ET.tostring(element, encoding="utf-8")  # typeshed: Any for a named encoding
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
