@@ -13,15 +13,18 @@ histories, people and actions, `offered` is true exactly when the service accept
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from rest_framework import serializers as drf
+
+from grids.models import Department, User
+from grids.selectors import AnyUser
 
 from . import forms, services
 from .apis import serializers as s
-from .lifecycle import CaseLifecycle, DispatchLifecycle
+from .lifecycle import BoundTransition, CaseLifecycle, DispatchLifecycle
 from .models import Case, CaseDispatch
 
 Scope = Literal["case", "part"]
@@ -37,39 +40,43 @@ class Action:
     transition: str  # on CaseLifecycle (case) or DispatchLifecycle (part)
     service: Callable[..., object]
     form: type[forms.CaseActionForm]
-    serializer: type[drf.Serializer]
-    label: Promise  # the button
-    done: Promise  # the message after it succeeded
+    serializer: type[drf.Serializer[Any]]  # input only: no instance
+    label: StrOrPromise  # the button
+    done: StrOrPromise  # the message after it succeeded
     summary: str  # the API endpoint's summary (OpenAPI)
     primary: bool = True  # shown open on the case page
     one_tap: bool = False  # may be sent straight from a workbench list, without its form
     api_name: str = ""  # /api/v1/cases/<number>/<api_name>/ (default: name)
-    short_label: Promise | None = None  # on a workbench card
+    short_label: StrOrPromise | None = None  # on a workbench card
 
     @property
     def endpoint(self) -> str:
         return self.api_name or self.name
 
     @property
-    def card_label(self) -> Promise:
+    def card_label(self) -> StrOrPromise:
         return self.short_label or self.label
 
     @property
     def needs_files(self) -> bool:
         return any(f.widget.needs_multipart_form for f in self.form.base_fields.values())
 
-    def machine(self, case: Case, dispatch: CaseDispatch | None = None):
+    def machine(
+        self, case: Case, dispatch: CaseDispatch | None = None
+    ) -> CaseLifecycle | DispatchLifecycle:
         if self.scope == "part":
             assert dispatch is not None, f"{self.name} acts on a department's part"
             return DispatchLifecycle(case, dispatch)
         return CaseLifecycle(case)
 
-    def offered(self, user, case: Case, dispatch: CaseDispatch | None = None) -> bool:
+    def offered(self, user: AnyUser, case: Case, dispatch: CaseDispatch | None = None) -> bool:
         """May `user` do this now? The transition's status, conditions and permission."""
-        method = getattr(self.machine(case, dispatch), self.transition)
+        method: BoundTransition = getattr(self.machine(case, dispatch), self.transition)
         return method.can_proceed() and method.has_perm(user)
 
-    def run(self, *, case: Case, actor, department=None, **data) -> object:
+    def run(
+        self, *, case: Case, actor: User, department: Department | None = None, **data: object
+    ) -> object:
         """Call the service (which checks again, under the case's lock)."""
         if self.scope == "part":
             data["department"] = department
@@ -279,11 +286,11 @@ def api_endpoints() -> dict[str, list[Action]]:
     return endpoints
 
 
-def case_actions_offered(user, case: Case) -> list[Action]:
+def case_actions_offered(user: AnyUser, case: Case) -> list[Action]:
     return [action for action in actions_in("case") if action.offered(user, case)]
 
 
-def part_actions_offered(user, case: Case, dispatch: CaseDispatch) -> list[Action]:
+def part_actions_offered(user: AnyUser, case: Case, dispatch: CaseDispatch) -> list[Action]:
     return [action for action in actions_in("part") if action.offered(user, case, dispatch)]
 
 

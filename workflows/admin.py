@@ -2,7 +2,10 @@
 their event log: a case changes only through `workflows.services`, the log is append-only."""
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from .models import Case, CaseDispatch, CaseEvent, Category, TimeLimitPolicy
 
@@ -10,18 +13,18 @@ from .models import Case, CaseDispatch, CaseEvent, Category, TimeLimitPolicy
 class ReadOnlyMixin:
     """View only: no add, change or delete, whoever asks."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin[Category]):
     list_display = [
         "name",
         "code",
@@ -36,7 +39,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeLimitPolicy)
-class TimeLimitPolicyAdmin(admin.ModelAdmin):
+class TimeLimitPolicyAdmin(admin.ModelAdmin[TimeLimitPolicy]):
     list_display = ["priority", "level", "category_or_all", "respond_minutes", "resolve_minutes"]
     list_editable = ["respond_minutes", "resolve_minutes"]
     list_filter = ["priority", "level", "category"]
@@ -44,14 +47,14 @@ class TimeLimitPolicyAdmin(admin.ModelAdmin):
     ordering = ["priority", "level", "category__sort_order"]
 
     @admin.display(description=_("category"), ordering="category__sort_order")
-    def category_or_all(self, policy: TimeLimitPolicy) -> str:
+    def category_or_all(self, policy: TimeLimitPolicy) -> StrOrPromise:
         return str(policy.category) if policy.category_id else _("(every category)")
 
 
-class CaseDispatchInline(ReadOnlyMixin, admin.TabularInline):
+class CaseDispatchInline(ReadOnlyMixin, admin.TabularInline[CaseDispatch, Case]):
     model = CaseDispatch
     extra = 0
-    fields = [
+    fields = readonly_fields = (
         "department",
         "lead",
         "active",
@@ -63,12 +66,11 @@ class CaseDispatchInline(ReadOnlyMixin, admin.TabularInline):
         "resolved_at",
         "claim_overdue",
         "response_rating",
-    ]
-    readonly_fields = fields
+    )
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class CaseAdmin(ReadOnlyMixin, admin.ModelAdmin[Case]):
     list_display = [
         "number",
         "title",
@@ -89,7 +91,7 @@ class CaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin[CaseEvent]):
     list_display = [
         "pk",
         "case",

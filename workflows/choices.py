@@ -88,14 +88,15 @@ class PhotoKind(models.TextChoices):
 
 # The two directions between area levels (grids.roles.AreaLevel) and case levels (Level):
 # the case level an area's people work at, and the area level each case level is handled on.
-CASE_LEVEL_BY_AREA_LEVEL = {
+# Keyed by plain strings: the models' `level` fields hold the values, not the enum members.
+CASE_LEVEL_BY_AREA_LEVEL: dict[str, Level] = {
     AreaLevel.GRID: Level.GRID,
     AreaLevel.MICROGRID: Level.GRID,
     AreaLevel.BUILDING: Level.GRID,
     AreaLevel.COMMUNITY: Level.COMMUNITY,
     AreaLevel.STREET: Level.STREET,
 }
-AREA_LEVEL_BY_CASE_LEVEL = {
+AREA_LEVEL_BY_CASE_LEVEL: dict[str, AreaLevel] = {
     Level.GRID: AreaLevel.GRID,
     Level.COMMUNITY: AreaLevel.COMMUNITY,
     Level.STREET: AreaLevel.STREET,

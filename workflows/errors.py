@@ -1,6 +1,14 @@
 """Domain errors raised by case services; views and APIs map them to 403/409/400."""
 
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
+
+if TYPE_CHECKING:
+    from grids.models import User
 
 
 class CaseActionDenied(PermissionDenied):
@@ -18,7 +26,7 @@ class AlreadyClaimed(CaseConflict):
 
     code = "already_claimed"
 
-    def __init__(self, message: str, *, owner, claimed_at):
+    def __init__(self, message: str, *, owner: User | None, claimed_at: datetime | None) -> None:
         super().__init__(message)
         self.owner = owner
         self.claimed_at = claimed_at

@@ -6,6 +6,11 @@ for overdue alerts and escalation. Only services call transitions; flow nodes ca
 (imported inside the callbacks: the services move this flow's tasks, so they import it).
 """
 
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -17,15 +22,19 @@ from .deadlines import REOPEN_WINDOW
 from .flow_nodes import DataSplit
 from .models import Case
 
+if TYPE_CHECKING:
+    from viewflow.workflow.activation import Activation
+    from viewflow.workflow.models import Task
+
 # viewflow's task URLs: the work on a case happens on the case's own page, not a task form.
 TASK_PAGE = RedirectView.as_view(url=reverse_lazy("home"))
 
 
-def _case(activation) -> Case:
+def _case(activation: Activation) -> Case:
     return Case.objects.get(process=activation.process)
 
 
-def _claim_task(activation):
+def _claim_task(activation: Activation) -> Task:
     """The department claim task that a boundary timer (or its follower) belongs to."""
     task = activation.task
     while task.flow_task is not CaseFlow.claim:
@@ -33,7 +42,7 @@ def _claim_task(activation):
     return task
 
 
-class CaseFlow(flow.Flow):
+class CaseFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no types: Flow is Any
     """The 吹哨报到 process of one case; every step's work happens in `services`."""
 
     process_title = _("Case")
@@ -109,81 +118,81 @@ class CaseFlow(flow.Flow):
 
     # --- node callbacks -------------------------------------------------------------------
 
-    def start_case(self, activation, case: Case):
+    def start_case(self, activation: Activation, case: Case) -> Case:
         activation.process.artifact = case
         activation.process.save()  # the next nodes look the case up by its process
         case.process = activation.process
         case.save(update_fields=["process"])
         return case
 
-    def is_open(self, activation) -> bool:
+    def is_open(self, activation: Activation) -> bool:
         return _case(activation).status not in (Status.REJECTED, Status.DUPLICATE, Status.CLOSED)
 
-    def is_dispatched(self, activation) -> bool:
+    def is_dispatched(self, activation: Activation) -> bool:
         return _case(activation).status == Status.DISPATCHED
 
-    def is_resolved(self, activation) -> bool:
+    def is_resolved(self, activation: Activation) -> bool:
         return _case(activation).status == Status.RESOLVED
 
-    def is_closed(self, activation) -> bool:
+    def is_closed(self, activation: Activation) -> bool:
         return _case(activation).status == Status.CLOSED
 
-    def is_department_rework(self, activation) -> bool:
+    def is_department_rework(self, activation: Activation) -> bool:
         case = _case(activation)
         return case.status == Status.HANDLING and case.level == Level.DEPARTMENT
 
-    def dispatches_to_work(self, activation) -> list[dict]:
+    def dispatches_to_work(self, activation: Activation) -> list[dict[str, int]]:
         case = _case(activation)
         pending = case.dispatches.filter(
             active=True, resolved_at__isnull=True, returned_at__isnull=True
         )
         return [{"dispatch": d.pk, "department": d.department_id} for d in pending]
 
-    def claim_created(self, activation) -> None:
+    def claim_created(self, activation: Activation) -> None:
         from .services import dispatch_task_prepare
 
         dispatch_task_prepare(task=activation.task)
 
-    def respond_due(self, activation):
+    def respond_due(self, activation: Activation) -> datetime | None:
         return _case(activation).respond_due
 
-    def resolve_due(self, activation):
+    def resolve_due(self, activation: Activation) -> datetime | None:
         return _case(activation).resolve_due
 
-    def claim_due(self, activation):
+    def claim_due(self, activation: Activation) -> datetime:
         from .models import CaseDispatch
 
         return CaseDispatch.objects.get(pk=_claim_task(activation).data["dispatch"]).claim_due
 
-    def dispatch_resolve_due(self, activation):
+    def dispatch_resolve_due(self, activation: Activation) -> datetime:
         from .models import CaseDispatch
 
         return CaseDispatch.objects.get(pk=_claim_task(activation).data["dispatch"]).resolve_due
 
-    def mark_dispatch_overdue(self, activation) -> None:
+    def mark_dispatch_overdue(self, activation: Activation) -> None:
         from .services import dispatch_resolve_overdue
 
         dispatch_resolve_overdue(dispatch_id=_claim_task(activation).data["dispatch"])
 
-    def mark_respond_overdue(self, activation) -> None:
+    def mark_respond_overdue(self, activation: Activation) -> None:
         from .services import case_mark_overdue
 
         case_mark_overdue(case=_case(activation), what="respond")
 
-    def mark_resolve_overdue(self, activation) -> None:
+    def mark_resolve_overdue(self, activation: Activation) -> None:
         from .services import case_mark_overdue
 
         case_mark_overdue(case=_case(activation), what="resolve")
 
-    def mark_claim_overdue(self, activation) -> None:
+    def mark_claim_overdue(self, activation: Activation) -> None:
         from .services import dispatch_claim_overdue
 
         dispatch_claim_overdue(dispatch_id=_claim_task(activation).data["dispatch"])
 
-    def after_departments(self, activation) -> None:
+    def after_departments(self, activation: Activation) -> None:
         from .services import case_departments_finished
 
         case_departments_finished(case=_case(activation))
 
-    def feedback_received(self, activation, **kwargs):
+    def feedback_received(self, activation: Activation, **kwargs: object) -> Case:
         return _case(activation)

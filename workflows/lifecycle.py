@@ -9,6 +9,11 @@ and the services run them (`services.common.transition`), so "offered" and "allo
 one rule. Transitions without a target change no status: the service writes what changed.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
 from django.utils.translation import gettext_lazy as _
 from viewflow import fsm
 
@@ -16,15 +21,54 @@ from . import permissions, visibility
 from .choices import Status
 from .models import Case, CaseDispatch
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from grids.selectors import AnyUser
+
 ANY = fsm.State.ANY
+
+Machine = TypeVar("Machine")
+
+
+class BoundTransition(Protocol):
+    """A transition read from a machine (viewflow.fsm's `TransitionBoundMethod`)."""
+
+    @property
+    def label(self) -> StrOrPromise: ...
+    def __call__(self) -> None: ...
+    def can_proceed(self) -> bool: ...
+    def has_perm(self, user: AnyUser) -> bool: ...
+    def get_transitions(self) -> Iterable[Any]: ...
+
+
+class StateField(Protocol[Machine]):
+    """`fsm.State` in a machine's class body, where its decorators declare the transitions.
+    viewflow ships no type information (and its decorators return Any even in its source):
+    typed here once, so mypy checks each transition's permission and conditions against
+    the machine they are called with."""
+
+    def transition(
+        self,
+        *,
+        source: str | list[str],
+        target: str = ...,
+        label: StrOrPromise,
+        permission: Callable[[Machine, AnyUser], bool],
+        conditions: list[Callable[[Machine], bool | permissions.Unmet]] = ...,
+    ) -> Callable[[Callable[[Machine], None]], BoundTransition]: ...
+    def getter(self) -> Callable[[Callable[[Machine], str]], Callable[[Machine], str]]: ...
+    def setter(
+        self,
+    ) -> Callable[[Callable[[Machine, str], None]], Callable[[Machine, str], None]]: ...
 
 
 class CaseLifecycle:
     """Legal status changes of one case, each guarded by an explicit permission."""
 
-    status = fsm.State(Status, default=Status.REPORTED)
+    status: StateField[CaseLifecycle] = fsm.State(Status, default=Status.REPORTED)
 
-    def __init__(self, case: Case):
+    def __init__(self, case: Case) -> None:
         self.case = case
 
     @property
@@ -191,9 +235,9 @@ class DispatchLifecycle:
     """What may happen to one department's part of a case (报到, 派单, 退回, its result,
     评价权). The services write the part's timestamps, from which its state follows."""
 
-    state = fsm.State(DispatchPart, default=DispatchPart.WAITING)
+    state: StateField[DispatchLifecycle] = fsm.State(DispatchPart, default=DispatchPart.WAITING)
 
-    def __init__(self, case: Case, dispatch: CaseDispatch):
+    def __init__(self, case: Case, dispatch: CaseDispatch) -> None:
         self.case, self.dispatch = case, dispatch
 
     @property

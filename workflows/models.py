@@ -3,7 +3,9 @@
 Cases change only through `workflows.services`; the event log is append-only.
 """
 
+from collections.abc import Collection
 from datetime import timedelta
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -235,10 +237,19 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    # Set by `from_db` on cases read from the database, not on new ones.
+    _loaded_row: tuple[Collection[str], Collection[Any]]
+
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        **kwargs: Any,  # the stubs' Django 6.1 has `fetch_mode`; 5.2 passes nothing more
+    ) -> Self:
         """Keep the row as read: the board counters' "before" (`counters_record`)."""
-        instance = super().from_db(db, field_names, values)
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded_row = (field_names, values)  # cheap: lists load many cases
         return instance
 

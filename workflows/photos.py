@@ -75,7 +75,7 @@ class PhotoRejected(ValidationError):
         return (type(self), (self.code,), self.__dict__)
 
 
-def photo_clean(upload: File | UploadedFile) -> ContentFile:
+def photo_clean(upload: File[bytes] | UploadedFile[bytes]) -> ContentFile[bytes]:
     """Check and re-encode an uploaded photo; raise `PhotoRejected` if it is not acceptable.
 
     Returns an upright RGB JPEG without any metadata (EXIF, GPS, XMP, ICC, comments), its
@@ -103,7 +103,7 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def _upload_read(upload: File | UploadedFile) -> bytes:
+def _upload_read(upload: File[bytes] | UploadedFile[bytes]) -> bytes:
     """All bytes of the upload, refusing it before reading more than the limit allows."""
     limit = _setting("GRIDCASE_PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES)
     try:
@@ -122,7 +122,7 @@ def _upload_read(upload: File | UploadedFile) -> bytes:
     return data
 
 
-def _read_at_most(upload: File | UploadedFile, count: int) -> bytes:
+def _read_at_most(upload: File[bytes] | UploadedFile[bytes], count: int) -> bytes:
     # A raw stream may return short reads before the end, so loop until EOF or count.
     chunks: list[bytes] = []
     while count > 0 and (chunk := upload.read(count)):

@@ -6,12 +6,24 @@ contact in full; everyone else, departments included (the whistle-blowing level 
 contact), sees it masked — and a resident reporter's name is masked in the history too.
 Pages and the REST API both answer from here."""
 
+from typing import Required, TypedDict
+
+from grids.models import User
+from grids.selectors import AnyUser
+
 from .choices import Source
 from .models import Case
 from .visibility import contact_visible
 
 
-def reporter_contact(user, case: Case) -> dict:
+class ReporterContact(TypedDict, total=False):
+    anonymous: Required[bool]
+    name: str
+    phone: str
+    masked: bool
+
+
+def reporter_contact(user: AnyUser, case: Case) -> ReporterContact:
     """{"anonymous": True} or {"anonymous": False, "name", "phone", "masked"}."""
     if case.anonymous:
         return {"anonymous": True}
@@ -30,7 +42,7 @@ def reporter_contact(user, case: Case) -> dict:
     }
 
 
-def reporter_name(case: Case, event_actor, contact: dict) -> str | None:
+def reporter_name(case: Case, event_actor: User | None, contact: ReporterContact) -> str | None:
     """How the history names an event's actor when that actor is the reporter: nobody when
     anonymous, masked where their contact is (grid members on patrol report as staff)."""
     if case.anonymous:

@@ -9,6 +9,8 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from grids.selectors import AnyUser
+
 from .models import Case, CaseDispatch, Category
 from .visibility import cases_reported_in, parts_led_by
 
@@ -19,12 +21,13 @@ OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 def case_open_tasks(case: Case) -> QuerySet[Task]:
     """The process's open human tasks (intake, handle, claim, verify)."""
-    return Task.objects.filter(
+    tasks: QuerySet[Task] = Task.objects.filter(  # viewflow's models are untyped (Any)
         process_id=case.process_id, flow_task_type="HUMAN", status__in=OPEN_TASK_STATUSES
     )
+    return tasks
 
 
-def categories_common_first(user) -> QuerySet[Category]:
+def categories_common_first(user: AnyUser) -> QuerySet[Category]:
     """Active categories, those most reported lately where the user reports (their areas,
     or their own reports) first, then in the taxonomy's order. One query."""
     recent = Q(case__reported_at__gte=timezone.now() - COMMON_CATEGORIES_WINDOW)
@@ -43,7 +46,7 @@ def categories_common_first(user) -> QuerySet[Category]:
 FIGURES_WINDOW = timedelta(days=30)
 
 
-def department_figures(user) -> dict:
+def department_figures(user: AnyUser) -> dict[str, int | float | None]:
     """For the departments the user heads: what is waiting now, and over 30 days how many
     parts were dispatched, claimed in time (响应率), finished, and how they were rated.
     One aggregate query."""

@@ -13,10 +13,15 @@ workbench lists (cases to handle, to verify; department parts to claim or to lea
 boards they may open (`board_*`).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q, QuerySet
 
 from grids.models import Area, Department
 from grids.selectors import (
+    AnyUser,
     area_allows,
     area_grant_paths,
     areas_q,
@@ -28,13 +33,16 @@ from grids.selectors import (
 from .models import Case, CaseDispatch
 from .permissions import can_handle, can_verify, is_reporter
 
+if TYPE_CHECKING:  # lifecycle names `lifecycle_view`: it imports this module
+    from .lifecycle import CaseLifecycle
+
 VIEW_AREA = "view_area_cases"
 VIEW_DEPARTMENT = "view_department_cases"
 BOARD_PERMISSION = "view_area_board"
 REPORT = "report_area_cases"
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
     """Cases in the user's areas, dispatched to their departments, or reported by them."""
     if not user.is_authenticated:
         return Case.objects.none()
@@ -50,7 +58,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(query)
 
 
-def can_view(user, case: Case) -> bool:
+def can_view(user: AnyUser, case: Case) -> bool:
     """The single-case face of `cases_visible_to`."""
     if user.is_authenticated and case.reporter_id == user.pk:
         return True
@@ -60,7 +68,7 @@ def can_view(user, case: Case) -> bool:
     return any(department_allows(user, VIEW_DEPARTMENT, d.department) for d in dispatches)
 
 
-def lifecycle_view(lifecycle, user) -> bool:
+def lifecycle_view(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
     """`can_view` as a status-machine permission (comments: any status, any viewer)."""
     return can_view(user, lifecycle.case)
 
@@ -68,12 +76,12 @@ def lifecycle_view(lifecycle, user) -> bool:
 # --- streams: whole areas and departments -----------------------------------------------------
 
 
-def area_stream_allowed(user, area: Area) -> bool:
+def area_stream_allowed(user: AnyUser, area: Area) -> bool:
     """Every case of `area` and below is visible to the user (the `area:` stream)."""
     return area_allows(user, VIEW_AREA, area)
 
 
-def department_stream_allowed(user, department: Department) -> bool:
+def department_stream_allowed(user: AnyUser, department: Department) -> bool:
     """Every case dispatched to `department` is visible to the user (the `dept:` stream)."""
     return department_allows(user, VIEW_DEPARTMENT, department)
 
@@ -81,7 +89,7 @@ def department_stream_allowed(user, department: Department) -> bool:
 # --- the reporter's contact (privacy.py masks it for everyone else) ---------------------------
 
 
-def contact_visible(user, case: Case) -> bool:
+def contact_visible(user: AnyUser, case: Case) -> bool:
     """The reporter, and the levels that handle or verify the case (they call back and
     check on site), see the reporter's name and phone in full."""
     return is_reporter(user, case) or can_handle(user, case) or can_verify(user, case)
@@ -90,34 +98,34 @@ def contact_visible(user, case: Case) -> bool:
 # --- workbench lists -----------------------------------------------------------------------
 
 
-def cases_handled_in(user) -> Q:
+def cases_handled_in(user: AnyUser) -> Q:
     """Cases whose handling area is one where the user handles cases."""
     return areas_q(user, "handle_area_cases", path_field="handling_area__path")
 
 
-def cases_verified_by(user, *, on_site: bool = False) -> Q:
+def cases_verified_by(user: AnyUser, *, on_site: bool = False) -> Q:
     """Cases whose verifying level is one of the user's (`on_site`: cases lying in the
     user's areas, which their grid members may verify on the spot)."""
     field = "area_path" if on_site else "verifier_area__path"
     return areas_q(user, "verify_area_cases", path_field=field)
 
 
-def cases_in_view_areas(user) -> Q:
+def cases_in_view_areas(user: AnyUser) -> Q:
     """Cases lying in the user's areas (not those seen only through a department)."""
     return areas_q(user, VIEW_AREA, path_field="area_path")
 
 
-def cases_reported_in(user, *, path_field: str = "area_path") -> Q:
+def cases_reported_in(user: AnyUser, *, path_field: str = "area_path") -> Q:
     """Cases lying where the user may report (their patrol areas)."""
     return areas_q(user, REPORT, path_field=path_field)
 
 
-def report_areas(user) -> Q:
+def report_areas(user: AnyUser) -> Q:
     """The areas (an `Area` filter) where the user reports as staff, on patrol."""
     return areas_q(user, REPORT)
 
 
-def reports_as_staff(user, area: Area) -> bool:
+def reports_as_staff(user: AnyUser, area: Area) -> bool:
     """Staff report as a patrol (in their own areas); everyone else as a resident.
 
     The report's own area is asked first: staff reporting where they work (the usual case)
@@ -127,28 +135,28 @@ def reports_as_staff(user, area: Area) -> bool:
     return Area.objects.filter(report_areas(user)).exists()
 
 
-def parts_claimable_by(user) -> Q:
+def parts_claimable_by(user: AnyUser) -> Q:
     """Department parts (`CaseDispatch`) the user may claim for their departments."""
     return departments_q(user, "claim_department_cases", pk_field="department")
 
 
-def parts_led_by(user) -> Q:
+def parts_led_by(user: AnyUser) -> Q:
     """Department parts of the departments the user heads."""
     return departments_q(user, "assign_department_cases", pk_field="department")
 
 
-def heads_a_department(user) -> bool:
+def heads_a_department(user: AnyUser) -> bool:
     return departments_any(user, "assign_department_cases")
 
 
 # --- boards -------------------------------------------------------------------------------
 
 
-def board_allowed(user, area: Area) -> bool:
+def board_allowed(user: AnyUser, area: Area) -> bool:
     return area_allows(user, BOARD_PERMISSION, area)
 
 
-def board_areas(user) -> Q:
+def board_areas(user: AnyUser) -> Q:
     """The areas whose board the user may open: the first of their board grants if any
     (their own street or community), else every area the permission covers."""
     paths = area_grant_paths(user, BOARD_PERMISSION)

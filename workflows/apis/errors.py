@@ -23,7 +23,7 @@ def _service_error(exc: Exception, http_status: int) -> Response:
     body = {"code": str(code), "detail": detail}
     if isinstance(exc, AlreadyClaimed):
         body["claimed_by"] = str(exc.owner)
-        body["claimed_at"] = exc.claimed_at.isoformat()
+        body["claimed_at"] = exc.claimed_at.isoformat() if exc.claimed_at else ""
     return Response(body, status=http_status)
 
 

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gridcase.limits import RateLimitThrottle
+from grids.models import User
 
 from .. import services
 from ..actions import Action, api_endpoints
@@ -125,7 +126,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 {"priority": [_("Residents do not choose the priority.")]}, code="not_allowed"
             )
         case = services.case_report(
-            reporter=request.user,
+            reporter=_person(request),
             source=Source.GRID_PATROL if staff else Source.RESIDENT,
             **fields,
         )
@@ -146,11 +147,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         fields = dict(data.validated_data)
         scope = "part" if fields.get("department") else "case"
         spec = next((a for a in endpoint if a.scope == scope), endpoint[0])
-        spec.run(case=case, actor=request.user, **fields)
+        spec.run(case=case, actor=_person(request), **fields)
         return self._detail(case)
 
 
 ActionView = Callable[[CaseViewSet, Request, str], Response]
+
+
+def _person(request: Request) -> User:
+    """The authenticated person making the request (the API's default permission)."""
+    user = request.user
+    assert isinstance(user, User), "the API requires authentication"
+    return user
 
 
 def _action_view(name: str, endpoint: list[Action]) -> ActionView:

@@ -19,13 +19,12 @@ from grids.selectors import area_at_point
 from ..choices import Priority, Rating, WhistleType
 from ..forms import MAX_PHOTOS
 from ..models import Case, CaseDispatch, CaseEvent, CasePhoto, Category
-from ..privacy import reporter_contact, reporter_name
+from ..privacy import ReporterContact, reporter_contact, reporter_name
 from ..services.intake import MAX_DESCRIPTION
 from ..visibility import cases_visible_to
 
 # A JSON object: what the serializers without a model read and write (they hold no instance).
 Body = dict[str, Any]
-Contact = dict[str, str | bool]  # `workflows.privacy.reporter_contact`'s answer
 _M = TypeVar("_M", bound=Model)
 
 
@@ -174,17 +173,17 @@ class CaseDetailSerializer(CaseSerializer):
             "events",
         ]
 
-    def _contact(self, case: Case) -> Contact:
+    def _contact(self, case: Case) -> ReporterContact:
         """`reporter_contact` once per case (its permission checks cost queries)."""
-        cached: dict[int, Contact] = getattr(self, "_contacts", {})
+        cached: dict[int, ReporterContact] = getattr(self, "_contacts", {})
         if case.pk not in cached:
             cached[case.pk] = reporter_contact(self.context["request"].user, case)
             self._contacts = cached
         return cached[case.pk]
 
     @extend_schema_field(ContactSerializer)
-    def get_contact(self, case: Case) -> Contact:
-        contact = dict(self._contact(case))
+    def get_contact(self, case: Case) -> ReporterContact:
+        contact = self._contact(case).copy()
         contact.pop("masked", None)
         return contact
 

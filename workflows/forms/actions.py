@@ -98,7 +98,8 @@ class DuplicateForm(CaseActionForm):
 
     def clean_original(self) -> Case:
         number = self.cleaned_data["original"].strip().upper()
-        original = cases_visible_to(self.user).filter(number=number).first()
+        visible = cases_visible_to(self.user) if self.user else Case.objects.none()
+        original = visible.filter(number=number).first()
         if original is None:
             raise forms.ValidationError(_("You can see no case with this number."))
         if original.pk == self.case.pk:

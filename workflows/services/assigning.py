@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from grids.models import Department
+from grids.models import Department, User
 from notifications.models import Notification
 
 from ..choices import EventKind
@@ -16,7 +16,7 @@ from .departments import dispatch_of, dispatch_take
 
 
 @transaction.atomic
-def case_assign(*, case: Case, department: Department, actor, assignee) -> CaseDispatch:
+def case_assign(*, case: Case, department: Department, actor: User, assignee: User) -> CaseDispatch:
     """派单: unclaimed, the department reports for duty with `assignee` as its handler;
     claimed, the work moves from its claimer to `assignee`."""
     with case_locked(case) as case:

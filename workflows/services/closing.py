@@ -1,12 +1,15 @@
 """Closing the loop: resolve, verify (核查) or rework (返工), the resident's rating, 评价权."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
-from grids.models import Department
+from grids.models import Department, User
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
@@ -15,7 +18,7 @@ from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, Level, PhotoKind, Rat
 from ..deadlines import deadlines_set
 from ..flows import CaseFlow
 from ..lifecycle import CaseLifecycle, DispatchLifecycle
-from ..models import Case, CaseDispatch
+from ..models import Case, CaseDispatch, CaseEvent
 from ..photos import photo_clean
 from ..selectors import OPEN_TASK_STATUSES
 from .common import (
@@ -36,7 +39,9 @@ VERIFIER_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role
 
 
 @transaction.atomic
-def case_resolve(*, case: Case, actor, result: str, photos=()) -> Case:
+def case_resolve(
+    *, case: Case, actor: User, result: str, photos: Sequence[File[bytes]] = ()
+) -> Case:
     """The grid, community or street reports its result; the verifying level checks it."""
     result = text_required(result, _("Describe what was done."))
     cleaned = [photo_clean(photo) for photo in photos]
@@ -62,7 +67,7 @@ def case_resolve(*, case: Case, actor, result: str, photos=()) -> Case:
 
 
 @transaction.atomic
-def case_verify(*, case: Case, actor, note: str = "") -> Case:
+def case_verify(*, case: Case, actor: User, note: str = "") -> Case:
     """核查 passed on site: the case is closed at the level that solved it."""
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.verify)
@@ -84,7 +89,7 @@ def case_verify(*, case: Case, actor, note: str = "") -> Case:
 
 
 @transaction.atomic
-def case_rework(*, case: Case, actor, reason: str) -> Case:
+def case_rework(*, case: Case, actor: User, reason: str) -> Case:
     """返工: the result does not hold; back to the same handler, counted."""
     reason = text_required(reason, _("Say what is still wrong."))
     with case_locked(case) as case:
@@ -114,14 +119,16 @@ def case_rework(*, case: Case, actor, reason: str) -> Case:
     return case
 
 
-def _handlers(case: Case) -> list:
+def _handlers(case: Case) -> list[User | None]:
     if case.level == Level.DEPARTMENT:
         return [d.claimed_by for d in case.dispatches.filter(active=True)]
     return [case.handler]
 
 
 @transaction.atomic
-def case_rate(*, case: Case, rating: str, actor=None, phone: str = "", comment: str = "") -> Case:
+def case_rate(
+    *, case: Case, rating: str, actor: User | None = None, phone: str = "", comment: str = ""
+) -> Case:
     """The resident's 满意/基本满意/不满意; 不满意 within 7 days reopens the case once."""
     if rating not in Rating.values:
         raise ValidationError(_("Unknown rating %(rating)r.") % {"rating": rating})
@@ -154,7 +161,7 @@ def case_rate(*, case: Case, rating: str, actor=None, phone: str = "", comment: 
     return case
 
 
-def _reopen(case: Case, rating_event) -> None:
+def _reopen(case: Case, rating_event: CaseEvent) -> None:
     before = transition(case, "reopen", None)
     case.reopen_count += 1
     case.level = CASE_LEVEL_BY_AREA_LEVEL[case.verifier_area.level]
@@ -167,7 +174,7 @@ def _reopen(case: Case, rating_event) -> None:
 
 @transaction.atomic
 def dispatch_rate(
-    *, case: Case, department: Department, actor, score: int, comment: str = ""
+    *, case: Case, department: Department, actor: User, score: int, comment: str = ""
 ) -> CaseDispatch:
     """评价权: the whistle-blowing level rates a department's response (1–5), latest round."""
     if not isinstance(score, int) or not 1 <= score <= 5:

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from grids.models import User
+
 from ..choices import EventKind
 from ..lifecycle import CaseLifecycle
 from ..models import Case, CaseEvent
@@ -13,7 +15,7 @@ MAX_COMMENT = 2000
 
 
 @transaction.atomic
-def case_comment(*, case: Case, actor, text: str) -> CaseEvent:
+def case_comment(*, case: Case, actor: User, text: str) -> CaseEvent:
     """A remark on the case's log ("commented"); the case itself does not change."""
     text = text_required(text, _("Write a comment."))
     if len(text) > MAX_COMMENT:

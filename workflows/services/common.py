@@ -1,15 +1,19 @@
 """Shared machinery of the case services: locking, transitions, events, tasks, numbering."""
 
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import NoReturn
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
+from viewflow.workflow.base import Node
 from viewflow.workflow.models import Task
 
-from grids.models import Area
+from grids.models import Area, User
 from grids.roles import AreaLevel
 from grids.selectors import area_ancestor_at
 from notifications.services import notify
@@ -18,20 +22,22 @@ from ..boards.counters import counters_record
 from ..choices import AREA_LEVEL_BY_CASE_LEVEL, Level
 from ..errors import CaseActionDenied, CaseConflict
 from ..flows import CaseFlow
-from ..lifecycle import CaseLifecycle, unmet_reason
+from ..lifecycle import BoundTransition, CaseLifecycle, DispatchLifecycle, unmet_reason
 from ..models import Case, CaseEvent, CaseNumberSequence, CasePhoto
 from ..selectors import OPEN_TASK_STATUSES
 from ..streams import event_publish
 
 
-def text_required(value: str, message) -> str:
+def text_required(value: str, message: str) -> str:
     """The stripped text, or a ValidationError with `message` when there is none."""
     if not value or not value.strip():
         raise ValidationError(message)
     return value.strip()
 
 
-def photos_attach(case: Case, kind: str, images: list, actor) -> None:
+def photos_attach(
+    case: Case, kind: str, images: list[ContentFile[bytes]], actor: User | None
+) -> None:
     """Store photos already cleaned by `photos.photo_clean` (re-encoded, server-named)."""
     for image in images:
         CasePhoto.objects.create(case=case, kind=kind, image=image, uploaded_by=actor)
@@ -43,7 +49,7 @@ def require(allowed: bool, message: str) -> None:
 
 
 @contextmanager
-def case_locked(case: Case):
+def case_locked(case: Case) -> Iterator[Case]:
     """Lock the process row, then the case row (always in this order), and yield a fresh case."""
     if case.process_id is None:
         yield Case.objects.select_for_update().get(pk=case.pk)
@@ -52,11 +58,13 @@ def case_locked(case: Case):
         yield Case.objects.select_for_update().get(pk=case.pk)
 
 
-def transition_check(machine, name: str, actor) -> None:
+def transition_check(
+    machine: CaseLifecycle | DispatchLifecycle, name: str, actor: User | None
+) -> None:
     """Refuse unless `name` of the status machine may happen now: 403 when `actor` lacks the
     transition's permission, 409 when the status or a condition does not allow it.
     `actor=None` is the system (timers, the flow's Join), which needs no permission."""
-    method = getattr(machine, name)
+    method: BoundTransition = getattr(machine, name)
     case = machine.case
     if actor is not None and not any(t.has_perm(machine, actor) for t in method.get_transitions()):
         _refuse(actor, method, case)  # not theirs to do in any status: 403 before 409
@@ -70,14 +78,19 @@ def transition_check(machine, name: str, actor) -> None:
         _refuse(actor, method, case)
 
 
-def _refuse(actor, method, case: Case) -> NoReturn:
+def _refuse(actor: User, method: BoundTransition, case: Case) -> NoReturn:
     raise CaseActionDenied(
         _("%(actor)s may not %(action)s case %(number)s.")
         % {"actor": actor, "action": method.label, "number": case.number}
     )
 
 
-def transition(case: Case, name: str, actor, machine=None) -> str:
+def transition(
+    case: Case,
+    name: str,
+    actor: User | None,
+    machine: CaseLifecycle | DispatchLifecycle | None = None,
+) -> str:
     """Run a transition of the case's lifecycle (or of `machine`, a department's part of
     the case) after `transition_check`; return the case status it left."""
     machine = machine or CaseLifecycle(case)
@@ -93,7 +106,9 @@ def transition(case: Case, name: str, actor, machine=None) -> str:
     return before
 
 
-def event_record(case: Case, kind: str, actor, *, before: str = "", **payload) -> CaseEvent:
+def event_record(
+    case: Case, kind: str, actor: User | None, *, before: str = "", **payload: object
+) -> CaseEvent:
     """Append to the case's log, in the same transaction as the change it records."""
     event = CaseEvent.objects.create(
         case=case,
@@ -112,13 +127,13 @@ def event_record(case: Case, kind: str, actor, *, before: str = "", **payload) -
 def event_announce(
     case: Case,
     kind: str,
-    actor,
+    actor: User | None,
     *,
     before: str = "",
-    tell=(),
+    tell: Iterable[User | None] = (),
     notice: str = "",
     text: str = "",
-    **payload,
+    **payload: object,
 ) -> CaseEvent:
     """Log the event and tell the people concerned (in-app, pushed live, alerts by email)."""
     event = event_record(case, kind, actor, before=before, **payload)
@@ -126,7 +141,7 @@ def event_announce(
     return event
 
 
-def open_task(case: Case, node, **data) -> Task:
+def open_task(case: Case, node: Node, **data: object) -> Task:
     """The one open task of `node` in the case's process (optionally matching task.data)."""
     tasks = Task.objects.filter(
         process_id=case.process_id, flow_task=node, status__in=OPEN_TASK_STATUSES
@@ -140,7 +155,7 @@ def open_task(case: Case, node, **data) -> Task:
     )
 
 
-def task_complete(task: Task, actor) -> None:
+def task_complete(task: Task, actor: User) -> None:
     """Finish a human task as `actor` (claiming it first if nobody has) and move the flow on."""
     activation = task.flow_task.activation_class(task)
     if task.owner_id is None:
@@ -161,7 +176,7 @@ def area_for_level(case: Case, level: str) -> Area:
     return area
 
 
-def case_number_next(area: Area, day) -> str:
+def case_number_next(area: Area, day: date) -> str:
     """QG-20261121-0042: street code, local date, a per-street daily counter.
 
     The number is taken in a short transaction of its own, committed before the report's
@@ -183,7 +198,7 @@ def case_number_next(area: Area, day) -> str:
     return f"{street.code}-{day:%Y%m%d}-{last:04d}"
 
 
-def _counter_increment(street_id: int, day) -> int | None:
+def _counter_increment(street_id: int, day: date) -> int | None:
     """The counter after adding one, in one statement (PostgreSQL, SQLite ≥ 3.35); None if
     the street has no counter row for `day` yet."""
     table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)

@@ -1,11 +1,15 @@
 """报到: departments claim dispatched cases, return them, or report their result."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
 
-from grids.models import Department
+from grids.models import Department, User
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
@@ -48,11 +52,11 @@ def dispatch_of(case: Case, department: Department) -> CaseDispatch:
     return dispatch
 
 
-def _people_to_tell(case: Case, dispatch: CaseDispatch) -> list:
+def _people_to_tell(case: Case, dispatch: CaseDispatch) -> list[User | None]:
     return [dispatch.dispatched_by, case.reporter]
 
 
-def dispatch_task_prepare(*, task) -> None:
+def dispatch_task_prepare(*, task: Task) -> None:
     """A new claim task: claimable by the department; back to its claimer after a rework."""
     dispatch = CaseDispatch.objects.select_related("department").get(pk=task.data["dispatch"])
     task.owner_permission = "grids.claim_department_cases"
@@ -63,7 +67,7 @@ def dispatch_task_prepare(*, task) -> None:
 
 
 @transaction.atomic
-def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
+def case_claim(*, case: Case, department: Department, actor: User) -> CaseDispatch:
     """报到: exactly one person claims a department's part; everyone else is told who did."""
     with case_locked(case) as case:
         dispatch = dispatch_of(case, department)
@@ -80,7 +84,9 @@ def case_claim(*, case: Case, department: Department, actor) -> CaseDispatch:
     return dispatch
 
 
-def dispatch_take(case: Case, dispatch: CaseDispatch, *, owner, actor, **payload) -> None:
+def dispatch_take(
+    case: Case, dispatch: CaseDispatch, *, owner: User, actor: User, **payload: object
+) -> None:
     """`owner` reports for duty on the department's part (claimed, or given by a head)."""
     task = open_task(case, CaseFlow.claim, dispatch=dispatch.pk)
     task.flow_task.activation_class(task).assign(owner)
@@ -113,7 +119,7 @@ def dispatch_take(case: Case, dispatch: CaseDispatch, *, owner, actor, **payload
 
 
 @transaction.atomic
-def case_return(*, case: Case, department: Department, actor, reason: str) -> CaseDispatch:
+def case_return(*, case: Case, department: Department, actor: User, reason: str) -> CaseDispatch:
     """退回: the department sends its part back to the dispatcher, with a reason."""
     reason = text_required(reason, _("Give a reason for returning the case."))
     with case_locked(case) as case:
@@ -138,7 +144,12 @@ def case_return(*, case: Case, department: Department, actor, reason: str) -> Ca
 
 @transaction.atomic
 def case_dispatch_resolve(
-    *, case: Case, department: Department, actor, result: str, photos=()
+    *,
+    case: Case,
+    department: Department,
+    actor: User,
+    result: str,
+    photos: Sequence[File[bytes]] = (),
 ) -> CaseDispatch:
     """The department reports its result, with at least one after-photo."""
     result = text_required(result, _("Describe what was done."))

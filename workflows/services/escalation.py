@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import Department
+from grids.models import Department, User
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
@@ -27,8 +27,8 @@ from .common import (
     transition,
 )
 
-NEXT_LEVEL = {Level.GRID: Level.COMMUNITY, Level.COMMUNITY: Level.STREET}
-LEVEL_ROLES = {
+NEXT_LEVEL: dict[str, Level] = {Level.GRID: Level.COMMUNITY, Level.COMMUNITY: Level.STREET}
+LEVEL_ROLES: dict[str, tuple[str, ...]] = {
     Level.COMMUNITY: (Role.COMMUNITY_STAFF,),
     Level.STREET: (Role.STREET_OFFICIAL,),
 }
@@ -41,7 +41,7 @@ def _whistle_input(whistle_type: str, reason: str) -> str:
 
 
 @transaction.atomic
-def case_whistle(*, case: Case, actor, whistle_type: str, reason: str) -> Case:
+def case_whistle(*, case: Case, actor: User, whistle_type: str, reason: str) -> Case:
     """吹哨 one level up: grid → community → street. The whistling level will verify."""
     reason = _whistle_input(whistle_type, reason)
     with case_locked(case) as case:
@@ -73,7 +73,7 @@ def case_whistle(*, case: Case, actor, whistle_type: str, reason: str) -> Case:
 def case_dispatch(
     *,
     case: Case,
-    actor,
+    actor: User,
     departments: list[Department],
     lead: Department,
     whistle_type: str,
@@ -118,7 +118,9 @@ def case_dispatch(
     return case
 
 
-def _dispatches_create(case: Case, actor, departments: list[Department], lead) -> None:
+def _dispatches_create(
+    case: Case, actor: User, departments: list[Department], lead: Department
+) -> None:
     now = timezone.now()
     case.dispatches.filter(active=True).update(active=False)  # a new round replaces the old
     claim_due, resolve_due = dispatch_deadlines(case, now)

@@ -1,11 +1,17 @@
 """Reporting a case and the grid's first decision: accept, reject or mark duplicate."""
 
+from collections.abc import Sequence
+from decimal import Decimal
+from uuid import UUID
+
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import Area
+from grids.models import Area, User
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
@@ -41,7 +47,7 @@ def _intake_unit(area: Area) -> tuple[Area, str]:
     return (area_for_level(Case(area=area), level) if level == Level.GRID else area), level
 
 
-def _reporter_may_report(reporter, area: Area, source: str) -> None:
+def _reporter_may_report(reporter: User | None, area: Area, source: str) -> None:
     if source in (Source.RESIDENT, Source.OPEN311, Source.HOTLINE) or reporter is None:
         return  # the public may report anywhere; staff only inside their areas
     require(
@@ -58,17 +64,17 @@ def case_report(
     category: Category,
     area: Area,
     source: str,
-    reporter=None,
+    reporter: User | None = None,
     priority: str = "",
     contact_name: str = "",
     contact_phone: str = "",
     anonymous: bool = False,
-    latitude=None,
-    longitude=None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
     address: str = "",
     media_url: str = "",
-    photos=(),
-    submission_key=None,
+    photos: Sequence[File[bytes]] = (),
+    submission_key: UUID | None = None,
 ) -> Case:
     """A new case in `area` (the deepest known): numbered, logged, its process started.
 
@@ -116,7 +122,7 @@ def case_report(
     return _case_open(case, cleaned)
 
 
-def _earlier_submission(submission_key, reporter) -> Case | None:
+def _earlier_submission(submission_key: UUID, reporter: User | None) -> Case | None:
     earlier = Case.objects.filter(submission_key=submission_key).first()
     if earlier is not None and earlier.reporter_id != getattr(reporter, "pk", None):
         raise ValidationError(_("This form was already used; reload it to report again."))
@@ -124,7 +130,7 @@ def _earlier_submission(submission_key, reporter) -> Case | None:
 
 
 @transaction.atomic
-def _case_open(case: Case, photos: list) -> Case:
+def _case_open(case: Case, photos: list[ContentFile[bytes]]) -> Case:
     """Write the numbered case, its photos, its event and notices, and start its process."""
     case.save()
     photos_attach(case, PhotoKind.BEFORE, photos, case.reporter)
@@ -143,7 +149,7 @@ def _case_open(case: Case, photos: list) -> Case:
 
 
 @transaction.atomic
-def case_accept(*, case: Case, actor) -> Case:
+def case_accept(*, case: Case, actor: User) -> Case:
     """受理: the grid takes the case on; the acceptor becomes its handler."""
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.intake)
@@ -157,14 +163,14 @@ def case_accept(*, case: Case, actor) -> Case:
     return case
 
 
-def _handle_task_assign(case: Case, actor) -> None:
+def _handle_task_assign(case: Case, actor: User) -> None:
     """The new handling task goes to `actor`, who just took the case on."""
     task = open_task(case, CaseFlow.handle)
     task.flow_task.activation_class(task).assign(actor)
 
 
 @transaction.atomic
-def case_reject(*, case: Case, actor, reason: str) -> Case:
+def case_reject(*, case: Case, actor: User, reason: str) -> Case:
     """不予受理: closed without handling; a reason is required."""
     reason = text_required(reason, _("Give a reason for rejecting the case."))
     with case_locked(case) as case:
@@ -178,7 +184,7 @@ def case_reject(*, case: Case, actor, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_mark_duplicate(*, case: Case, actor, original: Case) -> Case:
+def case_mark_duplicate(*, case: Case, actor: User, original: Case) -> Case:
     """Same problem as `original`, an earlier case this actor can see."""
     if original.reported_at >= case.reported_at:
         raise ValidationError(_("A case can only duplicate an earlier case."))

@@ -28,7 +28,7 @@ from ..choices import Level, Rating, Status, WhistleType
 from ..errors import AlreadyClaimed, CaseActionDenied, CaseConflict
 from ..models import Case, CaseDispatch
 from ..photos import PhotoRejected
-from ..privacy import reporter_contact, reporter_name
+from ..privacy import ReporterContact, reporter_contact, reporter_name
 from ..selectors import case_open_tasks, cases_page
 from ..visibility import can_view, cases_visible_to
 from .drawing import area_map
@@ -130,7 +130,7 @@ STATUS_LABELS, LEVEL_LABELS = dict(Status.choices), dict(Level.choices)
 PAYLOAD_LABELS = {"whistle_type": dict(WhistleType.choices), "rating": dict(Rating.choices)}
 
 
-def _timeline(case: Case, contact: dict[str, str | bool]) -> list[dict[str, object]]:
+def _timeline(case: Case, contact: ReporterContact) -> list[dict[str, object]]:
     """The event log as the page shows it, the reporter named as `privacy` allows."""
     rows = []
     for event in case.events.select_related("actor").order_by("pk"):
@@ -177,7 +177,8 @@ def case_action(
     )
     if form.is_valid():
         try:
-            spec.run(case=case, actor=request.user, department=unit, **form.cleaned_data)
+            actor = logged_in_user(request)
+            spec.run(case=case, actor=actor, department=unit, **form.cleaned_data)
         except ValidationError as exc:
             form_error(form, exc)
         except CaseActionDenied as exc:
