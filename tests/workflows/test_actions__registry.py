@@ -238,7 +238,9 @@ def test_a_department_is_rated_once_through_the_api(world):
     url = f"/api/v1/cases/{case.number}/rate-department/"
     first = client.post(url, {"department": "PCS", "score": 4}, format="json")
     assert first.status_code == 200
-    second = client.post(url, {"department": "PCS", "score": 1}, format="json")
+    second = client.post(
+        url, {"department": "PCS", "score": 1}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert second.status_code == 409 and "already been rated" in second.json()["detail"]
     assert CaseDispatch.objects.get(case=case).response_rating == 4
     assert CaseEvent.objects.filter(case=case, kind="dispatch.rated").count() == 1
