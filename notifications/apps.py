@@ -1,16 +1,21 @@
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:  # the models cannot be imported before the app registry is ready
+    from grids.models import User
 
-def _access_changed(sender, user, **kwargs) -> None:
+
+def _access_changed(sender: object, user: "User", **kwargs: Any) -> None:
     from .broadcasts import user_signal_on_commit
 
     user_signal_on_commit(user.pk, {"type": "access.changed"})
 
 
-def _account_saved(sender, instance, **kwargs) -> None:
+def _account_saved(sender: "type[User]", instance: "User", **kwargs: Any) -> None:
     if not instance.is_active:  # a disabled account loses its sockets
         _access_changed(sender, instance)
 

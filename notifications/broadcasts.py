@@ -12,47 +12,51 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+LayerCall = Callable[[], Coroutine[Any, Any, None]]  # a layer call, for whichever loop runs it
 
-def event_frame(payload: dict) -> str:
+
+def event_frame(payload: dict[str, Any]) -> str:
     """The websocket text frame of one event, encoded once for every socket that gets it."""
     return json.dumps({"type": "event", "event": payload})
 
 
-def event_message(payload: dict) -> dict:
+def event_message(payload: dict[str, Any]) -> dict[str, Any]:
     """The channel-layer message for one event: its id (for de-duplication) and its frame."""
     return {"type": "stream.event", "id": payload["id"], "text": event_frame(payload)}
 
 
-def publish_on_commit(groups: list[str], payload: dict) -> None:
+def publish_on_commit(groups: list[str], payload: dict[str, Any]) -> None:
     """Send the event `payload` (with its `id`) to `groups` once the transaction commits."""
     transaction.on_commit(lambda: _send(groups, payload), robust=True)
 
 
-def _send(groups: list[str], payload: dict) -> None:
+def _send(groups: list[str], payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is not None:
         _publish(layer, lambda: _send_all(layer, groups, event_message(payload)))
 
 
-async def _send_all(layer, groups: list[str], message: dict) -> None:
+async def _send_all(layer: BaseChannelLayer, groups: list[str], message: dict[str, Any]) -> None:
     """One trip into the event loop per event, not one per group."""
     for group in groups:
         await layer.group_send(group, message)
 
 
-def user_signal_on_commit(user_id: int, message: dict) -> None:
+def user_signal_on_commit(user_id: int, message: dict[str, Any]) -> None:
     """A message to one person's sockets (notification count, revocation), after commit."""
     users_signal_on_commit([user_id], message)
 
 
-def users_signal_on_commit(user_ids: list[int], message: dict) -> None:
+def users_signal_on_commit(user_ids: list[int], message: dict[str, Any]) -> None:
     """The same message to several people's sockets after commit, in one trip to the layer."""
     groups = [f"user.{pk}" for pk in user_ids]
     if not groups:
@@ -76,11 +80,13 @@ class _Publisher:
     """
 
     TIMEOUT = 30  # seconds; the Redis layer's own socket timeout
+    loop: asyncio.AbstractEventLoop | None
+    pid: int | None
 
     def __init__(self) -> None:
         self.lock, self.loop, self.pid = threading.Lock(), None, None
 
-    def run(self, make_coroutine) -> None:
+    def run(self, make_coroutine: LayerCall) -> None:
         with self.lock:
             if self.loop is None or self.pid != os.getpid():  # a forked child needs its own
                 self.loop, self.pid = asyncio.new_event_loop(), os.getpid()
@@ -94,7 +100,7 @@ class _Publisher:
 _publisher = _Publisher()
 
 
-def _publish(layer, make_coroutine) -> None:
+def _publish(layer: BaseChannelLayer, make_coroutine: LayerCall) -> None:
     """Run a layer call to completion from sync code: on the publisher loop for a networked
     layer; inline for the in-memory one, whose queues belong to the consumers' own loop."""
     if isinstance(layer, InMemoryChannelLayer):
@@ -103,5 +109,5 @@ def _publish(layer, make_coroutine) -> None:
         _publisher.run(make_coroutine)
 
 
-async def _awaited(make_coroutine) -> None:
+async def _awaited(make_coroutine: LayerCall) -> None:
     await make_coroutine()

@@ -11,8 +11,9 @@ relaying an event is a de-duplication and one `send` of the frame the broadcaste
 import asyncio
 import json
 from collections import deque
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeGuard, TypeVar, cast
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -24,14 +25,21 @@ from . import replays, selectors
 from .broadcasts import event_frame
 from .streams import events_missed, stream_authorise
 
+if TYPE_CHECKING:
+    from grids.models import User
+
 SEEN_IDS = 2000  # remembered event ids, to drop the copies that arrive through several groups
 MISSED_PINGS = 2  # pings in a row without a pong before the socket is closed (4408)
 PING = json.dumps({"type": "ping"})
 READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="events-read")  # see db_read
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
-    async def dispatch(self, message) -> None:
+    user: "User"
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
         """Run the handler without channels' per-message `close_old_connections` thread hop.
 
         Channels sends every message through the one sync thread first, so a street's event
@@ -53,7 +61,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if not user.is_active:
             await self.close(code=4403)
             return
-        self.user = user
+        # Signed in: an instance of AUTH_USER_MODEL (channels' stubs only know AbstractBaseUser).
+        self.user = cast("User", user)
         self.streams: dict[str, tuple[str, Any]] = {}  # name -> (group, the app's selection)
         self.seen: set[int] = set()
         self.seen_order: deque[int] = deque()  # the same ids, oldest first, to forget them
@@ -61,7 +70,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(f"user.{user.pk}", self.channel_name)
         self.heartbeat = asyncio.create_task(self._heartbeat())
 
-    async def disconnect(self, code) -> None:
+    async def disconnect(self, code: int) -> None:
         if hasattr(self, "heartbeat"):
             self.heartbeat.cancel()
         if hasattr(self, "user"):
@@ -72,7 +81,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     # --- client messages --------------------------------------------------------------------
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
         try:
             content = json.loads(text_data or "")
         except ValueError:
@@ -83,7 +94,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.receive_json(content)
 
-    async def receive_json(self, content, **kwargs) -> None:
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         kind = content.get("type")
         streams = content.get("streams", [])
         if kind == "pong":
@@ -100,12 +111,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self._error("invalid", "Unknown message type or malformed fields.")
 
     async def _subscribe(self, names: list[str], since: int | None) -> None:
-        granted = []
+        granted: list[str] = []
         for name in dict.fromkeys(names):
             group, refusal, selection = await db_read(stream_authorise)(self.user, name)
             if refusal:
                 await self.send_json({"type": "refused", "stream": name, "code": refusal})
                 continue
+            assert group is not None  # not refused: stream_authorise gave its group
             await self.channel_layer.group_add(group, self.channel_name)  # before the replay
             self.streams[name] = (group, selection)
             granted.append(name)
@@ -135,14 +147,14 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     # --- group messages ---------------------------------------------------------------------
 
-    async def stream_event(self, message) -> None:
+    async def stream_event(self, message: dict[str, Any]) -> None:
         await self._deliver(message["id"], message["text"])
 
-    async def notifications_changed(self, message) -> None:
+    async def notifications_changed(self, message: dict[str, Any]) -> None:
         unread = await db_read(selectors.unread_count)(self.user)
         await self.send_json({"type": "notifications", "unread": unread})
 
-    async def access_changed(self, message) -> None:
+    async def access_changed(self, message: dict[str, Any]) -> None:
         """Memberships or the account changed: keep only the streams still allowed."""
         user = await db_read(_user_reload)(self.user.pk)
         if user is None or not user.is_active:
@@ -188,7 +200,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.send(text_data=PING)
 
 
-def db_read(func):
+def db_read(func: Callable[_P, _R]) -> Callable[_P, Coroutine[Any, Any, _R]]:
     """`func`, a read-only selector, as a coroutine on the reader threads, not the sync thread.
 
     These reads hold no transaction and no thread-bound state, so they need not queue behind
@@ -197,7 +209,7 @@ def db_read(func):
     back (to PostgreSQL's pool) after every call, so the reads hold at most four.
     """
 
-    def read(*args, **kwargs):
+    def read(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return func(*args, **kwargs)
         finally:
@@ -206,7 +218,7 @@ def db_read(func):
     return database_sync_to_async(read, thread_sensitive=False, executor=READERS)
 
 
-def _is_list_of_str(value) -> bool:
+def _is_list_of_str(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
@@ -218,7 +230,7 @@ async def _frames_missed(selections: list[Any], since: int) -> replays.Frames:
     return [(payload["id"], event_frame(payload)) for payload in missed]
 
 
-def _user_reload(pk: int):
+def _user_reload(pk: int) -> "User | None":
     from grids.models import User
 
     return User.objects.filter(pk=pk).first()

@@ -16,20 +16,24 @@ from __future__ import annotations
 import asyncio
 import itertools
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 Frames = list[tuple[int, str]] | None  # (event id, text frame), oldest first; None: resync
+Key = tuple[frozenset[str], int]  # (the sockets' groups, since)
 KEEP_SECONDS = 2.0  # a finished load still serves sockets that joined before it started
 
 _tickets = itertools.count()
-_loads: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict] = weakref.WeakKeyDictionary()
+_loads: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Key, _Load]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass
 class _Load:
     ticket: int
-    task: asyncio.Task
+    task: asyncio.Task[Frames]
 
 
 def ticket() -> int:
@@ -37,7 +41,9 @@ def ticket() -> int:
     return next(_tickets)
 
 
-async def replay_shared(key: tuple, joined: int, load: Callable[[], Awaitable[Frames]]) -> Frames:
+async def replay_shared(
+    key: Key, joined: int, load: Callable[[], Coroutine[Any, Any, Frames]]
+) -> Frames:
     """The frames for `key`, from a load started after `joined` (running or just finished).
 
     `load` runs at most once per such batch; a socket leaving does not cancel it for the rest.
@@ -52,7 +58,9 @@ async def replay_shared(key: tuple, joined: int, load: Callable[[], Awaitable[Fr
     return await asyncio.shield(entry.task)
 
 
-def _forget_later(loop, loads: dict, key: tuple, entry: _Load) -> None:
+def _forget_later(
+    loop: asyncio.AbstractEventLoop, loads: dict[Key, _Load], key: Key, entry: _Load
+) -> None:
     def forget() -> None:
         if loads.get(key) is entry:
             del loads[key]

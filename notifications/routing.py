@@ -4,4 +4,5 @@ from django.urls import path
 
 from .consumers import EventsConsumer
 
-websocket_urlpatterns = [path("ws/events/", EventsConsumer.as_asgi())]
+# django-stubs' path() takes views only; channels' URLRouter routes to the ASGI app it is given.
+websocket_urlpatterns = [path("ws/events/", EventsConsumer.as_asgi())]  # type: ignore[arg-type]

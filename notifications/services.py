@@ -1,6 +1,7 @@
 """Writing notifications. Called by workflows services inside their transaction."""
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.mail import send_mass_mail
 from django.db import transaction
@@ -9,16 +10,27 @@ from django.utils import timezone
 from .broadcasts import user_signal_on_commit, users_signal_on_commit
 from .models import Notification
 
+if TYPE_CHECKING:  # types only: like the foreign keys, no import of workflows at run time
+    from grids.models import User
+    from workflows.models import Case, CaseEvent
+
 EMAILED_KINDS = (Notification.Kind.WHISTLE, Notification.Kind.OVERDUE)
 
 
-def notify(*, recipients: Iterable, kind: str, text: str, case=None, event=None) -> int:
+def notify(
+    *,
+    recipients: Iterable["User | None"],
+    kind: str,
+    text: str,
+    case: "Case | None" = None,
+    event: "CaseEvent | None" = None,
+) -> int:
     """One unread notification per distinct active recipient; returns how many were written.
 
     Whistles and overdue alerts also go by email (Django's mail backend), after commit.
     """
     seen: set[int] = set()
-    rows = []
+    rows: list[Notification] = []
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
             continue
@@ -40,7 +52,7 @@ def notify(*, recipients: Iterable, kind: str, text: str, case=None, event=None)
 
 
 @transaction.atomic
-def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, user: "User", ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (all of them, or those in `ids`); push the count."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:

@@ -11,7 +11,10 @@ de-duplication stay here, in `consumers` and `replays`).
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grids.models import User
 
 # Refusal codes the socket sends back (docs/events-protocol.md).
 INVALID, UNKNOWN, FORBIDDEN = "invalid", "unknown", "forbidden"
@@ -23,8 +26,9 @@ class Grant:
     selection: Any  # what the replay source needs to find the stream's missed events
 
 
-Authoriser = Callable[[Any, str], Grant | str]  # (user, key) -> Grant, or a refusal code
-ReplaySource = Callable[[list[Any], int], list[dict] | None]  # (selections, since) -> payloads
+Authoriser = Callable[["User", str], Grant | str]  # (user, key) -> Grant, or a refusal code
+# (selections, since) -> payloads
+ReplaySource = Callable[[list[Any], int], list[dict[str, Any]] | None]
 
 _authorisers: dict[str, Authoriser] = {}
 _replay_sources: list[ReplaySource] = []
@@ -41,7 +45,7 @@ def replay_source_register(source: ReplaySource) -> None:
     _replay_sources[:] = [source]
 
 
-def stream_authorise(user, name: str) -> tuple[str | None, str | None, Any]:
+def stream_authorise(user: "User", name: str) -> tuple[str | None, str | None, Any]:
     """(group, refusal code, selection) for one stream name."""
     kind, _, key = name.partition(":")
     authorise = _authorisers.get(kind)
@@ -53,7 +57,7 @@ def stream_authorise(user, name: str) -> tuple[str | None, str | None, Any]:
     return answer.group, None, answer.selection
 
 
-def events_missed(selections: list[Any], since: int) -> list[dict] | None:
+def events_missed(selections: list[Any], since: int) -> list[dict[str, Any]] | None:
     if not _replay_sources:
         raise RuntimeError("no replay source registered (an app's ready() registers one)")
     return _replay_sources[0](selections, since)

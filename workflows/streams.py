@@ -11,12 +11,13 @@ never personal data. `events_missed` is the replay source: what a socket with `s
 
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from grids.models import Area, Department
+from grids.models import Area, Department, User
 from notifications.broadcasts import publish_on_commit
 from notifications.streams import (
     FORBIDDEN,
@@ -31,19 +32,20 @@ from .visibility import area_stream_allowed, can_view, department_stream_allowed
 
 REPLAY_LIMIT = 5000  # beyond this many missed events a reload is cheaper than a replay
 COMMIT_SLACK = timedelta(seconds=30)  # longer than any case transaction runs
+DispatchRow = tuple[int, bool, int | None]  # (department, active, claimer)
 
 
 # --- what a stream shows, and who may follow it -----------------------------------------------
 
 
-def _user_stream(user, key: str) -> Grant | str:
+def _user_stream(user: User, key: str) -> Grant | str:
     if key:
         return UNKNOWN
     q = Q(reporter=user) | Q(handler=user) | Q(dispatches__claimed_by=user)
     return Grant(f"user.{user.pk}", q)
 
 
-def _area_stream(user, code: str) -> Grant | str:
+def _area_stream(user: User, code: str) -> Grant | str:
     area = Area.objects.filter(code=code).first() if code else None
     if area is None:
         return UNKNOWN
@@ -52,7 +54,7 @@ def _area_stream(user, code: str) -> Grant | str:
     return Grant(f"area.{area.pk}", Q(area_path__startswith=area.path))
 
 
-def _department_stream(user, code: str) -> Grant | str:
+def _department_stream(user: User, code: str) -> Grant | str:
     department = Department.objects.filter(code=code).first() if code else None
     if department is None:
         return UNKNOWN
@@ -61,7 +63,7 @@ def _department_stream(user, code: str) -> Grant | str:
     return Grant(f"dept.{department.pk}", Q(dispatches__department=department))
 
 
-def _case_stream(user, number: str) -> Grant | str:
+def _case_stream(user: User, number: str) -> Grant | str:
     case = Case.objects.filter(number=number).first() if number else None
     if case is None:
         return UNKNOWN
@@ -81,13 +83,13 @@ def streams_register() -> None:
 # --- publishing -------------------------------------------------------------------------
 
 
-def _dispatch_rows(case: Case) -> list[tuple[int, bool, int | None]]:
+def _dispatch_rows(case: Case) -> list[DispatchRow]:
     """(department, active, claimer) of each of the case's dispatches: one query."""
     rows = case.dispatches.order_by("pk").values_list("department_id", "active", "claimed_by_id")
     return list(rows)
 
 
-def event_payload(event: CaseEvent, departments: list[int] | None = None) -> dict:
+def event_payload(event: CaseEvent, departments: list[int] | None = None) -> dict[str, Any]:
     """The client-facing form of `event`; `departments` (active ones, sorted) if already read."""
     case = event.case
     if departments is None:
@@ -107,7 +109,7 @@ def event_payload(event: CaseEvent, departments: list[int] | None = None) -> dic
     }
 
 
-def event_groups(event: CaseEvent, dispatches: list | None = None) -> list[str]:
+def event_groups(event: CaseEvent, dispatches: list[DispatchRow] | None = None) -> list[str]:
     case = event.case
     rows = _dispatch_rows(case) if dispatches is None else dispatches
     groups = [f"area.{pk}" for pk in case.area.ancestor_ids]
@@ -133,7 +135,7 @@ def replay_window() -> timedelta:
     return timedelta(seconds=getattr(settings, "GRIDCASE_REPLAY_WINDOW_SECONDS", 24 * 3600))
 
 
-def events_missed(selections: list[Q], since: int) -> list[dict] | None:
+def events_missed(selections: list[Q], since: int) -> list[dict[str, Any]] | None:
     """Payloads of the events a client with `since` may lack, oldest first; None: resync.
 
     Ids are taken at insert, not at commit: on PostgreSQL a transaction holding a lower id can
@@ -158,7 +160,8 @@ def events_missed(selections: list[Q], since: int) -> list[dict] | None:
     )
     if len(events) > REPLAY_LIMIT:
         return None
-    departments = defaultdict(list)  # one query for every replayed case, not one per event
+    # One query for every replayed case, not one per event.
+    departments: defaultdict[int, list[int]] = defaultdict(list)
     dispatches = CaseDispatch.objects.filter(
         case__in={event.case_id for event in events}, active=True
     ).order_by("department_id")

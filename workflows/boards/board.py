@@ -8,6 +8,7 @@ board costs a fixed number of queries whatever the number of areas, departments 
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.core.cache import cache
@@ -16,9 +17,11 @@ from django.db.models import Max, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from grids.models import Area, Department
 from grids.roles import AreaLevel
+from grids.selectors import AnyUser
 
 from ..choices import OPEN_STATUSES, Level
 from ..models import Case, CaseEvent
@@ -29,6 +32,7 @@ from .metrics import (
     DEPARTMENT_METRICS,
     ONE_DAY,
     DepartmentTally,
+    Figure,
     Metric,
     Period,
     midnight,
@@ -73,8 +77,9 @@ class BoardFilterForm(forms.Form):
         required=False,
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (its stub allows None, for overrides)
         data["period"] = data.get("period") or "7d"
         data["sort"] = data.get("sort") or AREA_METRICS[0].name
         data["dsort"] = data.get("dsort") or DEPARTMENT_METRICS[0].name
@@ -102,7 +107,7 @@ class BoardFilterForm(forms.Form):
         return Period(midnight(first), midnight(last + ONE_DAY), now)
 
 
-def board_scope(user, code: str | None) -> Area:
+def board_scope(user: AnyUser, code: str | None) -> Area:
     """The area whose board `user` asked for (by code), or their own: the area of their
     board permission (a street official's street, community staff's community)."""
     if code is None:
@@ -126,7 +131,7 @@ class Row:
     code: str
     name: str
     kind: str  # "total", "community", "grid" or "department"
-    figures: dict
+    figures: dict[str, Figure]
     metrics: tuple[Metric, ...]
 
     def cells(self) -> list[tuple[Metric, str]]:
@@ -142,7 +147,7 @@ class Board:
     grids: list[Row]
     departments: list[Row]
     trend: list[tuple[date, int, int]]
-    by_level: list[tuple[str, int]]
+    by_level: list[tuple[StrOrPromise, int]]
     by_category: list[tuple[str, int]]
     map: GridMap | None
     overdue: list[Case]
@@ -156,7 +161,7 @@ def ranked(rows: list[Row], metric_name: str, metrics: tuple[Metric, ...]) -> li
     metric = next(m for m in metrics if m.name == metric_name)
     sign = -1 if metric.higher_is_better else 1
 
-    def key(row: Row):
+    def key(row: Row) -> tuple[bool, float, str]:
         value = row.figures[metric_name]
         return (value is None, 0 if value is None else sign * value, row.code)
 
@@ -171,7 +176,7 @@ def board_get(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
     # The cached value is a pickle of this module's classes: the key names the module, so a
     # worker of an older release sharing the cache (Redis) never reads a board it cannot load.
     key = f"{__name__}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    board = cache.get(key)
+    board: Board | None = cache.get(key)
     if board is None:
         board = board_build(scope=scope, period=period, sort=sort, dsort=dsort)
         board.last_event_id = last_id  # what the figures include at least

@@ -14,8 +14,9 @@ counter rows; they lock one row per area and day.
 """
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.utils import timezone
@@ -23,6 +24,9 @@ from django.utils import timezone
 from ..choices import EventKind, Level, Rating, Status
 from .counter_models import AreaCloseCount, AreaDayCount, AreaDayMix, DepartmentDayCount
 from .metrics import GOOD_RATINGS, VOID
+
+if TYPE_CHECKING:  # annotations only: the cases and events reach this module as arguments
+    from ..models import Case, CaseDispatch, CaseEvent
 
 NO_DUE_DAY = date.min  # a closed case without a resolve deadline
 # The case fields the counts are made of (attnames, as `Model.from_db` receives them).
@@ -53,7 +57,8 @@ KEYS = {
     "dept": ("area_path", "day", "department_id"),
 }
 
-Counts = dict[tuple, dict[str, int]]  # ("day"|"mix"|"close", *key values) -> column -> n
+CountKey = tuple[str, *tuple[str | date | int, ...]]  # ("day"|"mix"|"close"|"dept", *key values)
+Counts = dict[CountKey, dict[str, int]]  # key -> column -> n
 
 
 def local_day(moment: datetime) -> date:
@@ -65,7 +70,7 @@ def _before(a: datetime | None, b: datetime | None) -> bool:
     return a is not None and b is not None and a <= b
 
 
-def case_counts(row: Mapping) -> Counts:
+def case_counts(row: Mapping[str, Any]) -> Counts:
     """What one case, as `row` (COUNTED_FIELDS), adds to the counters."""
     path, status = row["area_path"], row["status"]
     void = status in VOID
@@ -108,7 +113,7 @@ def case_counts(row: Mapping) -> Counts:
     return counts
 
 
-def _add(counts: Counts, key: tuple, more: Mapping[str, int]) -> None:
+def _add(counts: Counts, key: CountKey, more: Mapping[str, int]) -> None:
     into = counts[key]
     for name, n in more.items():
         into[name] = into.get(name, 0) + n
@@ -150,12 +155,12 @@ def counts_apply(delta: Counts) -> None:
             )
 
 
-def counted_row(case) -> dict:
+def counted_row(case: "Case") -> dict[str, Any]:
     return {name: getattr(case, name) for name in COUNTED_FIELDS}
 
 
-def _loaded(case) -> dict:
-    names, values = case._loaded_row
+def _loaded(case: "Case") -> dict[str, Any]:
+    names, values = case._loaded_row  # set by Case.from_db
     row = dict(zip(names, values, strict=True))
     missing = [name for name in COUNTED_FIELDS if name not in row]
     if missing:  # a deferred field: the row as read is unknown, the counts would drift
@@ -163,13 +168,14 @@ def _loaded(case) -> dict:
     return row
 
 
-def counters_record(case, event) -> None:
+def counters_record(case: "Case", event: "CaseEvent") -> None:
     """Bring the counters up to date with `case` as it is now, and count a rating event.
 
     The case's previous counts are those of the row it was read from (`Case.from_db`, under
     the services' lock), or of the last call for this instance; a case never read from the
     database is new and counted nothing before.
     """
+    before: Counts
     if hasattr(case, "_counted"):
         before = case._counted
     elif hasattr(case, "_loaded_row"):
@@ -185,29 +191,29 @@ def counters_record(case, event) -> None:
     elif event.kind in DISPATCH_EVENTS:
         DISPATCH_EVENTS[event.kind](delta, case, event.payload)
     counts_apply(delta)
-    case._counted = after
+    case._counted = after  # type: ignore[attr-defined]  # read back by the next call
 
 
 # Dispatch events. A dispatch's counted fields are written once each by the services (claimed,
 # returned: each at most once, never after a return; the rating may be replaced, its event
 # carries the previous score), so each event adds its own change; the dispatch is read back
 # the way its service chose it.
-def _dispatch_key(case, dispatch) -> tuple:
+def _dispatch_key(case: "Case", dispatch: "CaseDispatch") -> CountKey:
     return ("dept", case.area_path, local_day(dispatch.dispatched_at), dispatch.department_id)
 
 
-def _dispatched(delta: Counts, case, payload: dict) -> None:
+def _dispatched(delta: Counts, case: "Case", payload: dict[str, Any]) -> None:
     for dispatch in case.dispatches.filter(active=True):  # the round just created
         _add(delta, _dispatch_key(case, dispatch), {"dispatched": 1})
 
 
-def _claimed(delta: Counts, case, payload: dict) -> None:
+def _claimed(delta: Counts, case: "Case", payload: dict[str, Any]) -> None:
     dispatch = _latest(case, payload, claimed_at__isnull=False, active=True)
     in_time = _before(dispatch.claimed_at, dispatch.claim_due)
     _add(delta, _dispatch_key(case, dispatch), {"answered": 1, "answered_in_time": int(in_time)})
 
 
-def _returned(delta: Counts, case, payload: dict) -> None:
+def _returned(delta: Counts, case: "Case", payload: dict[str, Any]) -> None:
     dispatch = _latest(case, payload, returned_at__isnull=False)
     if dispatch.claimed_at is None:  # a claim before it already counted as the answer
         in_time = _before(dispatch.returned_at, dispatch.claim_due)
@@ -215,19 +221,23 @@ def _returned(delta: Counts, case, payload: dict) -> None:
         _add(delta, _dispatch_key(case, dispatch), counts)
 
 
-def _rated(delta: Counts, case, payload: dict) -> None:
+def _rated(delta: Counts, case: "Case", payload: dict[str, Any]) -> None:
     dispatch = _latest(case, payload, claimed_at__isnull=False)
     previous = payload.get("previous")
     counts = {"rated": int(previous is None), "rating_sum": payload["score"] - (previous or 0)}
     _add(delta, _dispatch_key(case, dispatch), counts)
 
 
-def _latest(case, payload: dict, **conditions):
+def _latest(case: "Case", payload: dict[str, Any], **conditions: bool) -> "CaseDispatch":
     dispatches = case.dispatches.filter(department__code=payload["department"], **conditions)
-    return dispatches.order_by("-pk").first()
+    dispatch = dispatches.order_by("-pk").first()
+    if dispatch is None:  # the event's service has just written it; a count would be lost
+        raise RuntimeError(f"case {case.pk}: no {payload['department']} dispatch to count")
+    return dispatch
 
 
-DISPATCH_EVENTS = {
+# By the event's stored kind (a `CaseEvent.kind` string, as `EventKind` members are).
+DISPATCH_EVENTS: dict[str, Callable[[Counts, "Case", dict[str, Any]], None]] = {
     EventKind.DISPATCHED: _dispatched,
     EventKind.CLAIMED: _claimed,
     EventKind.RETURNED: _returned,

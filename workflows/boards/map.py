@@ -56,7 +56,7 @@ class GridMap:
     shapes: list[Shape]
 
 
-def _rings(boundary: dict) -> list[list[list[float]]]:
+def _rings(boundary: object) -> list[list[list[float]]]:
     if not isinstance(boundary, dict):
         return []
     if boundary.get("type") == "Polygon":

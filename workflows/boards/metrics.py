@@ -29,13 +29,15 @@ tests/workflows/metrics_oracle.py counts the same figures from the cases, and th
 the two equal.
 """
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from ..choices import Rating, Status
 
@@ -43,6 +45,9 @@ VOID = (Status.REJECTED, Status.DUPLICATE)  # ended without being handled
 NOT_VOID = tuple(s for s in Status if s not in VOID)
 GOOD_RATINGS = (Rating.SATISFIED, Rating.BASICALLY)
 ONE_DAY = timedelta(days=1)
+
+Figure = float | int | None  # a metric's value; None: nothing to measure
+_K = TypeVar("_K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -64,11 +69,11 @@ class Period:
 @dataclass(frozen=True)
 class Metric:
     name: str
-    label: object
+    label: StrOrPromise
     kind: str  # "rate" (0..1), "count", "hours", "score" (1..5)
     higher_is_better: bool = True
 
-    def display(self, value, *, csv: bool = False) -> str:
+    def display(self, value: Figure, *, csv: bool = False) -> str:
         """How a figure reads. On the page: "—" when there is nothing to measure, a rate as
         "12.5%", hours and scores to one decimal. In the CSV export: an empty cell, a rate as
         "12.5" (its heading says "%"), hours and scores to two decimals."""
@@ -138,13 +143,13 @@ class Tally:
     open_now: int = 0
     overdue_now: int = 0
 
-    def add(self, counts: dict) -> None:
+    def add(self, counts: dict[str, float | timedelta | None]) -> None:
         for name, value in counts.items():
             if isinstance(value, timedelta):
                 value = value.total_seconds()
             setattr(self, name, getattr(self, name) + (value or 0))
 
-    def figures(self) -> dict[str, float | int | None]:
+    def figures(self) -> dict[str, Figure]:
         """Every AREA_METRICS value, by name."""
         return {
             "response_rate": _ratio(self.responded_in_time, self.response_due),
@@ -174,7 +179,7 @@ class DepartmentTally:
     rating_sum: int = 0
     overdue_now: int = 0
 
-    def figures(self) -> dict[str, float | int | None]:
+    def figures(self) -> dict[str, Figure]:
         return {
             "avg_rating": _ratio(self.rating_sum, self.rated),
             "response_rate": _ratio(self.claimed_in_time, self.claims_due),
@@ -230,5 +235,5 @@ class Spread:
         return days
 
 
-def _tally_into(target: dict, key, n: int) -> None:
+def _tally_into(target: dict[_K, int], key: _K, n: int) -> None:
     target[key] = target.get(key, 0) + n

@@ -7,8 +7,10 @@ rest of today's resolve deadlines), each on a partial or small index range. A fi
 queries whatever the data; periods are whole local days.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -73,7 +75,7 @@ def _paths(path: str) -> list[str]:
     return list(Area.objects.filter(path__startswith=path).values_list("path", flat=True))
 
 
-def _counter_sums(paths: list[str], days: Days) -> QuerySet:
+def _counter_sums(paths: list[str], days: Days) -> QuerySet[AreaDayCount, Mapping[str, Any]]:
     sums = {f"n_{name}": Sum(name) for name in DAY_SUMS}
     sums["n_due"] = Sum("due", filter=Q(day__lte=days.due_last))
     return (
@@ -84,7 +86,7 @@ def _counter_sums(paths: list[str], days: Days) -> QuerySet:
     )
 
 
-def _close_sums(paths: list[str], days: Days) -> list[QuerySet]:
+def _close_sums(paths: list[str], days: Days) -> list[QuerySet[AreaCloseCount, Mapping[str, Any]]]:
     """Closed cases "due to close" in the period: closed in it (first query), or closed
     before it and due in it (second); each an index-only range scan."""
     due_in = Q(due_day__gte=days.first, due_day__lte=days.due_last)
@@ -103,7 +105,9 @@ def _close_sums(paths: list[str], days: Days) -> list[QuerySet]:
     ]
 
 
-def _live_counts(path: str, period: Period, days: Days) -> tuple[QuerySet, QuerySet]:
+def _live_counts(
+    path: str, period: Period, days: Days
+) -> tuple[QuerySet[Case, Mapping[str, Any]], QuerySet[Case, Mapping[str, Any]]]:
     """What moves with the clock: open and overdue now, answers late by now, and the rest of
     today's resolve deadlines (small sets, on partial indexes)."""
     below = Case.objects.filter(area_path__startswith=path).order_by()
@@ -138,17 +142,18 @@ def area_tallies(*, path: str, period: Period) -> dict[str, Tally]:
     clock: six queries, whatever the size (the period must be whole local days)."""
     days = Days.of(period)
     paths = _paths(path)
-    rows: dict[str, dict] = {}
+    rows: dict[str, dict[str, int]] = {}
     live, to_come = _live_counts(path, period, days)
     for queryset in (_counter_sums(paths, days), *_close_sums(paths, days), live, to_come):
         for row in queryset:
-            into = rows.setdefault(row.pop("area_path"), {})
+            into = rows.setdefault(row["area_path"], {})
             for name, value in row.items():
-                into[name] = into.get(name, 0) + (value or 0)
+                if name != "area_path":  # the key; every other column is a count
+                    into[name] = into.get(name, 0) + (value or 0)
     return {area_path: _tally(row) for area_path, row in rows.items()}
 
 
-def _tally(row: dict) -> Tally:
+def _tally(row: dict[str, int]) -> Tally:
     n = row.get
     return Tally(
         reported=n("n_reported", 0),
@@ -199,18 +204,19 @@ def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTall
     below = CaseDispatch.objects.filter(case__area_path__startswith=path).order_by()
     late = below.filter(unanswered, dispatched, claim_due__lte=now)  # partial index each
     overdue = below.filter(late_now)
-    rows: dict[int, dict] = {}
+    rows: dict[int, dict[str, Any]] = {}  # the aggregates (int, or None over no rows)
     for queryset in (
         counted,
         late.values("department_id").annotate(late=Count("pk")),
         overdue.values("department_id").annotate(overdue=Count("pk")),
     ):
         for row in queryset:
-            rows.setdefault(row.pop("department_id"), {}).update(row)
+            counts = {name: n for name, n in row.items() if name != "department_id"}
+            rows.setdefault(row["department_id"], {}).update(counts)
     return {pk: _department_tally(row) for pk, row in rows.items()}
 
 
-def _department_tally(row: dict) -> DepartmentTally:
+def _department_tally(row: dict[str, Any]) -> DepartmentTally:
     n = row.get
     return DepartmentTally(
         dispatched=n("n_dispatched") or 0,

@@ -6,10 +6,28 @@ first empties the tables: idempotent, and what `counters_record` keeps up to dat
 Used by `manage.py counters_rebuild`, migration 0007 and the data generator.
 """
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.apps import apps as global_apps
+from django.apps.registry import Apps
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Count, F, Func, Q, QuerySet, Sum, Value
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    Count,
+    F,
+    Func,
+    Model,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from ..choices import EventKind, Level, Rating, Status
@@ -17,31 +35,43 @@ from .counter_models import DAY_COUNTS
 from .counters import NO_DUE_DAY
 from .metrics import GOOD_RATINGS, VOID
 
+if TYPE_CHECKING:  # the live models' types; at run time `apps` gives them (historical ones too)
+    from ..models import Case, CaseDispatch, CaseEvent
+
+Sql = tuple[str, tuple[str | int, ...]]  # (SQL, parameters), as Django's `as_sql` returns them
+Grouped = QuerySet[Model, Mapping[str, Any]]  # a `values()` query, run here only as SQL
+
 
 class Micros(Func):
     """Microseconds from the second timestamp to the first, as an integer."""
 
     output_field = BigIntegerField()
 
-    def as_postgresql(self, compiler, conn, **extra):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> Sql:
         template = "(EXTRACT(EPOCH FROM (%(expressions)s)) * 1000000)::bigint"
-        return self.as_sql(compiler, conn, template=template, arg_joiner=" - ", **extra)
+        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
 
-    def as_sqlite(self, compiler, conn, **extra):  # Django's own function, in µs
-        return self.as_sql(compiler, conn, function="django_timestamp_diff", **extra)
+    def as_sqlite(  # Django's own function, in µs
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> Sql:
+        return self.as_sql(compiler, connection, function="django_timestamp_diff", **extra)
 
 
 def _day(field: str) -> TruncDate:
     return TruncDate(field, tzinfo=timezone.get_default_timezone())
 
 
-def _all_columns(qs: QuerySet, given: dict) -> QuerySet:
+def _all_columns(qs: Grouped, given: Mapping[str, Aggregate]) -> Grouped:
     """`given` aggregates, and 0 for every other DAY_COUNTS column, in DAY_COUNTS order."""
     zero = Value(0, output_field=BigIntegerField())
-    return qs.annotate(**{name: given.get(name, zero) for name in DAY_COUNTS})
+    # Computed names: the stubs cannot follow them, and type the result Any.
+    annotated: Grouped = qs.annotate(**{name: given.get(name, zero) for name in DAY_COUNTS})
+    return annotated
 
 
-def _day_sources(case, event) -> list[QuerySet]:
+def _day_sources(case: "type[Case]", event: "type[CaseEvent]") -> list[Grouped]:
     cases = case.objects.order_by()
     void = Q(status__in=VOID)
     answered = Q(responded_at__isnull=False) | void
@@ -89,15 +119,18 @@ def _day_sources(case, event) -> list[QuerySet]:
     return [reported, closed, due, rated]
 
 
-def _insert(cursor, table: str, columns: tuple[str, ...], sql: str, params) -> int:
+def _insert(
+    cursor: CursorWrapper, table: str, columns: tuple[str, ...], sql: str, params: Sequence[Any]
+) -> int:
     quote = connection.ops.quote_name
     cursor.execute(
         f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) {sql}", params
     )
-    return cursor.rowcount
+    written: int = cursor.rowcount  # DB-API: the rows the statement wrote
+    return written
 
 
-def counters_rebuild(apps=global_apps) -> dict[str, int]:
+def counters_rebuild(apps: Apps = global_apps) -> dict[str, int]:
     """Empty the counter tables and refill them from the data; rows written per table.
 
     `apps`: a migration's historical registry, or the live one. On PostgreSQL the counter
@@ -110,13 +143,14 @@ def counters_rebuild(apps=global_apps) -> dict[str, int]:
         for name in ("AreaDayCount", "AreaDayMix", "AreaCloseCount", "DepartmentDayCount")
     )
     quote = connection.ops.quote_name
-    written = {}
+    written: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         for table in (day_table, mix_table, close_table, dept_table):
             if connection.vendor == "postgresql":
                 cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute(f"DELETE FROM {quote(table)}")
-        parts, params = [], []
+        parts: list[str] = []
+        params: list[Any] = []  # as Django compiled them
         for source in _day_sources(case, event):
             sql, more = source.query.sql_with_params()
             parts.append(sql)
@@ -136,7 +170,7 @@ def counters_rebuild(apps=global_apps) -> dict[str, int]:
             .annotate(n=Count("pk"))
         )
         sql, more = mix.query.sql_with_params()
-        columns = ("area_path", "day", "level", "category_id", "reported")
+        columns: tuple[str, ...] = ("area_path", "day", "level", "category_id", "reported")
         written["mix"] = _insert(cursor, mix_table, columns, sql, more)
         close = (
             case.objects.order_by()
@@ -160,7 +194,7 @@ def counters_rebuild(apps=global_apps) -> dict[str, int]:
 DEPARTMENT_COLUMNS = ("dispatched", "answered", "answered_in_time", "rated", "rating_sum")
 
 
-def _department_source(dispatch) -> QuerySet:
+def _department_source(dispatch: "type[CaseDispatch]") -> Grouped:
     answered = Q(claimed_at__isnull=False) | Q(returned_at__isnull=False)
     in_time = Q(claimed_at__lte=F("claim_due")) | Q(
         claimed_at__isnull=True, returned_at__lte=F("claim_due")

@@ -1,6 +1,7 @@
 """`manage.py counters_rebuild`: recompute the board counters from the cases (idempotent)."""
 
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -10,7 +11,7 @@ from workflows.boards.rebuild import counters_rebuild
 class Command(BaseCommand):
     help = "Recompute every board counter from the cases and rating events (set-based)."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         written = counters_rebuild()
         rows = ", ".join(f"{table} {n:,}" for table, n in written.items())

@@ -1,6 +1,8 @@
 """manage.py generate_district [--cases N]: a 10-street district and N cases, in bulk."""
 
 import time
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,7 +17,7 @@ class Command(BaseCommand):
         "open tasks, written in bulk (COPY on PostgreSQL). For load tests and benchmarks."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--cases", type=int, default=10000, help="cases to add (10000)")
         parser.add_argument("--days", type=int, default=365, help="spread over (365 days)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (2026)")
@@ -27,7 +29,9 @@ class Command(BaseCommand):
             "--skip-district", action="store_true", help="use the district already loaded"
         )
 
-    def handle(self, *args, cases: int, days: int, seed: int, batch: int, **options) -> None:
+    def handle(
+        self, *args: Any, cases: int, days: int, seed: int, batch: int, **options: Any
+    ) -> None:
         if cases < 0 or days < 1 or batch < 1:
             raise CommandError("--cases must be >= 0, --days and --batch >= 1.")
         if not options["skip_district"]:

@@ -1,5 +1,8 @@
 """manage.py load_demo_cases [--count 300] [--seed 2026] [--days 90]: demo cases, timer sweep."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from viewflow.workflow.timers import fire_due_timers
@@ -15,12 +18,12 @@ class Command(BaseCommand):
         "viewflow timers that are due now."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--count", type=int, default=300, help="cases wanted (default 300)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument("--days", type=int, default=90, help="spread over (default 90)")
 
-    def handle(self, *args, count: int, seed: int, days: int, **options) -> None:
+    def handle(self, *args: Any, count: int, seed: int, days: int, **options: Any) -> None:
         if count < 1 or days < 1:
             raise CommandError("--count and --days must be at least 1.")
         # Replayed history must not mail anyone: whistles and overdue alerts of the past.

@@ -5,6 +5,9 @@ manage.py open311_key list
 manage.py open311_key revoke hotline12345
 """
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -17,12 +20,14 @@ from workflows.apis.open311.intake import OPEN311_GROUP
 class Command(BaseCommand):
     help = "Issue, list or revoke Open311 api_keys of integration accounts."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("verb", choices=["issue", "list", "revoke"])
         parser.add_argument("username", nargs="?")
         parser.add_argument("--name", default="", help="display name of a new account")
 
-    def handle(self, *args, verb: str, username: str | None, name: str, **options) -> None:
+    def handle(
+        self, *args: Any, verb: str, username: str | None, name: str, **options: Any
+    ) -> None:
         if verb == "list":
             for token in Token.objects.filter(user__groups__name=OPEN311_GROUP).select_related(
                 "user"
@@ -48,7 +53,8 @@ class Command(BaseCommand):
         group, _ = Group.objects.get_or_create(name=OPEN311_GROUP)
         user.groups.add(group)
         Token.objects.filter(user=user).delete()
-        return Token.objects.create(user=user).key
+        key: str = Token.objects.create(user=user).key  # DRF's stubs leave the value untyped
+        return key
 
     def revoke(self, username: str) -> None:
         deleted, _ = Token.objects.filter(

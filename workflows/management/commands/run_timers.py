@@ -6,6 +6,9 @@ due ones. Run exactly one dispatcher per database (several are safe, but pointle
 
 import signal
 import time
+from argparse import ArgumentParser
+from types import FrameType
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -15,14 +18,14 @@ from viewflow.workflow.timers import fire_due_timers
 class Command(BaseCommand):
     help = "Fire due case timers every few seconds (or once with --once)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--interval", type=float, default=5.0, help="seconds between sweeps")
         parser.add_argument("--once", action="store_true", help="sweep once and exit")
 
-    def handle(self, *args, interval: float, once: bool, **options) -> None:
+    def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
         stopping = False
 
-        def stop(signum, frame) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
             nonlocal stopping
             stopping = True
 
