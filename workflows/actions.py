@@ -69,6 +69,11 @@ class Action:
             return DispatchLifecycle(case, dispatch)
         return CaseLifecycle(case)
 
+    def possible(self, case: Case, dispatch: CaseDispatch | None = None) -> bool:
+        """Could anyone do this now? The transition's status and conditions."""
+        method: BoundTransition = getattr(self.machine(case, dispatch), self.transition)
+        return bool(method.can_proceed())
+
     def offered(self, user: AnyUser, case: Case, dispatch: CaseDispatch | None = None) -> bool:
         """May `user` do this now? The transition's status, conditions and permission."""
         method: BoundTransition = getattr(self.machine(case, dispatch), self.transition)

@@ -11,12 +11,13 @@ from django.views.decorators.http import require_POST
 from gridcase.limits import rate_limited
 
 from .. import forms, services
-from ..choices import Status
+from ..actions import action_get
 from ..errors import CaseActionDenied, CaseConflict
 from ..models import Case
 from .cases import LEVEL_LABELS
 
 SESSION_KEY = "tracked_case"
+RATE = action_get("rate")  # by phone here: the service checks the phone, not an account
 
 
 @rate_limited("track")
@@ -46,15 +47,16 @@ def _tracked(request: HttpRequest, number: str) -> tuple[Case | None, str]:
 
 
 def track_case(
-    request: HttpRequest, number: str, *, rate_form: forms.RateForm | None = None
+    request: HttpRequest, number: str, *, rate_form: forms.CaseActionForm | None = None
 ) -> HttpResponse:
     """The progress page: status, level, what happened when; no names of people."""
     case, _phone = _tracked(request, number)
     if case is None:
         return redirect("track")
-    rating_open = case.status == Status.CLOSED and not case.rating
+    rating_open = RATE.possible(case)  # the holder of the case's phone is its reporter
     context = {
         "case": case,
+        "rate": RATE,
         "steps": [
             {
                 "event": event,
@@ -64,7 +66,7 @@ def track_case(
             for event in case.events.order_by("pk")
         ],
         "after": [p for p in case.photos.all() if p.kind == "after"],
-        "rate_form": rate_form or (forms.RateForm(case=case, user=None) if rating_open else None),
+        "rate_form": rate_form or (RATE.form(case=case, user=None) if rating_open else None),
     }
     return render(request, "workflows/track_case.html", context, status=400 if rate_form else 200)
 
@@ -74,7 +76,7 @@ def track_rate(request: HttpRequest, number: str) -> HttpResponse:
     case, phone = _tracked(request, number)
     if case is None:
         return redirect("track")
-    form = forms.RateForm(request.POST, case=case, user=None)
+    form = RATE.form(request.POST, case=case, user=None)
     if not form.is_valid():
         return track_case(request, number, rate_form=form)
     try:
@@ -82,5 +84,5 @@ def track_rate(request: HttpRequest, number: str) -> HttpResponse:
     except (ValidationError, CaseActionDenied, CaseConflict) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, _("Thank you for your rating."))
+        messages.success(request, str(RATE.done))
     return redirect("track_case", number=number)
