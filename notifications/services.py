@@ -5,14 +5,14 @@ from typing import TYPE_CHECKING
 
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from .broadcasts import user_signal_on_commit, users_signal_on_commit
 from .models import Notification
 
-if TYPE_CHECKING:  # types only: like the foreign keys, no import of workflows at run time
+if TYPE_CHECKING:
     from grids.models import User
-    from workflows.models import Case, CaseEvent
 
 EMAILED_KINDS = (Notification.Kind.WHISTLE, Notification.Kind.OVERDUE)
 
@@ -22,13 +22,14 @@ def notify(
     recipients: Iterable["User | None"],
     kind: str,
     text: str,
-    case: "Case | None" = None,
-    event: "CaseEvent | None" = None,
+    case: Model | None = None,
+    event: Model | None = None,
 ) -> int:
     """One unread notification per distinct active recipient; returns how many were written.
 
     Whistles and overdue alerts also go by email (Django's mail backend), after commit.
-    """
+    `case` and `event` are the publishing app's rows the notification links to (by key: the
+    transport knows no domain model)."""
     seen: set[int] = set()
     rows: list[Notification] = []
     for user in recipients:
@@ -36,7 +37,13 @@ def notify(
             continue
         seen.add(user.pk)
         rows.append(
-            Notification(recipient=user, kind=kind, text=text[:300], case=case, event=event)
+            Notification(
+                recipient=user,
+                kind=kind,
+                text=text[:300],
+                case_id=case.pk if case else None,
+                event_id=event.pk if event else None,
+            )
         )
     Notification.objects.bulk_create(rows)
     users_signal_on_commit(list(seen), {"type": "notifications.changed"})
