@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from django.contrib.auth.models import AnonymousUser, Permission
+from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Q, Value
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from shapely.geometry import Point
@@ -26,6 +27,14 @@ from .roles import ROLE_PRECEDENCE
 
 AnyUser = User | AnonymousUser
 NOTHING = Q(pk__in=[])
+
+
+def signed_in(user: object) -> User:
+    """The person behind a request that requires a login (pages behind `login_required`,
+    the API's `IsAuthenticated`): narrowed from "maybe anonymous", refused if it is not."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied("This needs a signed-in account.")
+    return user
 
 
 def _sees_everything(user: AnyUser, perm: str) -> bool:

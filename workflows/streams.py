@@ -10,8 +10,9 @@ never personal data. `events_missed` is the replay source: what a socket with `s
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Q
@@ -30,6 +31,8 @@ from notifications.streams import (
 from .models import Case, CaseDispatch, CaseEvent
 from .visibility import area_stream_allowed, can_view, department_stream_allowed
 
+Unit = TypeVar("Unit", Area, Department, Case)
+
 REPLAY_LIMIT = 5000  # beyond this many missed events a reload is cheaper than a replay
 COMMIT_SLACK = timedelta(seconds=30)  # longer than any case transaction runs
 DispatchRow = tuple[int, bool, int | None]  # (department, active, claimer)
@@ -45,38 +48,55 @@ def _user_stream(user: User, key: str) -> Grant | str:
     return Grant(f"user.{user.pk}", q)
 
 
-def _area_stream(user: User, code: str) -> Grant | str:
-    area = Area.objects.filter(code=code).first() if code else None
-    if area is None:
-        return UNKNOWN
-    if not area_stream_allowed(user, area):
-        return FORBIDDEN
-    return Grant(f"area.{area.pk}", Q(area_path__startswith=area.path))
+def _unit_stream(
+    kind: str,
+    find: Callable[[str], Unit | None],
+    allowed: Callable[[User, Unit], bool],
+    cases: Callable[[Unit], Q],
+) -> Callable[[User, str], Grant | str]:
+    """`<kind>:<key>`: the unit the key names, if the user may see its cases (one place that
+    decides between "unknown" and "forbidden")."""
 
+    def authorise(user: User, key: str) -> Grant | str:
+        unit = find(key) if key else None
+        if unit is None:
+            return UNKNOWN
+        if not allowed(user, unit):
+            return FORBIDDEN
+        return Grant(f"{kind}.{unit.pk}", cases(unit))
 
-def _department_stream(user: User, code: str) -> Grant | str:
-    department = Department.objects.filter(code=code).first() if code else None
-    if department is None:
-        return UNKNOWN
-    if not department_stream_allowed(user, department):
-        return FORBIDDEN
-    return Grant(f"dept.{department.pk}", Q(dispatches__department=department))
-
-
-def _case_stream(user: User, number: str) -> Grant | str:
-    case = Case.objects.filter(number=number).first() if number else None
-    if case is None:
-        return UNKNOWN
-    if not can_view(user, case):
-        return FORBIDDEN
-    return Grant(f"case.{case.pk}", Q(pk=case.pk))
+    return authorise
 
 
 def streams_register() -> None:
     stream_register("user", _user_stream)
-    stream_register("area", _area_stream)
-    stream_register("dept", _department_stream)
-    stream_register("case", _case_stream)
+    stream_register(
+        "area",
+        _unit_stream(
+            "area",
+            lambda code: Area.objects.filter(code=code).first(),
+            area_stream_allowed,
+            lambda area: Q(area_path__startswith=area.path),
+        ),
+    )
+    stream_register(
+        "dept",
+        _unit_stream(
+            "dept",
+            lambda code: Department.objects.filter(code=code).first(),
+            department_stream_allowed,
+            lambda department: Q(dispatches__department=department),
+        ),
+    )
+    stream_register(
+        "case",
+        _unit_stream(
+            "case",
+            lambda number: Case.objects.filter(number=number).first(),
+            can_view,
+            lambda case: Q(pk=case.pk),
+        ),
+    )
     replay_source_register(events_missed)
 
 

@@ -21,8 +21,8 @@ from tests.services import ServiceUnavailable, apt_install
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 PASSWORD = "gridcase-demo"
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
 
 
 def _chromium() -> str:

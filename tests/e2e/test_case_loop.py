@@ -86,6 +86,7 @@ def test_the_whole_loop_in_four_browsers(person, tmp_path):
     case_shows(grid, "已上报", "网格")
     grid.click("#action-accept button")
     case_shows(grid, "办理中", "网格")  # accepted: only now may the page be left
+    screenshot(grid, "phone-case-detail")  # what the handler may do now: the registry's actions
     grid.goto(f"/cases/{number}/#action-whistle")
     grid.fill("textarea[name=whistle-reason]", "楼道堆物需物业和派出所一起处理")
     grid.click("#action-whistle button[type=submit]")

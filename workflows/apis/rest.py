@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gridcase.limits import RateLimitThrottle
-from grids.models import User
+from grids.selectors import signed_in
 
 from .. import services
 from ..actions import Action, api_endpoints
@@ -126,7 +126,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 {"priority": [_("Residents do not choose the priority.")]}, code="not_allowed"
             )
         case = services.case_report(
-            reporter=_person(request),
+            reporter=signed_in(request.user),
             source=Source.GRID_PATROL if staff else Source.RESIDENT,
             **fields,
         )
@@ -147,18 +147,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         fields = dict(data.validated_data)
         scope = "part" if fields.get("department") else "case"
         spec = next((a for a in endpoint if a.scope == scope), endpoint[0])
-        spec.run(case=case, actor=_person(request), **fields)
+        spec.run(case=case, actor=signed_in(request.user), **fields)
         return self._detail(case)
 
 
 ActionView = Callable[[CaseViewSet, Request, str], Response]
-
-
-def _person(request: Request) -> User:
-    """The authenticated person making the request (the API's default permission)."""
-    user = request.user
-    assert isinstance(user, User), "the API requires authentication"
-    return user
 
 
 def _action_view(name: str, endpoint: list[Action]) -> ActionView:

@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 
 from grids.models import Area
 from grids.roles import AreaLevel
-from grids.selectors import user_roles
+from grids.selectors import signed_in, user_roles
 
 from ..boards.board import Board, BoardFilterForm, Row, board_get, board_scope
 from ..boards.map import legend
 from ..boards.metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
-from .cases import logged_in_user
 from .workbenches import street_queue_sections, workbench_tabs
 
 CHART_JS = "vendor/chart.js/chart.umd.js"  # from node_modules (make install), see settings
@@ -60,7 +59,7 @@ def _links(scope_code: str, query: str) -> dict[str, str]:
 @login_required
 def board(request: HttpRequest, area: str | None = None) -> HttpResponse:
     scope, form, built = _board_or_form(request, area)
-    user = logged_in_user(request)
+    user = signed_in(request.user)
     roles = user_roles(user)
     context = {
         "scope": scope,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
 from grids.models import Department, User
+from grids.selectors import signed_in
 
 from .. import forms
 from ..actions import Action, action_get, case_actions_offered, part_actions_offered
@@ -38,13 +39,6 @@ from .drawing import area_map
 CASES_PER_PAGE = 50
 # The action form just sent, kept for the page: (department code or None, action name, form).
 Bound = tuple[str | None, str, forms.CaseActionForm]
-
-
-def logged_in_user(request: HttpRequest) -> User:
-    """The user of a `login_required` view (`request.user` is typed as possibly anonymous)."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @login_required
@@ -177,7 +171,7 @@ def case_action(
     )
     if form.is_valid():
         try:
-            actor = logged_in_user(request)
+            actor = signed_in(request.user)
             spec.run(case=case, actor=actor, department=unit, **form.cleaned_data)
         except ValidationError as exc:
             form_error(form, exc)

@@ -15,18 +15,18 @@ from django.views.decorators.http import require_GET
 from gridcase.limits import rate_limited
 from grids.models import User
 from grids.roles import AreaLevel
-from grids.selectors import area_at_point
+from grids.selectors import area_at_point, signed_in
 
 from .. import forms, services
 from ..errors import CaseActionDenied
 from ..models import Case
-from .cases import denied, form_error, logged_in_user
+from .cases import denied, form_error
 
 
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
     """The field intake: category, description, photos, location → grid, priority."""
-    user = logged_in_user(request)
+    user = signed_in(request.user)
     form = forms.CaseReportForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import User
 from grids.roles import Role
-from grids.selectors import roles_held, user_memberships, user_roles
+from grids.selectors import roles_held, signed_in, user_memberships, user_roles
 
 from ..actions import action_get, actions_in
 from ..choices import AREA_LEVEL_BY_CASE_LEVEL, OPEN_STATUSES, Level, Status
@@ -28,7 +28,6 @@ from ..visibility import (
     parts_claimable_by,
     parts_led_by,
 )
-from .cases import logged_in_user
 
 # --- landing pages ---------------------------------------------------------------------------
 
@@ -109,7 +108,7 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
     if workbench not in WORKBENCH_SECTIONS:
         return redirect("board")  # the board is a page of its own (views/board.py)
     title, description, allowed = WORKBENCHES[workbench]
-    user = logged_in_user(request)
+    user = signed_in(request.user)
     memberships = user_memberships(user)
     roles = roles_held(membership.role for membership in memberships)
     if not allowed & set(roles):
