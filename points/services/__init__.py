@@ -19,6 +19,7 @@ from .helping import (
 from .ledger import (
     account_for_phone,
     account_for_user,
+    account_kind_set,
     balance_of,
     entry_reverse,
     points_award,
@@ -38,6 +39,7 @@ from .shop import (
 __all__ = [
     "account_for_phone",
     "account_for_user",
+    "account_kind_set",
     "activity_attendance_mark",
     "activity_checkin",
     "activity_publish",

@@ -184,3 +184,15 @@ def points_expire(*, account: Account, points: int, actor: User, note: str) -> E
 def balance_of(account: Account) -> int:
     """The balance as the sum of the entries (the stored balance must always equal it)."""
     return int(account.entries.aggregate(total=Sum("points"))["total"] or 0)
+
+
+@transaction.atomic
+def account_kind_set(*, account: Account, kind: str, actor: User) -> Account:
+    """The desk registers a person as a party member or volunteer (who answer help requests),
+    a rider, or a resident."""
+    require(desk_allows(actor, account.community), _("You may not change this account."))
+    if kind not in Account.Kind.values:
+        raise ValidationError(_("Choose a kind of account."))
+    Account.objects.filter(pk=account.pk).update(kind=kind)
+    account.kind = kind
+    return account

@@ -1,0 +1,2 @@
+app_name = "points_api"
+urlpatterns: list = []

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from .views import counter, desk, mine
+
+app_name = "points"
+
+urlpatterns = [
+    path("", mine.mine, name="mine"),
+    path("join/<str:community>/", mine.join, name="join"),
+    path("goods/<int:pk>/request/", mine.goods_request, name="goods_request"),
+    path("redemptions/<int:pk>/cancel/", mine.redemption_cancel, name="redemption_cancel"),
+    path("activities/<int:pk>/signup/", mine.activity_signup, name="activity_signup"),
+    path("activities/<int:pk>/checkin/", mine.activity_checkin, name="activity_checkin"),
+    path("help/new/<str:community>/", mine.help_new, name="help_new"),
+    path("help/<int:pk>/<str:verb>/", mine.help_step, name="help_step"),
+    path("board/", counter.board, name="board"),
+    path("desk/", desk.desk_index, name="desk_index"),
+    path("desk/<str:code>/", desk.desk, name="desk"),
+    path("desk/<str:code>/phone/", desk.phone_account, name="desk_phone"),
+    path("desk/<str:code>/rules/", desk.rule_save, name="desk_rule_new"),
+    path("desk/<str:code>/rules/<int:pk>/", desk.rule_save, name="desk_rule"),
+    path("desk/<str:code>/goods/", desk.goods_add, name="desk_goods"),
+    path("desk/<str:code>/receipts/", desk.goods_receive, name="desk_receive"),
+    path("desk/<str:code>/activities/", desk.activity_publish, name="desk_activity_new"),
+    path("desk/<str:code>/activities/<int:pk>/", counter.activity, name="desk_activity"),
+    path(
+        "desk/<str:code>/activities/<int:pk>/attendance/",
+        counter.attendance,
+        name="desk_attendance",
+    ),
+    path(
+        "desk/<str:code>/redemptions/<int:pk>/<str:verb>/",
+        desk.redemption_step,
+        name="desk_redemption",
+    ),
+    path("desk/<str:code>/accounts/<int:pk>/", counter.account, name="desk_account"),
+    path(
+        "desk/<str:code>/accounts/<int:pk>/<str:verb>/",
+        counter.account_step,
+        name="desk_account_step",
+    ),
+    path("desk/<str:code>/ledger.csv", counter.ledger_export, name="desk_export"),
+]
