@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("workflows.apis.urls")),
     path("open311/v2/", include("workflows.apis.open311.urls")),
+    path("", include("grids.urls")),
     path("", include("notifications.urls")),
     path("", include("workflows.urls")),
 ]
