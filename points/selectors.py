@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -120,8 +121,8 @@ def figures(communities: list[Area], start: datetime, end: datetime) -> list[Fig
         .values_list("community_id")
         .annotate(n=Count("pk"))
     )
-    moved = {
-        row["account__community_id"]: row
+    moved: dict[int, dict[str, Any]] = {
+        row["account__community_id"]: dict(row)
         for row in Entry.objects.filter(in_period, account__community_id__in=ids)
         .values("account__community_id")
         .annotate(

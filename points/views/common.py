@@ -1,6 +1,7 @@
 """What the points pages share: running a service from a POST and showing its refusal."""
 
 from collections.abc import Callable
+from typing import Protocol
 
 from django import forms
 from django.contrib import messages
@@ -10,7 +11,13 @@ from django.shortcuts import redirect
 
 from ..errors import PointsConflict, error_status
 
-Page = Callable[[HttpRequest, int, str], HttpResponse]
+
+class Page(Protocol):
+    """Renders a page again, with a refusal's status and text."""
+
+    def __call__(
+        self, request: HttpRequest, status: int = 200, error: str = ""
+    ) -> HttpResponse: ...
 
 
 def refusal(exc: Exception) -> str:
@@ -20,10 +27,12 @@ def refusal(exc: Exception) -> str:
 
 
 def form_errors(form: forms.BaseForm) -> str:
-    return " ".join(
-        f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}".strip(": ")
-        for k, v in form.errors.items()
-    )
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = " ".join(str(error) for error in errors)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts)
 
 
 def act(
