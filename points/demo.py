@@ -115,7 +115,7 @@ def _community(community: Area, number: int, rng: random.Random) -> None:
     manual = [rules[r[0]] for r in RULES if r[2] == "manual"]
     for account in people:
         for rule in rng.sample(manual, k=rng.randint(1, 3)):
-            services.points_award(account=account, rule=rule, actor=staff, note="演示数据")
+            services.points_award(account=account, rule=rule, actor=staff)
     _activities(community, staff, people, rng)
     for account in rng.sample(people, k=min(6, len(people))):
         affordable = [g for g in goods if g.price <= account.balance]

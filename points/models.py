@@ -266,7 +266,7 @@ class Entry(models.Model):
             return str(_("Help request #%(id)s")) % {"id": self.help_request_id}
         if self.reverses_id:
             return str(_("Correction of entry #%(id)s")) % {"id": self.reverses_id}
-        return str(self.rule) if self.rule_id else ""
+        return self.rule.item if self.rule_id and self.rule else ""
 
 
 from .help_models import HelpRequest  # noqa: E402
