@@ -50,14 +50,18 @@ def test_my_points_the_desk_and_a_help_request(person, programme):
     assert balance(desk) == at_counter - 15
     screenshot(desk, "desktop-points-counter")
 
+    party = person("party_01", phone=True)
+    party.goto("/points/")  # open before the request is sent: it arrives live
+    expect(party.locator("#live-status")).to_have_attribute("data-status", "connected")
+    party.evaluate("window.__never_reloaded = true")
     resident.goto("/points/")
     resident.fill("input[name=title]", "帮忙把米扛上五楼")
     resident.get_by_role("button", name="发给本社区党员和志愿者").click()
     expect(resident.locator(".messages")).to_contain_text("已发出")
 
-    party = person("party_01", phone=True)
-    party.goto("/points/")
     ask = party.locator("li", has_text="帮忙把米扛上五楼")
+    expect(ask).to_be_visible()
+    assert party.evaluate("window.__never_reloaded === true")
     ask.get_by_role("button", name="我来报到").click()
     expect(party.locator(".messages")).to_contain_text("报到成功")
     screenshot(party, "phone-points-helper")
