@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from .views import counter, desk, mine
 
@@ -39,5 +39,9 @@ urlpatterns = [
         counter.account_step,
         name="desk_account_step",
     ),
-    path("desk/<str:code>/ledger.csv", counter.ledger_export, name="desk_export"),
+    re_path(
+        r"^desk/(?P<code>[^/]+)/ledger\.(?P<fmt>csv|xlsx)$",
+        counter.ledger_export,
+        name="desk_export",
+    ),
 ]

@@ -1,7 +1,6 @@
 """The desk's pages for one person (award, counter, corrections) and one activity
 (attendance), the ledger export and the points board."""
 
-import csv
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from functools import partial
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 from grids.models import Area, User
 from grids.selectors import signed_in
 
-from .. import forms, selectors, services
+from .. import exports, forms, selectors, services
 from ..models import Account, Activity, Entry, Goods
 from ..permissions import board_communities
 from .common import Page, act, invalid
@@ -173,47 +172,22 @@ def _period(request: HttpRequest) -> tuple[datetime, datetime] | None:
     return begin, until
 
 
-EXPORT_HEADER = [
-    "id",
-    "time",
-    "account",
-    "person",
-    "phone",
-    "kind",
-    "points",
-    "cause",
-    "note",
-    "by",
-]
-
-
 @login_required
-def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
-    """The community's ledger for a period as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
+def ledger_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The community's ledger for a period (this month by default) as CSV or Excel."""
     _user, community = _community(request, code)
     period = _period(request)
     if period is None:
         return HttpResponse(_("Give dates as YYYY-MM-DD."), status=400, content_type="text/plain")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="points-{community.code}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_HEADER)
-    for entry in selectors.ledger_rows(community, *period).iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                entry.pk,
-                timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
-                entry.account.code,
-                entry.account.display_name,
-                entry.account.phone,
-                entry.kind,
-                entry.points,
-                entry.cause,
-                entry.note,
-                str(entry.actor or ""),
-            ]
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.ledger_xlsx(community, *period), content_type=exports.XLSX_TYPE
         )
+    else:
+        response = HttpResponse(
+            exports.ledger_csv(community, *period), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="points-{community.code}.{fmt}"'
     return response
 
 

@@ -97,6 +97,17 @@ def test_award_reverse_and_export(points_world):
     assert lines[0].startswith("id,time,account") and len(lines) == 3
     assert "房前屋后干净整洁" in lines[1] and ",-10," in lines[2]
     assert desk.get("/points/desk/S-01/ledger.csv", {"start": "nonsense"}).status_code == 400
+    book = desk.get("/points/desk/S-01/ledger.xlsx", {"start": "2000-01-01"})
+    assert book.status_code == 200 and book["Content-Type"].endswith("spreadsheetml.sheet")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(book.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][:3] == ["id", "time", "account"] and len(values) == 3
+    assert [row[6] for row in values[1:]] == [10, -10]
+    assert desk.get("/points/desk/S-01/ledger.pdf").status_code == 404
 
 
 def test_rules_are_edited_by_the_desk(points_world):
