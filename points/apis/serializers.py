@@ -7,7 +7,18 @@ from rest_framework import serializers
 from grids.models import Area
 from workflows.models import Case
 
-from ..models import Account, Activity, EarningRule, Entry, Goods, HelpRequest, Redemption
+from ..models import (
+    Account,
+    Activity,
+    EarningRule,
+    Entry,
+    Goods,
+    HelpRequest,
+    Redemption,
+    Signup,
+)
+
+MAX_ID = 999_999_999  # ids have at most 9 digits here (paths too)
 
 
 class EntrySerializer(serializers.ModelSerializer[Entry]):
@@ -80,6 +91,12 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
         fields = ["id", "title", "kind", "place", "starts_at", "points", "capacity"]
 
 
+class SignupSerializer(serializers.ModelSerializer[Signup]):
+    class Meta:
+        model = Signup
+        fields = ["id", "activity", "account", "signed_up_at", "attended_at"]
+
+
 class RedemptionSerializer(serializers.ModelSerializer[Redemption]):
     goods = GoodsSerializer(read_only=True)
 
@@ -124,8 +141,8 @@ class HelpRequestSerializer(serializers.ModelSerializer[HelpRequest]):
 
 
 class AwardInput(serializers.Serializer[Any]):
-    account = serializers.IntegerField(min_value=1)
-    rule = serializers.IntegerField(min_value=1)
+    account = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    rule = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
@@ -134,10 +151,11 @@ class ReasonInput(serializers.Serializer[Any]):
 
 
 class RedeemInput(serializers.Serializer[Any]):
-    goods = serializers.IntegerField(min_value=1)
+    goods = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.IntegerField(min_value=1, max_value=20, default=1)
     account = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_ID,
         required=False,
         help_text="At the counter (desk): whose points; omit to ask online for yourself.",
     )
@@ -148,7 +166,7 @@ class CodeInput(serializers.Serializer[Any]):
 
 
 class AttendanceInput(serializers.Serializer[Any]):
-    account = serializers.IntegerField(min_value=1)
+    account = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class HelpInput(serializers.Serializer[Any]):

@@ -6,12 +6,14 @@ API's one format {"code", "detail"}.
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +31,21 @@ from ..permissions import account_visible, board_communities, desk_allows
 from ..views.desk import month_start
 from . import serializers as s
 
-ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409)}
+M = TypeVar("M", bound=Model)
+F = TypeVar("F", bound=Callable[..., Any])
+
+ERRORS = {
+    code: OpenApiResponse(ErrorSerializer, description=text)
+    for code, text in {
+        400: "Bad input (fields say which).",
+        401: "Not authenticated.",
+        403: "Not allowed.",
+        404: "No such row, or not visible to you.",
+        409: "Not possible now (points, stock, state).",
+        413: "Request body too large.",
+        429: "Too many requests (see Retry-After).",
+    }.items()
+}
 
 
 def run(call: Callable[[], Any], out: Callable[[Any], Any], status: int = 200) -> Response:
@@ -53,12 +69,22 @@ def valid(serializer_class: type[serializers.Serializer[Any]], request: Request)
     return dict(serializer.validated_data)
 
 
+def row(model: type[M], pk: object, **where: object) -> M:
+    """The row with this id (a path's text or a number), or a 404."""
+    text = str(pk)
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise Http404
+    return get_object_or_404(model, pk=int(text), **where)
+
+
 def community_of(code: str) -> Area:
     return get_object_or_404(Area, code=code, level=AreaLevel.COMMUNITY)
 
 
 class AccountList(APIView):
-    @extend_schema(summary="My points accounts", responses={200: s.AccountSerializer(many=True)})
+    @extend_schema(
+        summary="My points accounts", responses={200: s.AccountSerializer(many=True), **ERRORS}
+    )
     def get(self, request: Request) -> Response:
         accounts = selectors.accounts_of(signed_in(request.user))
         return Response(s.AccountSerializer(accounts, many=True).data)
@@ -69,8 +95,8 @@ class AccountDetail(APIView):
         summary="An account and its ledger (the owner, or the community's desk)",
         responses={200: s.AccountDetailSerializer, **ERRORS},
     )
-    def get(self, request: Request, pk: int) -> Response:
-        account = get_object_or_404(Account, pk=pk)
+    def get(self, request: Request, pk: str) -> Response:
+        account = row(Account, pk)
         if not account_visible(signed_in(request.user), account):
             return Response({"code": "not_found", "detail": "Not found."}, status=404)
         return Response(s.AccountDetailSerializer(account).data)
@@ -157,8 +183,8 @@ class Awards(APIView):
     )
     def post(self, request: Request) -> Response:
         data = valid(s.AwardInput, request)
-        account = get_object_or_404(Account, pk=data["account"])
-        rule = get_object_or_404(EarningRule, pk=data["rule"])
+        account = row(Account, data["account"])
+        rule = row(EarningRule, data["rule"])
         user = signed_in(request.user)
         return run(
             lambda: services.points_award(
@@ -175,8 +201,8 @@ class EntryReverse(APIView):
         request=s.ReasonInput,
         responses={201: s.EntrySerializer, **ERRORS},
     )
-    def post(self, request: Request, pk: int) -> Response:
-        entry, data = get_object_or_404(Entry, pk=pk), valid(s.ReasonInput, request)
+    def post(self, request: Request, pk: str) -> Response:
+        entry, data = row(Entry, pk), valid(s.ReasonInput, request)
         user = signed_in(request.user)
         return run(
             lambda: services.entry_reverse(entry=entry, actor=user, reason=data["reason"]),
@@ -193,10 +219,10 @@ class Redemptions(APIView):
     )
     def post(self, request: Request) -> Response:
         data = valid(s.RedeemInput, request)
-        goods = get_object_or_404(Goods.objects.select_related("shop__community"), pk=data["goods"])
+        goods = row(Goods, data["goods"])
         user, quantity = signed_in(request.user), data["quantity"]
         if "account" in data:
-            account = get_object_or_404(Account, pk=data["account"])
+            account = row(Account, data["account"])
             call: Callable[[], Any] = partial(
                 services.redeem_at_counter,  # noqa: E731
                 account=account,
@@ -209,62 +235,88 @@ class Redemptions(APIView):
         return run(call, lambda row: s.RedemptionSerializer(row).data, 201)
 
 
-class RedemptionStep(APIView):
+class RedemptionHandOver(APIView):
     @extend_schema(
-        summary="hand-over (staff) or cancel (staff, or the person before pick-up)",
-        operation_id="points_redemption_step",
+        summary="The person picks up what they asked for online (community staff)",
+        request=None,
+        responses={200: s.RedemptionSerializer, **ERRORS},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        redemption, user = row(Redemption, pk), signed_in(request.user)
+        return run(
+            partial(services.redemption_hand_over, redemption=redemption, actor=user),
+            lambda done: s.RedemptionSerializer(done).data,
+        )
+
+
+class RedemptionCancel(APIView):
+    @extend_schema(
+        summary="Cancel (staff with a reason, or the person before pick-up): points and stock back",
         request=s.ReasonInput,
         responses={200: s.RedemptionSerializer, **ERRORS},
     )
-    def post(self, request: Request, pk: int, verb: str) -> Response:
-        redemption = get_object_or_404(Redemption, pk=pk)
-        user, data = signed_in(request.user), valid(s.ReasonInput, request)
-        if verb == "hand-over":
-            call: Callable[[], Any] = partial(
-                services.redemption_hand_over, redemption=redemption, actor=user
-            )
-        elif verb == "cancel":
-            call = partial(
-                services.redemption_cancel, redemption=redemption, actor=user, reason=data["reason"]
-            )
-        else:
-            return Response({"code": "not_found", "detail": "No such step."}, status=404)
-        return run(call, lambda row: s.RedemptionSerializer(row).data)
+    def post(self, request: Request, pk: str) -> Response:
+        redemption, user = row(Redemption, pk), signed_in(request.user)
+        reason = valid(s.ReasonInput, request)["reason"]
+        return run(
+            partial(services.redemption_cancel, redemption=redemption, actor=user, reason=reason),
+            lambda done: s.RedemptionSerializer(done).data,
+        )
 
 
-class ActivityStep(APIView):
+class ActivitySignup(APIView):
     @extend_schema(
-        summary="signup (yourself), checkin (the activity's code), attendance (staff)",
-        operation_id="points_activity_step",
-        request=s.CodeInput,
-        responses={200: s.EntrySerializer, **ERRORS},
+        summary="Sign up for an activity (yourself)",
+        request=None,
+        responses={201: s.SignupSerializer, **ERRORS},
     )
-    def post(self, request: Request, pk: int, verb: str) -> Response:
-        activity, user = get_object_or_404(Activity, pk=pk), signed_in(request.user)
-        if verb == "signup":
-            return run(
-                lambda: services.activity_signup(activity=activity, user=user),
-                lambda _r: {"signed_up": True},
-            )
-        if verb == "checkin":
-            code = valid(s.CodeInput, request)["code"]
-            call: Callable[[], Any] = partial(
-                services.activity_checkin, activity=activity, user=user, code=code
-            )
-        elif verb == "attendance":
-            account = get_object_or_404(Account, pk=valid(s.AttendanceInput, request)["account"])
-            call = partial(
+    def post(self, request: Request, pk: str) -> Response:
+        activity, user = row(Activity, pk), signed_in(request.user)
+        return run(
+            partial(services.activity_signup, activity=activity, user=user),
+            lambda row: s.SignupSerializer(row).data,
+            201,
+        )
+
+
+class ActivityCheckin(APIView):
+    @extend_schema(
+        summary="Check in with the code shown at the activity: its points",
+        request=s.CodeInput,
+        responses={201: s.EntrySerializer, **ERRORS},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        activity, user = row(Activity, pk), signed_in(request.user)
+        code = valid(s.CodeInput, request)["code"]
+        return run(
+            partial(services.activity_checkin, activity=activity, user=user, code=code),
+            lambda entry: s.EntrySerializer(entry).data,
+            201,
+        )
+
+
+class ActivityAttendance(APIView):
+    @extend_schema(
+        summary="Mark a person present (community staff): the activity's points",
+        request=s.AttendanceInput,
+        responses={201: s.EntrySerializer, **ERRORS},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        activity, user = row(Activity, pk), signed_in(request.user)
+        account = row(Account, valid(s.AttendanceInput, request)["account"])
+        return run(
+            partial(
                 services.activity_attendance_mark, activity=activity, account=account, actor=user
-            )
-        else:
-            return Response({"code": "not_found", "detail": "No such step."}, status=404)
-        return run(call, lambda entry: s.EntrySerializer(entry).data)
+            ),
+            lambda entry: s.EntrySerializer(entry).data,
+            201,
+        )
 
 
 class HelpRequests(APIView):
     @extend_schema(
         summary="My help requests, those I answer, and those waiting in my communities (if I help)",
-        responses={200: s.HelpRequestSerializer(many=True)},
+        responses={200: s.HelpRequestSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         rows: list[HelpRequest] = []
@@ -294,29 +346,59 @@ class HelpRequests(APIView):
         )
 
 
-HELP_STEPS: dict[str, Callable[..., HelpRequest]] = {
-    "claim": services.help_request_claim,
-    "confirm": services.help_request_confirm,
-    "cancel": services.help_request_cancel,
-}
-
-
 class HelpRequestStep(APIView):
+    """One step of a help request without input; each subclass names its service."""
+
+    step: Callable[..., HelpRequest]
+
+    def run_step(self, request: Request, pk: str) -> Response:
+        asked, user = row(HelpRequest, pk), signed_in(request.user)
+        return run(
+            partial(type(self).step, request=asked, user=user),
+            lambda done: s.HelpRequestSerializer(done).data,
+        )
+
+
+def _help_schema(summary: str) -> Callable[[F], F]:
+    return extend_schema(
+        summary=summary, request=None, responses={200: s.HelpRequestSerializer, **ERRORS}
+    )
+
+
+class HelpRequestClaim(HelpRequestStep):
+    step = staticmethod(services.help_request_claim)
+
+    @_help_schema("报到: a party member or volunteer of the community claims it (one wins)")
+    def post(self, request: Request, pk: str) -> Response:
+        return self.run_step(request, pk)
+
+
+class HelpRequestConfirm(HelpRequestStep):
+    step = staticmethod(services.help_request_confirm)
+
+    @_help_schema("The resident confirms the help: the helper earns the points")
+    def post(self, request: Request, pk: str) -> Response:
+        return self.run_step(request, pk)
+
+
+class HelpRequestCancel(HelpRequestStep):
+    step = staticmethod(services.help_request_cancel)
+
+    @_help_schema("The resident (or community staff) cancels the request")
+    def post(self, request: Request, pk: str) -> Response:
+        return self.run_step(request, pk)
+
+
+class HelpRequestDone(APIView):
     @extend_schema(
-        summary="claim (报到), done (the helper), confirm or cancel (the resident)",
-        operation_id="points_help_request_step",
+        summary="The helper reports it done; the resident is asked to confirm",
         request=s.NoteInput,
         responses={200: s.HelpRequestSerializer, **ERRORS},
     )
-    def post(self, request: Request, pk: int, verb: str) -> Response:
-        row, user = get_object_or_404(HelpRequest, pk=pk), signed_in(request.user)
-        if verb == "done":
-            note = valid(s.NoteInput, request)["note"]
-            call: Callable[[], Any] = partial(
-                services.help_request_done, request=row, user=user, note=note
-            )
-        elif verb in HELP_STEPS:
-            call = partial(HELP_STEPS[verb], request=row, user=user)
-        else:
-            return Response({"code": "not_found", "detail": "No such step."}, status=404)
-        return run(call, lambda result: s.HelpRequestSerializer(result).data)
+    def post(self, request: Request, pk: str) -> Response:
+        asked, user = row(HelpRequest, pk), signed_in(request.user)
+        note = valid(s.NoteInput, request)["note"]
+        return run(
+            partial(services.help_request_done, request=asked, user=user, note=note),
+            lambda done: s.HelpRequestSerializer(done).data,
+        )
