@@ -117,7 +117,11 @@ def help_request_claim(*, request: HelpRequest, user: User) -> HelpRequest:
 
 @transaction.atomic
 def help_request_done(*, request: HelpRequest, user: User, note: str = "") -> HelpRequest:
-    request = HelpRequest.objects.select_for_update().select_related("helper").get(pk=request.pk)
+    request = (
+        HelpRequest.objects.select_for_update(of=("self",))
+        .select_related("helper")
+        .get(pk=request.pk)
+    )
     require(
         request.helper is not None and request.helper.user_id == user.pk,
         _("This is not yours to finish."),
@@ -145,7 +149,7 @@ def help_request_confirm(*, request: HelpRequest, user: User) -> HelpRequest:
     """The resident (or, for one without a login, community staff) confirms: the helper earns
     the request's points, once."""
     request = (
-        HelpRequest.objects.select_for_update()
+        HelpRequest.objects.select_for_update(of=("self",))
         .select_related("requester", "helper")
         .get(pk=request.pk)
     )
@@ -176,7 +180,11 @@ def help_request_confirm(*, request: HelpRequest, user: User) -> HelpRequest:
 
 @transaction.atomic
 def help_request_cancel(*, request: HelpRequest, user: User) -> HelpRequest:
-    request = HelpRequest.objects.select_for_update().select_related("requester").get(pk=request.pk)
+    request = (
+        HelpRequest.objects.select_for_update(of=("self",))
+        .select_related("requester")
+        .get(pk=request.pk)
+    )
     own = request.requester.user_id == user.pk
     require(own or desk_allows(user, request.community), _("You may not cancel this request."))
     if request.status in (HelpRequest.Status.CONFIRMED, HelpRequest.Status.CANCELLED):

@@ -153,6 +153,7 @@ def entry_reverse(*, entry: Entry, actor: User, reason: str) -> Entry:
     """A correction: a new entry with the opposite points (never an edit), once per entry."""
     entry = Entry.objects.select_related("account__community").get(pk=entry.pk)
     require(desk_allows(actor, entry.account.community), _("You may not correct this ledger."))
+    Account.objects.select_for_update().filter(pk=entry.account_id).first()  # one correction
     if not reason.strip():
         raise ValidationError(_("Say why the entry is corrected."))
     if entry.kind == Entry.Kind.REVERSE or Entry.objects.filter(reverses=entry).exists():

@@ -83,3 +83,20 @@ def test_exactly_one_helper_claims_a_request(points_world):
     winner = won[0].helper.display_name
     losers = [o for o in outcomes if isinstance(o, Exception)]
     assert all(isinstance(o, AlreadyTaken) and o.helper == winner for o in losers), losers
+
+
+@race
+def test_one_correction_of_an_entry_wins(points_world):
+    from points.errors import PointsConflict
+
+    account = funded(points_world, points=30)
+    earned = account.entries.get()
+    staff = points_world.people["community1"]
+    correct = partial(services.entry_reverse, entry=earned, actor=staff, reason="重复登记")
+
+    outcomes = all_at_once([correct, correct, correct])
+
+    assert sum(isinstance(o, Entry) for o in outcomes) == 1, outcomes
+    assert all(isinstance(o, PointsConflict) for o in outcomes if not isinstance(o, Entry))
+    account.refresh_from_db()
+    assert account.balance == 0 == services.balance_of(account)
