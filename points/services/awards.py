@@ -12,6 +12,7 @@ from grids.roles import AreaLevel, Role
 from grids.selectors import area_ancestor_at
 from notifications.models import Notification
 from notifications.services import notify
+from notifications.sms import send_sms
 from workflows.choices import Source
 from workflows.models import Case
 
@@ -52,6 +53,13 @@ def case_award(*, case: Case) -> Entry | None:
             text=f"积分 +{entry.points}：{case.number} 已结案",
             case=case,
         )
+    elif entry is not None and account.phone:  # no login: told by SMS, after commit
+        phone = account.phone
+        text = (
+            f"【网格通】您上报的 {case.number} 已结案，获得 {entry.points} 积分，"
+            f"可到{community.name}积分超市兑换。"
+        )
+        transaction.on_commit(lambda: send_sms(phone, text), robust=True)
     return entry
 
 

@@ -62,7 +62,10 @@ def test_rejected_and_duplicate_reports_earn_nothing(points_world):
     assert not Entry.objects.exists()
 
 
-def test_a_resident_without_login_earns_by_phone(points_world):
+def test_a_resident_without_login_earns_by_phone(points_world, django_capture_on_commit_callbacks):
+    from notifications import sms
+
+    sms.outbox.clear()
     case = case_services.case_report(
         title="路灯不亮",
         description="3栋门口路灯坏了",
@@ -72,8 +75,11 @@ def test_a_resident_without_login_earns_by_phone(points_world):
         contact_name="王先生",
         contact_phone="13800138000",
     )
-    closed(points_world, case)
+    with django_capture_on_commit_callbacks(execute=True):
+        closed(points_world, case)
     account = Entry.objects.get(case=case).account
+    texts = [m for m in sms.outbox if m.phone == "13800138000" and "积分" in m.text]
+    assert len(texts) == 1 and case.number in texts[0].text and "5 积分" in texts[0].text
     assert (account.user, account.phone, account.name, account.balance) == (
         None,
         "13800138000",

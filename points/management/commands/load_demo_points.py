@@ -19,7 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
 
     def handle(self, *args: Any, seed: int, **options: Any) -> None:
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        quiet = {  # the past's awards tell nobody: no mail, no text messages
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "GRIDCASE_SMS_BACKEND": "notifications.sms.LocmemBackend",
+        }
+        with override_settings(**quiet):
             counts = demo_points_create(seed=seed, stdout=self.stdout)
         if not counts:
             self.stdout.write("The points programme is already loaded.")
