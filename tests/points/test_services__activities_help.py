@@ -102,3 +102,20 @@ def test_unclaimed_requests_go_to_community_staff(points_world):
     alert = Notification.objects.get(kind="overdue")
     assert alert.recipient.username == "community1"
     services.help_request_claim(request=request, user=points_world.people["volunteer"])  # still
+
+
+def test_the_escalation_command_sends_late_requests_to_staff(points_world, capsys):
+    from django.core.management import call_command
+
+    request = services.help_request_post(
+        user=points_world.people["resident"], community=points_world.areas["C1"], title="搬家具"
+    )
+    call_command("points_escalate")
+    request.refresh_from_db()
+    assert request.status == "open"  # not late yet
+    type(request).objects.filter(pk=request.pk).update(
+        claim_due=timezone.now() - timedelta(minutes=1)
+    )
+    call_command("points_escalate")
+    request.refresh_from_db()
+    assert request.status == "escalated" and "1 help requests escalated" in capsys.readouterr().out
