@@ -20,6 +20,7 @@ from grids.models import Area, User
 from grids.selectors import signed_in
 
 from .. import exports, forms, selectors, services
+from ..codes import qr_svg
 from ..models import Account, Activity, Entry, Goods
 from ..permissions import board_communities
 from .common import Page, act, invalid
@@ -126,7 +127,17 @@ def _activity_page(code: str, pk: int) -> Page:
         _user, community = _community(request, code)
         activity = get_object_or_404(Activity, pk=pk, community=community)
         signups = activity.signups.select_related("account__user").order_by("pk")
-        context = {"community": community, "activity": activity, "signups": signups, "error": error}
+        link = request.build_absolute_uri(
+            reverse("points:activity_checkin", args=[activity.pk])
+            + f"?code={activity.checkin_code}"
+        )
+        context = {
+            "community": community,
+            "activity": activity,
+            "signups": signups,
+            "error": error,
+            "qr": qr_svg(link, label=_("Check-in code to show at the activity"), scale=6),
+        }
         return render(request, "points/desk_activity.html", context, status=status)
 
     return page

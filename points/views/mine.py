@@ -13,6 +13,7 @@ from grids.roles import AreaLevel
 from grids.selectors import signed_in
 
 from .. import forms, selectors, services
+from ..codes import qr_svg
 from ..models import Activity, Goods, HelpRequest, Redemption
 from ..permissions import desk_communities
 from .common import act, invalid
@@ -29,6 +30,7 @@ def _page(request: HttpRequest, status: int = 200, error: str = "") -> HttpRespo
                 "community": community,
                 "account": account,
                 "entries": selectors.entries_of(account, 20) if account else [],
+                "qr": qr_svg(account.code, label=_("My code"), scale=5) if account else "",
                 "goods": selectors.goods_on_sale(community),
                 "activities": selectors.activities_upcoming(community),
                 "help": selectors.help_of(account) if account else [],
@@ -121,9 +123,12 @@ def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def activity_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the page the activity's QR code opens (the code filled in); POST: check in."""
     activity = get_object_or_404(Activity, pk=pk)
+    if request.method != "POST":
+        form = forms.CheckinForm(initial={"code": request.GET.get("code", "")[:16]})
+        return render(request, "points/checkin.html", {"activity": activity, "form": form})
     form = forms.CheckinForm(request.POST)
     if not form.is_valid():
         return invalid(request, form, _page)

@@ -32,6 +32,7 @@ def test_my_points_offers_to_open_an_account_then_shows_it(points_world, cup):
     account = Account.objects.get(user__username="resident")
     page = client.get("/points/")
     assert account.code in page.text and "水杯" in page.text
+    assert '<svg role="img"' in page.text  # the code as a QR for the counter's scanner
     assert client.post("/points/join/S-02/").status_code == 403  # not their community
 
 
@@ -170,7 +171,12 @@ def test_activity_check_in_and_walk_in(points_world):
         "volunteer",
     ]
     page = desk.get(f"/points/desk/S-01/activities/{activity.pk}/")
-    assert activity.checkin_code in page.text
+    assert activity.checkin_code in page.text and '<svg role="img"' in page.text  # the QR
+    scanned = client_for(points_world, "party").get(
+        f"/points/activities/{activity.pk}/checkin/", {"code": activity.checkin_code}
+    )  # what the QR opens: a page with the code filled in, nothing written yet
+    assert scanned.status_code == 200 and f'value="{activity.checkin_code}"' in scanned.text
+    assert Entry.objects.count() == 2
 
 
 def test_the_board_shows_each_communitys_figures(points_world):
