@@ -61,11 +61,12 @@ def _account(username: str, name: str, phone: str = "") -> User:
     user, created = User.objects.get_or_create(username=username, defaults={"name": name, "phone": phone})
     if created:
         user.set_password(PASSWORD)
-    if phone:
+    if phone and user.phone != phone:
         user.phone = phone
-        if user.phone_verified_at is None:  # the demo owners' phones count as verified
-            user.phone_verified_at = timezone.now()
-    user.save()
+    user.save()  # (a changed phone is saved unverified first)
+    if phone and user.phone_verified_at is None:  # the demo owners' phones count as verified
+        user.phone_verified_at = timezone.now()
+        user.save(update_fields=["phone_verified_at"])
     return user
 
 

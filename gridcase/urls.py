@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("workflows.apis.urls")),
     path("open311/v2/", include("workflows.apis.open311.urls")),
     path("deliberation/", include("deliberation.urls")),
+    path("", include("grids.urls")),
     path("", include("notifications.urls")),
     path("", include("workflows.urls")),
 ]

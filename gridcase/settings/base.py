@@ -232,6 +232,12 @@ STORAGES = {
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "gridcase@localhost")
+# Text messages (notifications/sms.py): the console in the demo, an HTTP gateway in production.
+GRIDCASE_SMS_BACKEND = env_str("GRIDCASE_SMS_BACKEND", "notifications.sms.ConsoleBackend")
+GRIDCASE_SMS_GATEWAY_URL = env_str("GRIDCASE_SMS_GATEWAY_URL", "")
+GRIDCASE_SMS_GATEWAY_TOKEN = env_str("GRIDCASE_SMS_GATEWAY_TOKEN", "")
+# The address people open the site at, for links in text messages and emails.
+GRIDCASE_SITE_URL = env_str("GRIDCASE_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
 from grids.models import Department, User
+from grids.phones import normalise_phone
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
@@ -133,7 +134,7 @@ def case_rate(
     if rating not in Rating.values:
         raise ValidationError(_("Unknown rating %(rating)r.") % {"rating": rating})
     with case_locked(case) as case:
-        by_phone = bool(phone) and phone == case.contact_phone
+        by_phone = bool(phone) and normalise_phone(phone) == case.contact_phone
         if actor is None:  # on the tracking page, by the phone given when reporting
             require(by_phone, _("Only the person who reported the case may rate it."))
         transition(case, "rate", actor)
