@@ -75,6 +75,7 @@ ACTIONS: tuple[Action, ...] = (
         _("Co-sign this proposal"),
         _("Signed."),
         "业主联署 an owner co-signs for their units",
+        who=permissions.may_still_sign,
     ),
     Action(
         "adopt",

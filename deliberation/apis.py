@@ -74,16 +74,20 @@ class CompoundViewSet(viewsets.GenericViewSet[Compound]):
     serializer_class = s.PublicCompoundSerializer
 
     def get_permissions(self) -> list[Any]:
-        return [AllowAny()] if self.action == "retrieve" else super().get_permissions()
+        return [AllowAny()] if self.action == "retrieve" else list(super().get_permissions())
 
-    @extend_schema(summary="两公开: a compound's decisions and implementation (public)", responses={200: s.PublicCompoundSerializer, **ERRORS})
+    @extend_schema(
+        summary="两公开: a compound's decisions and implementation (public)",
+        responses={200: s.PublicCompoundSerializer, **ERRORS},
+    )
     def retrieve(self, request: Request, code: str) -> Response:
         compound = self.get_object()
         context = {"proposals": selectors.public_proposals(compound)}
         return Response(s.PublicCompoundSerializer(compound, context=context).data)
 
     @extend_schema(
-        summary="Import the register (CSV: building, unit, floor_area, owners, phones); all rows or nothing",
+        summary="Import the register (CSV: building, unit, floor_area, owners, phones): "
+        "all rows or nothing",
         request={"multipart/form-data": RegisterUploadSerializer},
         responses={200: ImportResultSerializer, **ERRORS},
     )
@@ -125,7 +129,9 @@ class CompoundViewSet(viewsets.GenericViewSet[Compound]):
 def _proposal_body(request: Request, proposal: Proposal, http_status: int = 200) -> Response:
     fresh = Proposal.objects.select_related("compound").get(pk=proposal.pk)
     offered = [a.name for a in actions_offered(request.user, fresh)]
-    return Response(s.ProposalSerializer(fresh, context={"actions": offered}).data, status=http_status)
+    return Response(
+        s.ProposalSerializer(fresh, context={"actions": offered}).data, status=http_status
+    )
 
 
 class ProposalViewSet(viewsets.GenericViewSet[Proposal]):
@@ -138,7 +144,10 @@ class ProposalViewSet(viewsets.GenericViewSet[Proposal]):
             raise Http404
         return proposal
 
-    @extend_schema(summary="A proposal, as its owners and staff see it", responses={200: s.ProposalSerializer, **ERRORS})
+    @extend_schema(
+        summary="A proposal, as its owners and staff see it",
+        responses={200: s.ProposalSerializer, **ERRORS},
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         return _proposal_body(request, self.get_object())
 
@@ -161,7 +170,9 @@ def _action_view(spec: Action) -> Callable[[ProposalViewSet, Request, str], Resp
     view.__name__ = f"action_{spec.name}"
     view.__doc__ = spec.summary
     schema = extend_schema(
-        summary=spec.summary, request=spec.serializer, responses={200: s.ProposalSerializer, **ERRORS}
+        summary=spec.summary,
+        request=spec.serializer,
+        responses={200: s.ProposalSerializer, **ERRORS},
     )
     return schema(action(detail=True, methods=["post"], url_path=spec.name.replace("_", "-"))(view))
 
@@ -188,11 +199,17 @@ class MeetingViewSet(viewsets.GenericViewSet[Meeting]):
         meetings = permissions.meetings_visible_to(self.request.user)
         return meetings.select_related("community").prefetch_related("decisions__case")
 
-    @extend_schema(summary="Meetings you may see", responses={200: s.MeetingSerializer(many=True), **ERRORS})
+    @extend_schema(
+        summary="Meetings you may see", responses={200: s.MeetingSerializer(many=True), **ERRORS}
+    )
     def list(self, request: Request) -> Response:
         return Response(s.MeetingSerializer(self.get_queryset(), many=True).data)
 
-    @extend_schema(summary="Record a meeting", request=MeetingInputSerializer, responses={201: s.MeetingSerializer, **ERRORS})
+    @extend_schema(
+        summary="Record a meeting",
+        request=MeetingInputSerializer,
+        responses={201: s.MeetingSerializer, **ERRORS},
+    )
     def create(self, request: Request) -> Response:
         data = MeetingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -20,7 +20,24 @@ from .permissions import community_of
 CODE = "QG-01-QSY"
 PASSWORD = "gridcase-demo"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ["建国", "秀英", "伟", "芳", "敏", "静", "强", "磊", "洋", "艳", "军", "杰", "娟", "涛", "明", "霞"]
+GIVEN = [
+    "建国",
+    "秀英",
+    "伟",
+    "芳",
+    "敏",
+    "静",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "霞",
+]
 # Demo accounts that own a unit (their phones are verified): (username, name, phone, unit)
 OWNERS = [
     ("resident_liu", "刘霞", "13800000046", ("1栋", "301")),
@@ -58,7 +75,9 @@ def _register_csv() -> str:
 
 
 def _account(username: str, name: str, phone: str = "") -> User:
-    user, created = User.objects.get_or_create(username=username, defaults={"name": name, "phone": phone})
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"name": name, "phone": phone}
+    )
     if created:
         user.set_password(PASSWORD)
     if phone and user.phone != phone:
@@ -113,24 +132,35 @@ def demo_deliberation_create() -> list[str]:
     for username in ("owner_zhou", "owner_sun"):
         proposal = services.proposal_cosign(proposal=proposal, actor=owners[username])
     proposal = services.proposal_adopt(
-        proposal=proposal, actor=committee, motion="更换全部4个出入口门禁，增设6个监控点位，预算12万元，从公共收益列支。"
+        proposal=proposal,
+        actor=committee,
+        motion="更换全部4个出入口门禁，增设6个监控点位，预算12万元，从公共收益列支。",
     )
     proposal = services.proposal_record_opinion(
-        proposal=proposal, actor=branch, opinion="同意。建议公开三家报价，施工期间安排党员志愿者值守。"
+        proposal=proposal,
+        actor=branch,
+        opinion="同意。建议公开三家报价，施工期间安排党员志愿者值守。",
     )
-    proposal = services.proposal_approve(proposal=proposal, actor=staff, note="程序合规，同意提交业主大会表决。")
+    proposal = services.proposal_approve(
+        proposal=proposal, actor=staff, note="程序合规，同意提交业主大会表决。"
+    )
     proposal = services.proposal_open_vote(
         proposal=proposal, actor=committee, closes_at=timezone.now() + timedelta(days=10)
     )
     services.vote_cast(proposal=proposal, actor=owners["owner_zhou"], choice="for")
     services.vote_cast(proposal=proposal, actor=owners["owner_sun"], choice="for")
-    paper = Unit.objects.filter(building__compound=compound).exclude(owners__phone__startswith="138")
+    paper = Unit.objects.filter(building__compound=compound).exclude(
+        owners__phone__startswith="138"
+    )
     for unit in paper.exclude(building__name__in=["2栋", "3栋"])[:6]:
         owner = unit.owners.first()
         assert owner is not None
-        services.vote_enter_paper(proposal=proposal, actor=staff, unit=unit, choice="for", owner_name=owner.name)
+        services.vote_enter_paper(
+            proposal=proposal, actor=staff, unit=unit, choice="for", owner_name=owner.name
+        )
     return [
         f"{compound.name} {CODE}: {Unit.objects.filter(building__compound=compound).count()} units",
-        f"proposal “{proposal.title}” in the owners' vote; owners resident_liu, owner_zhou, owner_sun; "
+        f"proposal “{proposal.title}” in the owners' vote; "
+        "owners resident_liu, owner_zhou, owner_sun; "
         "committee qsy_ywh, party branch qsy_dzb, community staff qingshan_sq",
     ]

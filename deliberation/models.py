@@ -189,6 +189,9 @@ class ProposalAttachment(models.Model):
     uploaded_by = models.ForeignKey(User, models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class CoSignature(models.Model):
     """One unit's support for a proposal (the proposer's unit signs first)."""
@@ -202,6 +205,9 @@ class CoSignature(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "unit"], name="cosignature_one_per_unit")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.unit_id}"
 
 
 class Vote(models.Model):
@@ -231,6 +237,9 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["proposal", "unit"], name="vote_one_per_unit")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.unit_id} {self.choice}"
+
 
 class ProposalEvent(models.Model):
     """The proposal's audit log: every step, every vote cast or changed."""
@@ -246,6 +255,9 @@ class ProposalEvent(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
 
 class ProgressReport(models.Model):
     """实施结果公开: the implementation's progress, published on the compound's page."""
@@ -258,6 +270,9 @@ class ProgressReport(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
 
 
 class Meeting(models.Model):
@@ -300,3 +315,6 @@ class MeetingDecision(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

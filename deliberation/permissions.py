@@ -14,12 +14,12 @@ as its transitions' permissions; pages, the API and the services all ask them.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from django.db.models import Q, QuerySet
-from grids.phones import verified_phone
 
-from grids.models import Area, Membership
+from grids.models import Area, Membership, User
+from grids.phones import verified_phone
 from grids.roles import AreaLevel, Role
 from grids.selectors import AnyUser, area_ancestor_at
 
@@ -27,8 +27,8 @@ from .choices import CompoundRoleKind, ProposalStatus
 from .models import Compound, CompoundRole, Meeting, Proposal, Unit
 
 
-def _active(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+def _active(user: AnyUser) -> TypeGuard[User]:
+    return isinstance(user, User) and user.is_authenticated and user.is_active
 
 
 def owned_units(user: AnyUser, compound: Compound) -> QuerySet[Unit]:
@@ -43,6 +43,12 @@ def owned_units(user: AnyUser, compound: Compound) -> QuerySet[Unit]:
 
 def is_owner(user: AnyUser, compound: Compound) -> bool:
     return owned_units(user, compound).exists()
+
+
+def may_still_sign(user: AnyUser, proposal: Proposal) -> bool:
+    """An owner with a unit that has not signed `proposal` yet."""
+    signed = proposal.cosignatures.values("unit_id")
+    return owned_units(user, proposal.compound).exclude(pk__in=signed).exists()
 
 
 def _holds(user: AnyUser, compound: Compound, role: str) -> bool:

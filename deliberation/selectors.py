@@ -9,9 +9,9 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from grids.phones import verified_phone
 from viewflow.workflow.models import Task
 
+from grids.phones import verified_phone
 from grids.selectors import AnyUser
 
 from .choices import EventKind, ProposalStatus, VoteChannel
@@ -97,11 +97,12 @@ def proposal_history(user: AnyUser, proposal: Proposal) -> list[dict[str, Any]]:
             if not audit:
                 continue
             details.append(
-                f"{payload.get('unit_label')}: {payload.get('previous') or '—'} → {payload.get('choice')}"
+                f"{payload.get('unit_label')}: "
+                f"{payload.get('previous') or '—'} → {payload.get('choice')}"
             )
             details.append(str(VoteChannel(payload.get("channel", VoteChannel.ONLINE)).label))
             details.append(_("owner %(name)s") % {"name": payload.get("owner", "")})
-        elif "reason" in payload:
+        elif payload.get("reason"):
             details.append(str(payload["reason"]))
         rows.append(
             {

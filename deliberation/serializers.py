@@ -152,11 +152,14 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
 
 class DecisionSerializer(serializers.ModelSerializer[MeetingDecision]):
     case = serializers.CharField(source="case.number", allow_null=True, default=None)
-    proposals = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    proposals = serializers.SerializerMethodField()
 
     class Meta:
         model = MeetingDecision
         fields = ["id", "text", "case", "proposals"]
+
+    def get_proposals(self, decision: MeetingDecision) -> list[int]:
+        return [proposal.pk for proposal in decision.proposals.all()]
 
 
 class MeetingSerializer(serializers.ModelSerializer[Meeting]):

@@ -19,6 +19,7 @@ from notifications.models import Notification
 
 from ..choices import ENDED_STATUSES, CompoundRoleKind, EventKind, MatterType, ProposalStatus
 from ..deadlines import step_due, vote_window_ok
+from ..errors import DeliberationConflict
 from ..flows import ProposalFlow
 from ..models import (
     Compound,
@@ -126,7 +127,7 @@ def _sign(proposal: Proposal, actor: User, units: list[Unit]) -> None:
     signed = set(proposal.cosignatures.values_list("unit_id", flat=True))
     new = [unit for unit in units if unit.pk not in signed]
     if not new:
-        raise ValidationError(_("Your units have already signed this proposal."))
+        raise DeliberationConflict(_("Your units have already signed this proposal."))
     CoSignature.objects.bulk_create(
         CoSignature(proposal=proposal, unit=u, signed_by=actor) for u in new
     )
@@ -164,13 +165,13 @@ def _step(
     kind: str,
     tell: list[User],
     text: str,
-    **payload: object,
+    reason: str = "",
 ) -> Proposal:
     """Lock, check and run transition `name`, log it, tell, and finish the step's task."""
+    before = transition(proposal, name, actor)  # 403/409 first: then the flow's task
     task = open_task(proposal, node)
-    before = transition(proposal, name, actor)
     _enter(proposal, proposal.status)
-    event_record(proposal, kind, actor, before=before, tell=tell, text=text, **payload)
+    event_record(proposal, kind, actor, before=before, tell=tell, text=text, reason=reason)
     task_complete(task, actor)
     return proposal
 
@@ -267,8 +268,8 @@ def proposal_open_vote(*, proposal: Proposal, actor: User, closes_at: datetime) 
     if not vote_window_ok(closes_at):
         raise ValidationError(_("The vote must stay open between 1 and 60 days."))
     with proposal_locked(proposal) as proposal:
-        task = open_task(proposal, ProposalFlow.convene)
         before = transition(proposal, "open_vote", actor)
+        task = open_task(proposal, ProposalFlow.convene)
         proposal.vote_opened_at, proposal.vote_closes_at = timezone.now(), closes_at
         proposal.step_due, proposal.overdue = closes_at, False
         proposal.save()
@@ -292,8 +293,8 @@ def proposal_progress(
     """实施结果公开: publish the implementation's progress, or (`final`) its result."""
     text = text_required(text, _("Describe the progress."), limit=2000)
     with proposal_locked(proposal) as proposal:
-        task = open_task(proposal, ProposalFlow.implement) if final else None
         before = transition(proposal, "finish" if final else "report_progress", actor)
+        task = open_task(proposal, ProposalFlow.implement) if final else None
         ProgressReport.objects.create(proposal=proposal, text=text, final=final, reported_by=actor)
         proposal.step_due = None
         proposal.save()

@@ -75,7 +75,8 @@ def compound_register(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "Register imported: %(created)d new units, %(updated)d updated, %(owners)d owners."
+                    "Register imported: %(created)d new units, %(updated)d updated, "
+                    "%(owners)d owners."
                 )
                 % {"created": result.created, "updated": result.updated, "owners": result.owners},
             )

@@ -33,7 +33,9 @@ def _communities(request: HttpRequest) -> list[Area]:
     if request.user.is_superuser:
         return list(Area.objects.filter(level=AreaLevel.COMMUNITY))
     ids = Membership.objects.filter(
-        user_id=request.user.pk, role=Role.COMMUNITY_STAFF, area__level=AreaLevel.COMMUNITY
+        user_id=signed_in(request.user).pk,
+        role=Role.COMMUNITY_STAFF,
+        area__level=AreaLevel.COMMUNITY,
     ).values_list("area_id", flat=True)
     return list(Area.objects.filter(pk__in=ids))
 

@@ -32,14 +32,19 @@ def valid_input(estate, name: str) -> dict:
 def states(estate):
     yield "cosigning", estate.propose
     yield "submitted", estate.submitted
-    yield "motion", lambda: __import__("deliberation.services", fromlist=["x"]).proposal_adopt(
-        proposal=estate.submitted(), actor=estate.people["committee"], motion="m"
+    yield (
+        "motion",
+        lambda: __import__("deliberation.services", fromlist=["x"]).proposal_adopt(
+            proposal=estate.submitted(), actor=estate.people["committee"], motion="m"
+        ),
     )
     yield "review", estate.at_review
     yield "voting", estate.voting
 
 
-@pytest.mark.parametrize("state", ["cosigning", "submitted", "motion", "review", "voting", "passed"])
+@pytest.mark.parametrize(
+    "state", ["cosigning", "submitted", "motion", "review", "voting", "passed"]
+)
 def test_offered_exactly_when_accepted(estate, state):
     from deliberation import services
 

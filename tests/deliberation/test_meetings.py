@@ -24,7 +24,10 @@ def record(estate, by="staff", **kwargs):
 
 def test_a_meeting_with_its_decisions(estate):
     meeting = record(estate)
-    assert [d.text for d in meeting.decisions.all()] == ["和达城门禁改造提交五议两公开", "清理2栋楼道堆物"]
+    assert [d.text for d in meeting.decisions.all()] == [
+        "和达城门禁改造提交五议两公开",
+        "清理2栋楼道堆物",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -53,7 +56,11 @@ def test_a_decision_opens_a_case_through_the_case_engine(estate):
     decision = record(estate).decisions.last()
     category = Category.objects.get(code="corridor")
     case = services.decision_case_open(
-        decision=decision, actor=estate.people["staff"], title="2栋楼道堆物", category=category, area=estate.areas["S-01-01"]
+        decision=decision,
+        actor=estate.people["staff"],
+        title="2栋楼道堆物",
+        category=category,
+        area=estate.areas["S-01-01"],
     )
     decision.refresh_from_db()
     assert decision.case == case and case.meeting_decision == decision
@@ -62,7 +69,11 @@ def test_a_decision_opens_a_case_through_the_case_engine(estate):
     assert case.process_id is not None  # in the 吹哨报到 flow like any other case
     with pytest.raises(ValidationError, match="already"):
         services.decision_case_open(
-            decision=decision, actor=estate.people["staff"], title="又一次", category=category, area=estate.areas["S-01-01"]
+            decision=decision,
+            actor=estate.people["staff"],
+            title="又一次",
+            category=category,
+            area=estate.areas["S-01-01"],
         )
     assert Case.objects.count() == 1
 
@@ -112,6 +123,11 @@ def test_a_decision_opens_proposals_only_in_its_community(estate):
     decision = record(estate).decisions.first()
     with pytest.raises(ValidationError):
         services.decision_proposal_open(
-            decision=decision, actor=estate.people["staff"], compound=other, title="t", text="x", matter="other"
+            decision=decision,
+            actor=estate.people["staff"],
+            compound=other,
+            title="t",
+            text="x",
+            matter="other",
         )
     assert not Proposal.objects.exists()

@@ -269,7 +269,7 @@ def test_co_signing_counts_units_once(estate):
     estate.compound.save()
     people = estate.people
     proposal = estate.propose()  # wang: two units
-    with pytest.raises(ValidationError, match="already signed"):
+    with pytest.raises(DeliberationConflict, match="already signed"):
         services.proposal_cosign(proposal=proposal, actor=people["wang"])
     with pytest.raises(DeliberationDenied):
         services.proposal_cosign(proposal=proposal, actor=people["stranger"])

@@ -13,7 +13,7 @@ from deliberation.models import Building, Compound, Owner, Unit
 GOOD = (
     "\ufeffbuilding,unit,floor_area,owners,phones\r\n"
     "3栋,101,88.5,赵敏;钱进,+86 139-0000-0001；13900000002\r\n"
-    "3栋,102,\"1,020.25\",孙丽,13900000003\r\n"
+    '3栋,102,"1,020.25",孙丽,13900000003\r\n'
     "\r\n"
 )
 
@@ -37,7 +37,9 @@ def test_a_good_file_creates_units_and_owners(estate):
 
 def test_importing_again_updates_in_place(estate):
     data = "楼栋,房号,建筑面积,业主,电话\n1栋,101,95,王建国;王芳,13800000001;13800000011\n"
-    result = services.compound_register_import(compound=estate.compound, actor=estate.people["staff"], data=data)
+    result = services.compound_register_import(
+        compound=estate.compound, actor=estate.people["staff"], data=data
+    )
     assert (result.created, result.updated) == (0, 1)
     unit = estate.unit("1栋-101")
     assert unit.floor_area == Decimal("95.00") and unit.owners.count() == 2
@@ -64,15 +66,24 @@ def test_each_bad_row_is_named_and_nothing_is_written(estate, row, message):
     before = counts()
     data = f"楼栋,房号,建筑面积,业主,电话\n1栋,302,90,好,13800000008\n{row}\n"
     with pytest.raises(ValidationError) as caught:
-        services.compound_register_import(compound=estate.compound, actor=estate.people["staff"], data=data)
-    assert any(m.startswith("Line 3:") and message in m for m in caught.value.messages), caught.value.messages
+        services.compound_register_import(
+            compound=estate.compound, actor=estate.people["staff"], data=data
+        )
+    assert any(m.startswith("Line 3:") and message in m for m in caught.value.messages), (
+        caught.value.messages
+    )
     assert counts() == before  # not even the good line 2
 
 
 def test_every_bad_row_is_reported_at_once(estate):
-    data = "楼栋,房号,建筑面积,业主,电话\n1栋,301,x,某,13800000009\n1栋,302,90,某,1\n1栋,301,90,某,13800000009\n1栋,301,91,某,13800000008\n"
+    data = (
+        "楼栋,房号,建筑面积,业主,电话\n1栋,301,x,某,13800000009\n1栋,302,90,某,1\n"
+        "1栋,301,90,某,13800000009\n1栋,301,91,某,13800000008\n"
+    )
     with pytest.raises(ValidationError) as caught:
-        services.compound_register_import(compound=estate.compound, actor=estate.people["staff"], data=data)
+        services.compound_register_import(
+            compound=estate.compound, actor=estate.people["staff"], data=data
+        )
     lines = [m.split(":")[0] for m in caught.value.messages]
     assert lines == ["Line 2", "Line 3", "Line 5"]  # line 5 repeats line 4's unit
     assert "already on line 4" in caught.value.messages[-1]
@@ -90,14 +101,18 @@ def test_every_bad_row_is_reported_at_once(estate):
 def test_bad_files(estate, data, message):
     before = counts()
     with pytest.raises(ValidationError, match=message):
-        services.compound_register_import(compound=estate.compound, actor=estate.people["staff"], data=data)
+        services.compound_register_import(
+            compound=estate.compound, actor=estate.people["staff"], data=data
+        )
     assert counts() == before
 
 
 def test_only_the_communitys_staff_keep_the_register(estate):
     for who in ("elsewhere", "committee", "wang"):
         with pytest.raises(DeliberationDenied):
-            services.compound_register_import(compound=estate.compound, actor=estate.people[who], data=GOOD)
+            services.compound_register_import(
+                compound=estate.compound, actor=estate.people[who], data=GOOD
+            )
     assert not Unit.objects.filter(building__name="3栋").exists()
 
 

@@ -9,7 +9,9 @@ from deliberation.demo import DemoDataError, demo_deliberation_create
 
 
 class Command(BaseCommand):
-    help = "Create the demo compound 青山苑 with its register and a 五议两公开 proposal (idempotent)."
+    help = (
+        "Create the demo compound 青山苑 with its register and a 五议两公开 proposal (idempotent)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
