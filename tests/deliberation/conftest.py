@@ -92,6 +92,10 @@ class Estate:
 
 @pytest.fixture
 def estate(db) -> Estate:
+    return estate_build()
+
+
+def estate_build() -> Estate:
     street = AreaFactory(code="S", level=AreaLevel.STREET, name="白杨街道")
     community = child_area(street, AreaLevel.COMMUNITY, code="S-01", name="邻里社区")
     grid = child_area(community, AreaLevel.GRID, code="S-01-01")
