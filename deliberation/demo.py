@@ -5,8 +5,9 @@ all made through the services, so their history, tasks and timers are real."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
+import time_machine
 from django.db import transaction
 from django.utils import timezone
 
@@ -109,55 +110,71 @@ def demo_deliberation_create() -> list[str]:
     community = community_of(compound)
     assert community is not None  # QG-01-01-01 lies in 青山社区
 
-    meeting = services.meeting_record(
-        community=community,
-        actor=staff,
-        held_on=date.today() - timedelta(days=20),
-        place="青山社区党群服务中心",
-        attendees="林娟（社区）、张建华（业委会）、何梅（小区党支部）、居民代表 8 人",
-        topics="青山苑门禁老化、监控盲区；3栋楼道堆物",
-        decisions=["青山苑门禁和监控改造提交五议两公开", "3栋楼道堆物由网格员上报处理"],
-    )
+    start = timezone.now() - timedelta(days=21)
+
+    def on_day(day: float) -> time_machine.travel:
+        return time_machine.travel(start + timedelta(days=day), tick=False)
+
+    with on_day(0):
+        meeting = services.meeting_record(
+            community=community,
+            actor=staff,
+            held_on=timezone.localdate(),
+            place="青山社区党群服务中心",
+            attendees="林娟（社区）、张建华（业委会）、何梅（小区党支部）、居民代表 8 人",
+            topics="青山苑门禁老化、监控盲区；3栋楼道堆物",
+            decisions=["青山苑门禁和监控改造提交五议两公开", "3栋楼道堆物由网格员上报处理"],
+        )
     gate = meeting.decisions.order_by("pk").first()
     assert gate is not None
-    proposal = services.proposal_propose(
-        compound=compound,
-        actor=owners["resident_liu"],
-        title="更换小区门禁并加装监控",
-        text="小区门禁老化、经常失灵，3栋和4栋之间有监控盲区。建议更换人脸识别门禁，增设6个监控点位，费用从公共收益中列支。",
-        matter="rebuild",
-    )
-    proposal.source_decision = gate
-    proposal.save(update_fields=["source_decision"])
-    for username in ("owner_zhou", "owner_sun"):
-        proposal = services.proposal_cosign(proposal=proposal, actor=owners[username])
-    proposal = services.proposal_adopt(
-        proposal=proposal,
-        actor=committee,
-        motion="更换全部4个出入口门禁，增设6个监控点位，预算12万元，从公共收益列支。",
-    )
-    proposal = services.proposal_record_opinion(
-        proposal=proposal,
-        actor=branch,
-        opinion="同意。建议公开三家报价，施工期间安排党员志愿者值守。",
-    )
-    proposal = services.proposal_approve(
-        proposal=proposal, actor=staff, note="程序合规，同意提交业主大会表决。"
-    )
-    proposal = services.proposal_open_vote(
-        proposal=proposal, actor=committee, closes_at=timezone.now() + timedelta(days=10)
-    )
-    services.vote_cast(proposal=proposal, actor=owners["owner_zhou"], choice="for")
-    services.vote_cast(proposal=proposal, actor=owners["owner_sun"], choice="for")
+    with on_day(1):
+        proposal = services.proposal_propose(
+            compound=compound,
+            actor=owners["resident_liu"],
+            title="更换小区门禁并加装监控",
+            text="小区门禁老化、经常失灵，3栋和4栋之间有监控盲区。建议更换人脸识别门禁，"
+            "增设6个监控点位，费用从公共收益中列支。",
+            matter="rebuild",
+        )
+        proposal.source_decision = gate
+        proposal.save(update_fields=["source_decision"])
+    for day, username in ((2, "owner_zhou"), (3, "owner_sun")):
+        with on_day(day):
+            proposal = services.proposal_cosign(proposal=proposal, actor=owners[username])
+    with on_day(6):
+        proposal = services.proposal_adopt(
+            proposal=proposal,
+            actor=committee,
+            motion="更换全部4个出入口门禁，增设6个监控点位，预算12万元，从公共收益列支。",
+        )
+    with on_day(9):
+        proposal = services.proposal_record_opinion(
+            proposal=proposal,
+            actor=branch,
+            opinion="同意。建议公开三家报价，施工期间安排党员志愿者值守。",
+        )
+    with on_day(12):
+        proposal = services.proposal_approve(
+            proposal=proposal, actor=staff, note="程序合规，同意提交业主大会表决。"
+        )
+    with on_day(14):
+        proposal = services.proposal_open_vote(
+            proposal=proposal, actor=committee, closes_at=start + timedelta(days=31)
+        )
+    with on_day(15):
+        services.vote_cast(proposal=proposal, actor=owners["owner_zhou"], choice="for")
+    with on_day(16):
+        services.vote_cast(proposal=proposal, actor=owners["owner_sun"], choice="for")
     paper = Unit.objects.filter(building__compound=compound).exclude(
         owners__phone__startswith="138"
     )
-    for unit in paper.exclude(building__name__in=["2栋", "3栋"])[:6]:
+    for day, unit in enumerate(paper.exclude(building__name__in=["2栋", "3栋"])[:6], start=17):
         owner = unit.owners.first()
         assert owner is not None
-        services.vote_enter_paper(
-            proposal=proposal, actor=staff, unit=unit, choice="for", owner_name=owner.name
-        )
+        with on_day(day):
+            services.vote_enter_paper(
+                proposal=proposal, actor=staff, unit=unit, choice="for", owner_name=owner.name
+            )
     return [
         f"{compound.name} {CODE}: {Unit.objects.filter(building__compound=compound).count()} units",
         f"proposal “{proposal.title}” in the owners' vote; "

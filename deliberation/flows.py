@@ -80,13 +80,21 @@ class ProposalFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no types:
         .OnTimeout(this.vote_closes, this.vote_close)
         .Next(this.after_vote)
     )
-    vote_close = flow.Function(this.count_votes).Next(this.after_vote)
+    vote_close = (
+        flow.Function(this.count_votes)
+        .Annotation(title=_("Count the votes at the closing time"))
+        .Next(this.after_vote)
+    )
     after_vote = flow.If(this.is_passed).Then(this.implement).Else(this.end)
     implement = (
         flow.View(TASK_PAGE).Annotation(title=_("实施结果公开: progress and result")).Next(this.end)
     )
-    cosign_expired = flow.Function(this.expire).Next(this.end)
-    step_overdue = flow.Function(this.mark_overdue).Next(this.timer_end)
+    cosign_expired = (
+        flow.Function(this.expire).Annotation(title=_("Too few co-signatures")).Next(this.end)
+    )
+    step_overdue = (
+        flow.Function(this.mark_overdue).Annotation(title=_("Step overdue")).Next(this.timer_end)
+    )
     timer_end = flow.End()
     end = flow.End()
 

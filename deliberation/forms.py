@@ -70,7 +70,7 @@ class VoteForm(ProposalActionForm):
 
 
 class PaperVoteForm(ProposalActionForm):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(label=_("Flat"), queryset=Unit.objects.none())
     owner_name = forms.CharField(label=_("Owner who signed the ballot"), max_length=64)
     choice = forms.ChoiceField(
         label=_("Vote"), choices=VoteChoice.choices, widget=forms.RadioSelect

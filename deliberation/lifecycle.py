@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
 from workflows.lifecycle import StateField
@@ -63,7 +63,7 @@ class ProposalLifecycle:
 
     @status.transition(
         source=ProposalStatus.COSIGNING,
-        label=_lazy("co-sign"),
+        label=gettext_lazy("co-sign"),
         permission=permissions.lifecycle_owner,
     )
     def cosign(self) -> None:
@@ -72,7 +72,7 @@ class ProposalLifecycle:
     @status.transition(
         source=ProposalStatus.COSIGNING,
         target=ProposalStatus.SUBMITTED,
-        label=_lazy("submit"),
+        label=gettext_lazy("submit"),
         permission=permissions.lifecycle_nobody,
     )
     def submit(self) -> None:
@@ -81,7 +81,7 @@ class ProposalLifecycle:
     @status.transition(
         source=ProposalStatus.COSIGNING,
         target=ProposalStatus.EXPIRED,
-        label=_lazy("expire"),
+        label=gettext_lazy("expire"),
         permission=permissions.lifecycle_nobody,
     )
     def expire(self) -> None:
@@ -90,7 +90,7 @@ class ProposalLifecycle:
     @status.transition(
         source=ProposalStatus.SUBMITTED,
         target=ProposalStatus.MOTION,
-        label=_lazy("adopt as a motion"),
+        label=gettext_lazy("adopt as a motion"),
         permission=permissions.lifecycle_committee,
     )
     def adopt(self) -> None:
@@ -99,7 +99,7 @@ class ProposalLifecycle:
     @status.transition(
         source=ProposalStatus.SUBMITTED,
         target=ProposalStatus.DECLINED,
-        label=_lazy("decline"),
+        label=gettext_lazy("decline"),
         permission=permissions.lifecycle_committee,
     )
     def decline(self) -> None:
@@ -108,7 +108,7 @@ class ProposalLifecycle:
     @status.transition(
         source=ProposalStatus.MOTION,
         target=ProposalStatus.REVIEW,
-        label=_lazy("record the party branch's opinion"),
+        label=gettext_lazy("record the party branch's opinion"),
         permission=permissions.lifecycle_party_branch,
     )
     def record_opinion(self) -> None:
@@ -117,7 +117,7 @@ class ProposalLifecycle:
     @status.transition(
         source=ProposalStatus.REVIEW,
         target=ProposalStatus.APPROVED,
-        label=_lazy("approve"),
+        label=gettext_lazy("approve"),
         permission=permissions.lifecycle_community,
     )
     def approve(self) -> None:
@@ -126,7 +126,7 @@ class ProposalLifecycle:
     @status.transition(
         source=ProposalStatus.REVIEW,
         target=ProposalStatus.SUBMITTED,
-        label=_lazy("return for changes"),
+        label=gettext_lazy("return for changes"),
         permission=permissions.lifecycle_community,
     )
     def return_for_changes(self) -> None:
@@ -135,7 +135,7 @@ class ProposalLifecycle:
     @status.transition(
         source=ProposalStatus.APPROVED,
         target=ProposalStatus.VOTING,
-        label=_lazy("open the vote"),
+        label=gettext_lazy("open the vote"),
         permission=permissions.lifecycle_committee,
     )
     def open_vote(self) -> None:
@@ -143,7 +143,7 @@ class ProposalLifecycle:
 
     @status.transition(
         source=ProposalStatus.VOTING,
-        label=_lazy("vote"),
+        label=gettext_lazy("vote"),
         permission=permissions.lifecycle_voter,
         conditions=[voting_open],
     )
@@ -152,7 +152,7 @@ class ProposalLifecycle:
 
     @status.transition(
         source=ProposalStatus.VOTING,
-        label=_lazy("close the vote"),
+        label=gettext_lazy("close the vote"),
         permission=permissions.lifecycle_nobody,
         conditions=[voting_over],
     )
@@ -161,7 +161,7 @@ class ProposalLifecycle:
 
     @status.transition(
         source=ProposalStatus.PASSED,
-        label=_lazy("publish progress"),
+        label=gettext_lazy("publish progress"),
         permission=permissions.lifecycle_implementer,
     )
     def report_progress(self) -> None:
@@ -170,7 +170,7 @@ class ProposalLifecycle:
     @status.transition(
         source=ProposalStatus.PASSED,
         target=ProposalStatus.IMPLEMENTED,
-        label=_lazy("publish the implementation result"),
+        label=gettext_lazy("publish the implementation result"),
         permission=permissions.lifecycle_implementer,
     )
     def finish(self) -> None:

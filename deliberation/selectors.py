@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
 
 from grids.phones import verified_phone
@@ -20,6 +20,11 @@ from .permissions import compounds_staffed_by, may_see_audit
 from .services.common import OPEN_TASK_STATUSES
 
 VOTE_KINDS = (EventKind.VOTE_CAST, EventKind.VOTE_CHANGED)
+
+
+def m2(value: Decimal | float | None) -> Decimal:
+    """An area sum as m² with two decimals (SQLite sums decimals as floats)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ def register_summary(compound: Compound) -> RegisterSummary:
     return RegisterSummary(
         buildings=compound.buildings.count(),
         units=totals["n"] or 0,
-        area=totals["area"] or Decimal(0),
+        area=m2(totals["area"]),
         owners=units.aggregate(n=Count("owners"))["n"] or 0,
     )
 
@@ -69,9 +74,9 @@ def proposal_participation(proposal: Proposal) -> dict[str, Any]:
     )
     return {
         "voted_units": totals["n"] or 0,
-        "voted_area": totals["area"] or Decimal(0),
+        "voted_area": m2(totals["area"]),
         "units": register["n"] or 0,
-        "area": register["area"] or Decimal(0),
+        "area": m2(register["area"]),
         "paper": votes.filter(channel=VoteChannel.PAPER).count(),
     }
 
@@ -120,13 +125,13 @@ def proposal_history(user: AnyUser, proposal: Proposal) -> list[dict[str, Any]]:
 
 
 STEP_LABELS = {
-    "cosign": _lazy("owners co-sign"),
-    "adopt": _lazy("owners' committee"),
-    "branch": _lazy("party branch"),
-    "review": _lazy("community review"),
-    "convene": _lazy("opening the vote"),
-    "vote": _lazy("owners' vote"),
-    "implement": _lazy("implementation"),
+    "cosign": gettext_lazy("owners co-sign"),
+    "adopt": gettext_lazy("owners' committee"),
+    "branch": gettext_lazy("party branch"),
+    "review": gettext_lazy("community review"),
+    "convene": gettext_lazy("opening the vote"),
+    "vote": gettext_lazy("owners' vote"),
+    "implement": gettext_lazy("implementation"),
 }
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from grids.models import Area, Membership
@@ -81,11 +81,11 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 class CaseFromDecisionForm(forms.Form):
-    title = forms.CharField(label=_lazy("Case title"), max_length=120)
+    title = forms.CharField(label=gettext_lazy("Case title"), max_length=120)
     category = forms.ModelChoiceField(
-        label=_lazy("Category"), queryset=Category.objects.filter(active=True)
+        label=gettext_lazy("Category"), queryset=Category.objects.filter(active=True)
     )
-    area = forms.ModelChoiceField(label=_lazy("Area"), queryset=Area.objects.none())
+    area = forms.ModelChoiceField(label=gettext_lazy("Area"), queryset=Area.objects.none())
 
     def __init__(self, *args: Any, community: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,13 +95,15 @@ class CaseFromDecisionForm(forms.Form):
 
 
 class ProposalFromDecisionForm(forms.Form):
-    compound = forms.ModelChoiceField(label=_lazy("Compound"), queryset=Compound.objects.none())
-    title = forms.CharField(label=_lazy("Title"), max_length=120)
+    compound = forms.ModelChoiceField(
+        label=gettext_lazy("Compound"), queryset=Compound.objects.none()
+    )
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
     matter = forms.ChoiceField(
-        label=_lazy("Matter (Civil Code art. 278)"), choices=MatterType.choices
+        label=gettext_lazy("Matter (Civil Code art. 278)"), choices=MatterType.choices
     )
     text = forms.CharField(
-        label=_lazy("Proposal"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+        label=gettext_lazy("Proposal"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
 
     def __init__(self, *args: Any, community: Area, **kwargs: Any) -> None:

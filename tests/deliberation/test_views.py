@@ -100,7 +100,7 @@ def test_the_register_page_refuses_a_bad_file_whole(estate):
         "r.csv", "楼栋,房号,建筑面积,业主,电话\n5栋,1,90,某,13800000099\n5栋,2,x,某,1\n".encode()
     )
     response = client.post(url, {"file": bad})
-    assert response.status_code == 400 and "Line 3" in response.content.decode()
+    assert response.status_code == 400 and "第 3 行" in response.content.decode()  # zh-hans
     assert Unit.objects.count() == before
     good = SimpleUploadedFile(
         "r.csv", "楼栋,房号,建筑面积,业主,电话\n5栋,1,90,某,13800000099\n".encode()
