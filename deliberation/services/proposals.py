@@ -25,6 +25,7 @@ from ..models import (
     Compound,
     CoSignature,
     MeetingDecision,
+    Owner,
     ProgressReport,
     Proposal,
     ProposalAttachment,
@@ -47,6 +48,13 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 def _role_holders(compound: Compound, role: str) -> list[User]:
     return list(User.objects.filter(compound_roles__compound=compound, compound_roles__role=role))
+
+
+def _owner_accounts(compound: Compound) -> list[User]:
+    """Accounts whose verified phone is an owner's in the register (phones are verified in
+    their normal form, as the register stores them)."""
+    phones = Owner.objects.filter(unit__building__compound=compound).values("phone")
+    return list(User.objects.filter(phone_verified_at__isnull=False, phone__in=phones))
 
 
 def _community_staff(compound: Compound) -> list[User]:
@@ -279,7 +287,7 @@ def proposal_open_vote(*, proposal: Proposal, actor: User, closes_at: datetime) 
             actor,
             before=before,
             closes_at=closes_at.isoformat(),
-            tell=_community_staff(proposal.compound),
+            tell=[*_community_staff(proposal.compound), *_owner_accounts(proposal.compound)],
             text=_("Owners' vote open: %(title)s") % {"title": proposal.title},
         )
         task_complete(task, actor)  # the vote task starts, with its closing timer

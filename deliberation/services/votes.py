@@ -19,7 +19,7 @@ from ..models import Proposal, Unit, Vote
 from ..permissions import may_enter_paper_votes, owned_units
 from ..quorum import Tally, tally
 from .common import event_record, proposal_locked, require, transition
-from .proposals import _community_staff, _role_holders
+from .proposals import _community_staff, _owner_accounts, _role_holders
 
 
 def _choice(choice: str) -> str:
@@ -151,7 +151,7 @@ def proposal_vote_close(*, proposal: Proposal) -> Proposal:
             before=before,
             passed=count.passed,
             quorate=count.quorate,
-            tell=[*tell, proposal.proposer],
+            tell=[*tell, proposal.proposer, *_owner_accounts(proposal.compound)],
             text=(_("Passed: %(title)s") if count.passed else _("Not passed: %(title)s"))
             % {"title": proposal.title},
             notice=Notification.Kind.CASE_UPDATE,

@@ -58,6 +58,9 @@ def test_the_whole_way_to_an_implemented_decision(estate):
         proposal=proposal, actor=people["committee"], closes_at=timezone.now() + timedelta(days=7)
     )
     assert proposal.status == "voting" and open_tasks(proposal) == {"vote"}
+    told = Notification.objects.filter(text__startswith="Owners' vote open")
+    assert {n.recipient.username for n in told} >= {"staff", "wang", "liu", "chen"}
+    assert "stranger" not in {n.recipient.username for n in told}
 
     for who in ("wang", "li", "zhang", "liu"):
         services.vote_cast(proposal=proposal, actor=people[who], choice="for")
