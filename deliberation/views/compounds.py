@@ -13,9 +13,11 @@ from django.views.decorators.cache import never_cache
 from grids.selectors import signed_in
 
 from .. import permissions, selectors, services
+from ..actions import actions_offered
+from ..choices import ENDED_STATUSES
 from ..errors import DeliberationConflict, DeliberationDenied
 from ..forms import ProposeForm, RegisterImportForm
-from ..models import Compound, Unit
+from ..models import Compound, Proposal, Unit
 from ..serializers import PublicCompoundSerializer
 from .common import denied
 
@@ -23,7 +25,16 @@ from .common import denied
 @login_required
 def compound_list(request: HttpRequest) -> HttpResponse:
     compounds = selectors.compounds_for(request.user).select_related("area")
-    return render(request, "deliberation/compound_list.html", {"compounds": compounds})
+    open_proposals = Proposal.objects.filter(compound__in=compounds).exclude(
+        status__in=ENDED_STATUSES
+    )
+    waiting = [
+        (proposal, offered)
+        for proposal in open_proposals.select_related("compound")
+        if (offered := actions_offered(request.user, proposal))
+    ]
+    context = {"compounds": compounds, "waiting": waiting}
+    return render(request, "deliberation/compound_list.html", context)
 
 
 def compound_public(request: HttpRequest, code: str) -> HttpResponse:
