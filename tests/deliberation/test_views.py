@@ -172,3 +172,82 @@ def test_the_schema_lists_every_action(estate):
 @pytest.mark.parametrize("path", ["/deliberation/", "/deliberation/meetings/"])
 def test_pages_need_a_login(estate, path):
     assert Client().get(path).status_code == 302
+
+
+def test_the_api_register_propose_and_meetings(estate):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    staff = client_for(estate.people["staff"])
+    bad = SimpleUploadedFile(
+        "r.csv", "楼栋,房号,建筑面积,业主,电话\n9栋,1,0,某,13800000099\n".encode()
+    )
+    response = staff.post("/api/v1/deliberation/compounds/HDC/register/", {"file": bad})
+    assert response.status_code == 400 and "第 2 行" in response.json()["detail"]
+    good = SimpleUploadedFile(
+        "r.csv", "楼栋,房号,建筑面积,业主,电话\n9栋,1,50,某,13800000099\n".encode()
+    )
+    response = staff.post("/api/v1/deliberation/compounds/HDC/register/", {"file": good})
+    assert response.status_code == 200 and response.json() == {
+        "created": 1,
+        "updated": 0,
+        "owners": 1,
+    }
+    denied = client_for(estate.people["wang"]).post(
+        "/api/v1/deliberation/compounds/HDC/register/", {"file": SimpleUploadedFile("r.csv", b"x")}
+    )
+    assert denied.status_code == 403
+
+    owner = client_for(estate.people["wang"])
+    body = {"title": "加装充电桩", "matter": "common_parts_use", "text": "在地库加装充电桩"}
+    created = owner.post(
+        "/api/v1/deliberation/compounds/HDC/propose/", body, content_type="application/json"
+    )
+    assert created.status_code == 201 and created.json()["signatures"] == 2
+    assert created.json()["status"] == "cosigning"
+    refused = client_for(estate.people["stranger"]).post(
+        "/api/v1/deliberation/compounds/HDC/propose/", body, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    invalid = owner.post(
+        "/api/v1/deliberation/compounds/HDC/propose/",
+        {**body, "matter": "x"},
+        content_type="application/json",
+    )
+    assert invalid.status_code == 400
+
+    meeting = {
+        "community": "S-01",
+        "held_on": "2026-12-01",
+        "attendees": "社区书记、居民代表",
+        "topics": "充电桩",
+        "decisions": ["提交五议两公开"],
+    }
+    made = staff.post("/api/v1/deliberation/meetings/", meeting, content_type="application/json")
+    assert made.status_code == 201 and made.json()["decisions"][0]["text"] == "提交五议两公开"
+    assert len(staff.get("/api/v1/deliberation/meetings/").json()) == 1
+    assert client_for(estate.people["elsewhere"]).get("/api/v1/deliberation/meetings/").json() == []
+    other = client_for(estate.people["elsewhere"]).post(
+        "/api/v1/deliberation/meetings/", meeting, content_type="application/json"
+    )
+    assert other.status_code == 403
+
+
+def test_attachments_through_the_page(estate, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(estate.people["wang"])
+    url = reverse("deliberation:propose", args=["HDC"])
+    files = [SimpleUploadedFile(f"报价{i}.pdf", b"%PDF-1.4 demo") for i in range(2)]
+    response = client.post(
+        url, {"title": "门禁", "matter": "rebuild", "text": "更换门禁", "attachments": files}
+    )
+    assert response.status_code == 302
+    from deliberation.models import ProposalAttachment
+
+    assert sorted(a.name for a in ProposalAttachment.objects.all()) == ["报价0.pdf", "报价1.pdf"]
+    many = [SimpleUploadedFile(f"{i}.pdf", b"x") for i in range(6)]
+    response = client.post(
+        url, {"title": "门禁2", "matter": "rebuild", "text": "x", "attachments": many}
+    )
+    assert response.status_code == 400 and ProposalAttachment.objects.count() == 2
