@@ -71,6 +71,7 @@ class ImportResultSerializer(drf.Serializer[Any]):
 class CompoundViewSet(viewsets.GenericViewSet[Compound]):
     queryset = Compound.objects.all()
     lookup_field = "code"
+    lookup_value_regex = r"[^/]+"  # anything up to the slash reaches the view (a JSON 404)
     serializer_class = s.PublicCompoundSerializer
 
     def get_permissions(self) -> list[Any]:
@@ -136,10 +137,14 @@ def _proposal_body(request: Request, proposal: Proposal, http_status: int = 200)
 
 class ProposalViewSet(viewsets.GenericViewSet[Proposal]):
     queryset = Proposal.objects.select_related("compound")
+    lookup_value_regex = r"[^/]+"  # a non-number is a JSON 404 from get_object
     serializer_class = s.ProposalSerializer
 
     def get_object(self) -> Proposal:
-        proposal = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        pk = str(self.kwargs["pk"])
+        if not pk.isascii() or not pk.isdigit():
+            raise Http404
+        proposal = get_object_or_404(self.get_queryset(), pk=int(pk))
         if not permissions.may_see_proposal(self.request.user, proposal):
             raise Http404
         return proposal

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .choices import MatterType, VoteChoice
@@ -109,6 +110,7 @@ class PublicCompoundSerializer(serializers.ModelSerializer[Compound]):
         model = Compound
         fields = ["code", "name", "cosign_threshold", "proposals"]
 
+    @extend_schema_field(PublicProposalSerializer(many=True))
     def get_proposals(self, compound: Compound) -> list[dict[str, Any]]:
         rows = self.context["proposals"]
         return list(PublicProposalSerializer(rows, many=True).data)
@@ -146,6 +148,7 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
             "actions",
         ]
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, proposal: Proposal) -> list[str]:
         return list(self.context.get("actions", []))
 
@@ -158,6 +161,7 @@ class DecisionSerializer(serializers.ModelSerializer[MeetingDecision]):
         model = MeetingDecision
         fields = ["id", "text", "case", "proposals"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_proposals(self, decision: MeetingDecision) -> list[int]:
         return [proposal.pk for proposal in decision.proposals.all()]
 

@@ -14,15 +14,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from grids.phones import normalise_phone
 
 from grids.models import User
+from grids.phones import normalise_phone
 
 from ..choices import CompoundRoleKind, ProposalStatus
 from ..errors import DeliberationConflict
@@ -63,15 +64,20 @@ def register_parse(data: bytes | str) -> list[RegisterRow]:
     """The file's rows, or a ValidationError listing every bad row (line numbers as in a
     spreadsheet: the header is line 1)."""
     text = _decoded(data)
+    if "\x00" in text:
+        raise ValidationError(_("This is not a CSV text file."))
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        raise ValidationError(_("This is not a CSV text file.")) from None
     if header is None:
         raise ValidationError(_("The file is empty."))
     columns = _columns(header)
     rows: list[RegisterRow] = []
     errors: list[str] = []
     seen: dict[tuple[str, str], int] = {}
-    for line, values in enumerate(reader, start=2):
+    for line, values in _lines(reader):
         if not any(value.strip() for value in values):
             continue
         if len(rows) + len(errors) >= MAX_ROWS:
@@ -97,6 +103,22 @@ def register_parse(data: bytes | str) -> list[RegisterRow]:
     if not rows:
         raise ValidationError(_("The file has a header but no units."))
     return rows
+
+
+def _lines(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """(spreadsheet line, cells) of each row after the header; bad CSV is a ValidationError."""
+    line = 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ValidationError(
+                _("Line %(line)d: %(error)s") % {"line": line + 1, "error": exc}
+            ) from None
+        line += 1
+        yield line, values
 
 
 def _decoded(data: bytes | str) -> str:
@@ -170,7 +192,7 @@ def _owners(names_raw: str, phones_raw: str, problems: list[str]) -> list[tuple[
     owners: list[tuple[str, str]] = []
     for name, raw in zip(names, phones, strict=True):
         phone = normalise_phone(raw)
-        if len(phone.lstrip("+")) < 7:
+        if not 7 <= len(phone.lstrip("+")) <= 20:
             problems.append(_("phone “%(value)s” is not a phone number.") % {"value": raw})
         elif len(name) > 64:
             problems.append(_("owner names have at most 64 characters."))

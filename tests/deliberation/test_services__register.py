@@ -122,3 +122,24 @@ def test_a_compound_elsewhere_is_not_this_staffs(estate):
         services.compound_register_import(compound=other, actor=estate.people["staff"], data=GOOD)
     services.compound_register_import(compound=other, actor=estate.people["elsewhere"], data=GOOD)
     assert Unit.objects.filter(building__compound=other).count() == 2
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"building,unit\x00", 'building,unit,floor_area,owners,phones\n1,"2,3\n', "1" * 10],
+)
+def test_what_is_not_csv_is_refused(estate, data):
+    before = counts()
+    with pytest.raises(ValidationError):
+        services.compound_register_import(
+            compound=estate.compound, actor=estate.people["staff"], data=data
+        )
+    assert counts() == before
+
+
+def test_a_phone_too_long_is_refused(estate):
+    data = "楼栋,房号,建筑面积,业主,电话\n1栋,401,90,某," + "1" * 25 + "\n"
+    with pytest.raises(ValidationError, match="not a phone number"):
+        services.compound_register_import(
+            compound=estate.compound, actor=estate.people["staff"], data=data
+        )
