@@ -58,7 +58,7 @@ def test_compound_streams_are_for_known_compounds(estate):
     assert (group, refusal) == (f"compound.{estate.compound.pk}", None)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_owners_pages_hear_votes_live():
     estate = await sync_to_async(estate_build)()
     proposal = await sync_to_async(estate.voting)()
