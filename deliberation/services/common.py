@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.base import Node
@@ -16,6 +17,7 @@ from viewflow.workflow.status import STATUS
 from grids.models import User
 from notifications.models import Notification
 from notifications.services import notify
+from notifications.sms import send_sms
 from workflows.lifecycle import BoundTransition
 
 from ..errors import DeliberationConflict, DeliberationDenied
@@ -115,6 +117,26 @@ def event_record(
     if text:
         notify(recipients=tell, kind=notice, text=text)
     return event
+
+
+def owners_text_on_commit(proposal: Proposal, text: str) -> None:
+    """A text message to every owner's phone in the register (one per phone), after commit:
+    owners without an account hear of the vote too."""
+    from ..models import Owner
+
+    phones = sorted(
+        set(
+            Owner.objects.filter(unit__building__compound=proposal.compound_id).values_list(
+                "phone", flat=True
+            )
+        )
+    )
+
+    def send() -> None:
+        for phone in phones:
+            send_sms(phone, text)
+
+    transaction.on_commit(send, robust=True)
 
 
 def open_task(proposal: Proposal, node: Node) -> Task:

@@ -35,6 +35,7 @@ from ..permissions import community_of, owned_units
 from .common import (
     event_record,
     open_task,
+    owners_text_on_commit,
     proposal_locked,
     require,
     task_complete,
@@ -289,6 +290,15 @@ def proposal_open_vote(*, proposal: Proposal, actor: User, closes_at: datetime) 
             closes_at=closes_at.isoformat(),
             tell=[*_community_staff(proposal.compound), *_owner_accounts(proposal.compound)],
             text=_("Owners' vote open: %(title)s") % {"title": proposal.title},
+        )
+        closes = f"{timezone.localtime(closes_at):%Y-%m-%d %H:%M}"
+        owners_text_on_commit(
+            proposal,
+            _(
+                "[GridCase] %(compound)s owners' vote on “%(title)s” until %(closes)s: vote "
+                "online after verifying your phone, or ask the community for a paper ballot."
+            )
+            % {"compound": proposal.compound.name, "title": proposal.title, "closes": closes},
         )
         task_complete(task, actor)  # the vote task starts, with its closing timer
     return proposal

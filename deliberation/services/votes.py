@@ -18,7 +18,7 @@ from ..choices import CompoundRoleKind, EventKind, ProposalStatus, VoteChannel, 
 from ..models import Proposal, Unit, Vote
 from ..permissions import may_enter_paper_votes, owned_units
 from ..quorum import Tally, tally
-from .common import event_record, proposal_locked, require, transition
+from .common import event_record, owners_text_on_commit, proposal_locked, require, transition
 from .proposals import _community_staff, _owner_accounts, _role_holders
 
 
@@ -155,5 +155,14 @@ def proposal_vote_close(*, proposal: Proposal) -> Proposal:
             text=(_("Passed: %(title)s") if count.passed else _("Not passed: %(title)s"))
             % {"title": proposal.title},
             notice=Notification.Kind.CASE_UPDATE,
+        )
+        owners_text_on_commit(
+            proposal,
+            (
+                _("[GridCase] %(compound)s: “%(title)s” passed.")
+                if count.passed
+                else _("[GridCase] %(compound)s: “%(title)s” did not pass.")
+            )
+            % {"compound": proposal.compound.name, "title": proposal.title},
         )
     return proposal

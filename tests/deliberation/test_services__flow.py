@@ -14,9 +14,10 @@ from viewflow.workflow.models import Task
 from deliberation import services
 from deliberation.errors import DeliberationConflict, DeliberationDenied
 from deliberation.models import CoSignature, Proposal, ProposalEvent, Vote
+from notifications import sms
 from notifications.models import Notification
 
-from .conftest import sweep
+from .conftest import REGISTER, sweep
 
 
 def kinds(proposal: Proposal) -> list[str]:
@@ -34,7 +35,7 @@ def assert_no_flow_errors() -> None:
     assert not Task.objects.filter(status="ERROR").exists()
 
 
-def test_the_whole_way_to_an_implemented_decision(estate):
+def test_the_whole_way_to_an_implemented_decision(estate, django_capture_on_commit_callbacks):
     people = estate.people
     proposal = estate.propose()
     assert proposal.status == "cosigning" and open_tasks(proposal) == {"cosign"}
@@ -54,13 +55,19 @@ def test_the_whole_way_to_an_implemented_decision(estate):
     assert proposal.status == "review" and open_tasks(proposal) == {"review"}
     proposal = services.proposal_approve(proposal=proposal, actor=people["staff"], note="程序合规")
     assert proposal.status == "approved" and open_tasks(proposal) == {"convene"}
-    proposal = services.proposal_open_vote(
-        proposal=proposal, actor=people["committee"], closes_at=timezone.now() + timedelta(days=7)
-    )
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = services.proposal_open_vote(
+            proposal=proposal,
+            actor=people["committee"],
+            closes_at=timezone.now() + timedelta(days=7),
+        )
     assert proposal.status == "voting" and open_tasks(proposal) == {"vote"}
     told = Notification.objects.filter(text__startswith="Owners' vote open")
     assert {n.recipient.username for n in told} >= {"staff", "wang", "liu", "chen"}
     assert "stranger" not in {n.recipient.username for n in told}
+    assert all("更换小区门禁" in m.text and "和达城" in m.text for m in sms.outbox)
+    assert sorted(m.phone for m in sms.outbox) == sorted({row[4] for row in REGISTER})  # per phone
 
     for who in ("wang", "li", "zhang", "liu"):
         services.vote_cast(proposal=proposal, actor=people[who], choice="for")
@@ -71,8 +78,11 @@ def test_the_whole_way_to_an_implemented_decision(estate):
         choice="against",
         owner_name="陈静",
     )
-    proposal = estate.close(proposal)
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = estate.close(proposal)
     assert proposal.status == "passed"
+    assert len(sms.outbox) == 5 and all("passed" in m.text for m in sms.outbox)
     # 6 of 6 units vote; for: 5 units, 510.75 of 585.75 m² (87%): ≥ 3/4 of both for a rebuild
     assert proposal.result["voted_units"] == 6 and proposal.result["for_units"] == 5
     assert proposal.result["for_area"] == "510.75" and proposal.result["supermajority"]

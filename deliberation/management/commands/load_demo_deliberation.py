@@ -14,7 +14,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        quiet = {
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "GRIDCASE_SMS_BACKEND": "notifications.sms.LocmemBackend",  # not 24 texts on screen
+        }
+        with override_settings(**quiet):
             try:
                 lines = demo_deliberation_create()
             except DemoDataError as exc:
