@@ -35,6 +35,7 @@ demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py load_street fixtures/data/qinggang.json
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo_cases
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo_points
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo_deliberation
 	$(DEMO_ENV) $(BIN)/python manage.py load_street fixtures/data/qinggang.json --accounts-only
 	@echo "GridCase demo: http://$(HOST):$(PORT)/  (every password: gridcase-demo; Ctrl-C to stop)"
 	$(DEMO_ENV) $(BIN)/python manage.py run_timers & timers=$$!; \
@@ -81,7 +82,7 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy gridcase grids workflows notifications points
+	$(BIN)/mypy gridcase grids workflows notifications deliberation points
 
 ## Run the browser tests and copy their screenshots to docs/screenshots/ (shown in the README).
 screenshots: install

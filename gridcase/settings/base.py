@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "workflows",
     "notifications",
     "points",
+    "deliberation",
 ]
 
 MIDDLEWARE = [
