@@ -24,6 +24,7 @@ urlpatterns = [
     path("open311/v2/", include("workflows.apis.open311.urls")),
     path("", include("grids.urls")),
     path("", include("notifications.urls")),
+    path("", include("hotline.urls")),
     path("", include("workflows.urls")),
 ]
 

@@ -181,3 +181,19 @@ def board_areas(user: AnyUser) -> Q:
     (their own street or community), else every area the permission covers."""
     paths = area_grant_paths(user, BOARD_PERMISSION)
     return Q(path=paths[0]) if paths else areas_q(user, BOARD_PERMISSION)
+
+
+# --- the hotline import (hotline/) ---------------------------------------------------------
+
+HOTLINE_IMPORT = "dispatch_area_cases"  # the street's dispatchers take in its work orders
+
+
+def hotline_import_allowed(user: AnyUser, street: Area) -> bool:
+    """Who may import a street's hotline work orders, follow the import, read its error
+    report and place its rows by hand: the street's dispatchers (street officials)."""
+    return street.level == "street" and area_allows(user, HOTLINE_IMPORT, street)
+
+
+def hotline_import_streets(user: AnyUser) -> Q:
+    """The streets a user may import for (as a filter on Area)."""
+    return Q(level="street") & areas_q(user, HOTLINE_IMPORT)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "grids",
     "workflows",
     "notifications",
+    "hotline",
 ]
 
 MIDDLEWARE = [
