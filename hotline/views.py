@@ -20,6 +20,7 @@ from workflows.visibility import hotline_import_allowed, hotline_import_streets
 from . import services
 from .forms import ColumnsForm, PlaceForm, UploadForm
 from .models import ImportJob, ImportRow
+from .replies import HEADINGS, ReplyForm, reply_rows
 from .streams import progress_payload
 
 
@@ -156,3 +157,23 @@ def import_row_place(request: HttpRequest, pk: int) -> HttpResponse:
         _("Case %(number)s made for line %(line)d.") % {"number": case.number, "line": row.line},
     )
     return redirect("hotline_unplaced", pk=job.pk)
+
+
+@login_required
+def reply_export(request: HttpRequest) -> HttpResponse:
+    """GET with street, first and last: the .xlsx; without them: the form."""
+    user = signed_in(request.user)
+    streets = Area.objects.filter(hotline_import_streets(user)).order_by("code")
+    asked = "first" in request.GET or "last" in request.GET
+    form = ReplyForm(request.GET if asked else None)
+    street = streets.filter(code=request.GET.get("street", "")).first() or streets.first()
+    if street is None:
+        raise CaseActionDenied(_("You may not export hotline replies."))
+    if not asked or not form.is_valid():
+        context = {"form": form, "streets": streets, "street": street}
+        return render(request, "hotline/replies.html", context, status=400 if asked else 200)
+    first, last = form.cleaned_data["first"], form.cleaned_data["last"]
+    sheet = Sheet("回复", HEADINGS, reply_rows(street, first, last))
+    return xlsx_response(
+        [sheet], f"hotline-replies-{street.code}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"
+    )
