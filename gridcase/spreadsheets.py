@@ -32,6 +32,8 @@ class Sheet:
     rows: Iterable[Sequence[Cell]] = field(default_factory=list)
     # Rows written above the headings (a period, a title): plain text, not frozen.
     preamble: Sequence[Sequence[Cell]] = ()
+    # Excel number formats per column ("0.0%" for a rate kept as 0..1, "0.00"), or None.
+    formats: Sequence[str | None] = ()
 
 
 def _value(cell: Cell) -> Cell:
@@ -55,6 +57,16 @@ def _width(cell: Cell) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
+def _format(sheet: Sheet, column: int, cell: Cell) -> str | None:
+    if isinstance(cell, dt.datetime):
+        return DATETIME_FORMAT
+    if isinstance(cell, dt.date):
+        return DATE_FORMAT
+    if isinstance(cell, int | float | Decimal) and column < len(sheet.formats):
+        return sheet.formats[column]
+    return None
+
+
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     """The .xlsx file of these sheets."""
     book = Workbook()
@@ -75,10 +87,9 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
             current = ws.max_row
             for index, cell in enumerate(row, start=1):
                 widths[index] = max(widths.get(index, 0), _width(cell))
-                if isinstance(cell, dt.datetime):
-                    ws.cell(row=current, column=index).number_format = DATETIME_FORMAT
-                elif isinstance(cell, dt.date):
-                    ws.cell(row=current, column=index).number_format = DATE_FORMAT
+                number_format = _format(sheet, index - 1, cell)
+                if number_format:
+                    ws.cell(row=current, column=index).number_format = number_format
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
         for index, width in widths.items():
             ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, width + 2)

@@ -1,9 +1,10 @@
 """Pages of the workflows app: landing pages and workbenches, the board, cases, actions on
 cases, reporting (field intake and the public form) and following a case without an account."""
 
-from .board import board, board_data, board_export
+from .board import board, board_data, board_export, board_export_xlsx
 from .cases import case_action, case_detail, case_list
 from .drawing import case_process_chart
+from .exports import case_list_csv, case_list_xlsx
 from .intake import area_at, case_new, report_public
 from .tracking import track, track_case, track_rate
 from .workbenches import home, workbench
@@ -13,9 +14,12 @@ __all__ = [
     "board",
     "board_data",
     "board_export",
+    "board_export_xlsx",
     "case_action",
     "case_detail",
     "case_list",
+    "case_list_csv",
+    "case_list_xlsx",
     "case_new",
     "case_process_chart",
     "home",
