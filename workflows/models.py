@@ -374,3 +374,7 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.case_id}"
+
+
+from .hotspots.models import HotSpot as HotSpot  # noqa: E402 (Django finds them here)
+from .hotspots.models import HotSpotRun as HotSpotRun  # noqa: E402

@@ -197,3 +197,12 @@ def hotline_import_allowed(user: AnyUser, street: Area) -> bool:
 def hotline_import_streets(user: AnyUser) -> Q:
     """The streets a user may import for (as a filter on Area)."""
     return Q(level="street") & areas_q(user, HOTLINE_IMPORT)
+
+
+# --- 未诉先办 hot spots (hotspots/) -------------------------------------------------------
+
+
+def hotspots_manage_allowed(user: AnyUser, street: Area) -> bool:
+    """Who turns a street's hot spot into a proactive case or dismisses it: its dispatchers.
+    Everyone who may open a board sees the hot spots inside it."""
+    return hotline_import_allowed(user, street)

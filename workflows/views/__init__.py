@@ -5,6 +5,7 @@ from .board import board, board_data, board_export, board_export_xlsx
 from .cases import case_action, case_detail, case_list
 from .drawing import case_process_chart
 from .exports import case_list_csv, case_list_xlsx
+from .hotspots import hotspot_dismiss_view, hotspot_turn_view
 from .intake import area_at, case_new, report_public
 from .tracking import track, track_case, track_rate
 from .workbenches import home, workbench
@@ -23,6 +24,8 @@ __all__ = [
     "case_new",
     "case_process_chart",
     "home",
+    "hotspot_dismiss_view",
+    "hotspot_turn_view",
     "report_public",
     "track",
     "track_case",

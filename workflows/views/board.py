@@ -21,6 +21,7 @@ from grids.selectors import signed_in, user_roles
 from ..boards.board import Board, BoardFilterForm, Row, board_get, board_scope
 from ..boards.map import legend
 from ..boards.metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
+from .hotspots import hotspots_board
 from .workbenches import street_queue_sections, workbench_tabs
 
 CHART_JS = "vendor/chart.js/chart.umd.js"  # from node_modules (make install), see settings
@@ -77,6 +78,7 @@ def board(request: HttpRequest, area: str | None = None) -> HttpResponse:
     }
     if built is not None:
         context["data"] = board_json(request, built, overdue=False)  # the page has the list
+        context |= hotspots_board(user, scope, built.map)
     return render(request, "workflows/board.html", context, status=200 if built else 400)
 
 
