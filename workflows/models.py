@@ -376,5 +376,6 @@ class CaseEvent(models.Model):
         return f"#{self.pk} {self.kind} {self.case_id}"
 
 
+from .boards.report_models import ReportSettings as ReportSettings  # noqa: E402
 from .hotspots.models import HotSpot as HotSpot  # noqa: E402 (Django finds them here)
 from .hotspots.models import HotSpotRun as HotSpotRun  # noqa: E402

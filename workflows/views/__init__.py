@@ -7,6 +7,7 @@ from .drawing import case_process_chart
 from .exports import case_list_csv, case_list_xlsx
 from .hotspots import hotspot_dismiss_view, hotspot_turn_view
 from .intake import area_at, case_new, report_public
+from .report import monthly_report_page, monthly_report_xlsx
 from .tracking import track, track_case, track_rate
 from .workbenches import home, workbench
 
@@ -26,6 +27,8 @@ __all__ = [
     "home",
     "hotspot_dismiss_view",
     "hotspot_turn_view",
+    "monthly_report_page",
+    "monthly_report_xlsx",
     "report_public",
     "track",
     "track_case",
