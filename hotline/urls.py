@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("hotline/", views.import_start, name="hotline_start"),
     path("hotline/replies/", views.reply_export, name="hotline_replies"),
+    path("hotline/unplaced/", views.street_unplaced, name="hotline_street_unplaced"),
     path("hotline/jobs/<int:pk>/columns/", views.import_columns, name="hotline_columns"),
     path("hotline/jobs/<int:pk>/", views.import_job, name="hotline_job"),
     path("hotline/jobs/<int:pk>/status/", views.import_status, name="hotline_status"),

@@ -125,12 +125,34 @@ def import_errors_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+UNPLACED_LISTED = 200
+
+
 @login_required
 def import_unplaced(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_get(request, pk)
-    rows = job.rows.filter(outcome=ImportRow.Outcome.UNPLACED).order_by("line")[:200]
+    rows = job.rows.filter(outcome=ImportRow.Outcome.UNPLACED).order_by("line")
     form = PlaceForm(street=job.street)
-    return render(request, "hotline/unplaced.html", {"job": job, "rows": rows, "form": form})
+    context = {"job": job, "rows": rows[:UNPLACED_LISTED], "form": form}
+    return render(request, "hotline/unplaced.html", context)
+
+
+@login_required
+def street_unplaced(request: HttpRequest) -> HttpResponse:
+    """The street's "to be placed" list: the waiting rows of all its imports, oldest first."""
+    user = signed_in(request.user)
+    streets = list(Area.objects.filter(hotline_import_streets(user)).order_by("code"))
+    street = next((s for s in streets if s.code == request.GET.get("street")), None)
+    street = street or (streets[0] if streets else None)
+    if street is None:
+        raise CaseActionDenied(_("You may not see this import."))
+    rows = (
+        ImportRow.objects.filter(job__street=street, outcome=ImportRow.Outcome.UNPLACED)
+        .select_related("job")
+        .order_by("job__submitted_at", "line")
+    )
+    context = {"street": street, "rows": rows[:UNPLACED_LISTED], "form": PlaceForm(street=street)}
+    return render(request, "hotline/unplaced.html", context)
 
 
 @login_required
@@ -139,24 +161,28 @@ def import_row_place(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(ImportRow.objects.select_related("job__street"), pk=pk)
     job = _job_get(request, row.job_id)
     form = PlaceForm(request.POST, street=job.street)
+    back = request.POST.get("back") == "street"
+    target = (
+        redirect("hotline_street_unplaced") if back else redirect("hotline_unplaced", pk=job.pk)
+    )
     if not form.is_valid():
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("hotline_unplaced", pk=job.pk)
+        return target
     try:
         case = services.import_row_place(
             row=row, area=form.cleaned_data["area"], actor=signed_in(request.user)
         )
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
-        return redirect("hotline_unplaced", pk=job.pk)
+        return target
     except CaseConflict as exc:
         messages.error(request, str(exc))
-        return redirect("hotline_unplaced", pk=job.pk)
+        return target
     messages.success(
         request,
         _("Case %(number)s made for line %(line)d.") % {"number": case.number, "line": row.line},
     )
-    return redirect("hotline_unplaced", pk=job.pk)
+    return target
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 
 from grids.models import Area, Department
 from grids.phones import verified_phone
+from grids.roles import AreaLevel
 from grids.selectors import (
     AnyUser,
     area_allows,
@@ -191,12 +192,12 @@ HOTLINE_IMPORT = "dispatch_area_cases"  # the street's dispatchers take in its w
 def hotline_import_allowed(user: AnyUser, street: Area) -> bool:
     """Who may import a street's hotline work orders, follow the import, read its error
     report and place its rows by hand: the street's dispatchers (street officials)."""
-    return street.level == "street" and area_allows(user, HOTLINE_IMPORT, street)
+    return street.level == AreaLevel.STREET and area_allows(user, HOTLINE_IMPORT, street)
 
 
 def hotline_import_streets(user: AnyUser) -> Q:
     """The streets a user may import for (as a filter on Area)."""
-    return Q(level="street") & areas_q(user, HOTLINE_IMPORT)
+    return Q(level=AreaLevel.STREET) & areas_q(user, HOTLINE_IMPORT)
 
 
 # --- 未诉先办 hot spots (hotspots/) -------------------------------------------------------

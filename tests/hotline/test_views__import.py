@@ -96,3 +96,30 @@ def test_placing_a_row_from_the_list(world, client):
     assert Case.objects.get(hotline_number="GD004").area == world.areas["G3"]
     outside = client.post(f"/hotline/rows/{row.pk}/place/", {"area": 999999})
     assert outside.status_code == 302 and Case.objects.filter(hotline_number="GD004").count() == 1
+
+
+def test_the_streets_list_gathers_every_imports_rows_to_place(world, client):
+    client.force_login(world.people["street"])
+    for name in ("a.csv", "b.csv"):
+        upload(client, world, name=name)
+    for job in ImportJob.objects.all():
+        columns = {f"col_{k}": v for k, v in job.columns.items()}
+        client.post(f"/hotline/jobs/{job.pk}/columns/", columns)
+    call_command("run_timers", "--once")
+    # the first import left GD004 to place; the second found it waiting again
+    rows = ImportRow.objects.filter(outcome=ImportRow.Outcome.UNPLACED)
+    assert rows.count() == 2
+    page = client.get("/hotline/unplaced/").content.decode()
+    assert page.count("GD004") == 2
+    first = rows.order_by("job__submitted_at").first()
+    response = client.post(
+        f"/hotline/rows/{first.pk}/place/", {"area": world.areas["G1"].pk, "back": "street"}
+    )
+    assert response["Location"] == "/hotline/unplaced/"
+    second = rows.exclude(pk=first.pk).get()
+    client.post(f"/hotline/rows/{second.pk}/place/", {"area": world.areas["G2"].pk})
+    second.refresh_from_db()
+    assert second.case.area == world.areas["G1"]  # the work order had its case already
+    assert Case.objects.filter(hotline_number="GD004").count() == 1
+    client.force_login(world.people["community1"])
+    assert client.get("/hotline/unplaced/").status_code == 403

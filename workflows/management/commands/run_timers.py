@@ -45,8 +45,7 @@ class Command(BaseCommand):
             busy = periodic_run()
             if stopping or (once and not busy):
                 return
-            if busy:
-                close_old_connections()
+            if busy:  # more background work waits: sweep again at once
                 continue
             deadline = time.monotonic() + interval
             while not stopping and time.monotonic() < deadline:
