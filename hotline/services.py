@@ -135,6 +135,8 @@ def imports_work() -> bool:
     work remains."""
     job = (
         ImportJob.objects.filter(state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING])
+        .defer("content")  # read once, when its rows are made
+        .select_related("street", "fallback_category")
         .order_by("submitted_at", "pk")
         .first()
     )

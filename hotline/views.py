@@ -25,7 +25,7 @@ from .streams import progress_payload
 
 
 def _job_get(request: HttpRequest, pk: int) -> ImportJob:
-    job = get_object_or_404(ImportJob.objects.select_related("street"), pk=pk)
+    job = get_object_or_404(ImportJob.objects.defer("content").select_related("street"), pk=pk)
     if not hotline_import_allowed(request.user, job.street):
         raise CaseActionDenied(_("You may not see this import."))
     return job
@@ -55,7 +55,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("hotline_columns", pk=job.pk)
     streets = Area.objects.filter(hotline_import_streets(user))
-    jobs = ImportJob.objects.filter(street__in=streets).select_related("street")[:20]
+    jobs = (
+        ImportJob.objects.filter(street__in=streets).defer("content").select_related("street")[:20]
+    )
     return render(request, "hotline/start.html", {"form": form, "jobs": jobs}, status=status)
 
 
