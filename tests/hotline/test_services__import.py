@@ -186,3 +186,11 @@ def test_hotline_cases_are_found_by_work_order_in_the_case_list(world, client):
     page = client.get("/cases/", {"hotline_number": "GD002"}).content.decode()
     assert Case.objects.get(hotline_number="GD002").number in page
     assert Case.objects.get(hotline_number="GD001").number not in page
+
+
+def test_hotline_cases_are_found_by_work_order_in_the_api(world, client):
+    submit(world, csv_bytes(), "orders.csv")
+    call_command("run_timers", "--once")
+    client.force_login(world.people["street"])
+    found = client.get("/api/v1/cases/", {"hotline_number": "GD003"}).json()["results"]
+    assert [(c["hotline_number"], c["source"]) for c in found] == [("GD003", "hotline")]
