@@ -10,8 +10,9 @@ verified phone given as the contact).
 The other questions of the same kind live here too, so that no other module builds its own
 visibility `Q`: which areas' and departments' streams a user may follow (`area_stream_allowed`,
 `department_stream_allowed`), whose contact details they see in full (`contact_visible`), the
-workbench lists (cases to handle, to verify; department parts to claim or to lead) and which
-boards they may open (`board_*`).
+workbench lists (cases to handle, to verify; department parts to claim or to lead), which
+boards they may open (`board_*`), who imports a street's hotline work orders
+(`hotline_import_*`) and who decides its hot spots (`hotspots_manage_allowed`).
 """
 
 from __future__ import annotations
