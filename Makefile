@@ -82,7 +82,7 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy gridcase grids workflows notifications deliberation points
+	$(BIN)/mypy gridcase grids workflows notifications deliberation points hotline
 
 ## Run the browser tests and copy their screenshots to docs/screenshots/ (shown in the README).
 screenshots: install

@@ -28,6 +28,7 @@ urlpatterns = [
     path("deliberation/", include("deliberation.urls")),
     path("", include("grids.urls")),
     path("", include("notifications.urls")),
+    path("", include("hotline.urls")),
     path("", include("workflows.urls")),
 ]
 

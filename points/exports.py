@@ -1,5 +1,6 @@
 """The community's ledger for a period as CSV (UTF-8 with BOM, so Excel reads the Chinese)
-or as an Excel workbook (openpyxl, write-only: rows streamed, not held)."""
+or as an Excel workbook (the project's one writer, `gridcase.spreadsheets`: bold frozen
+headings, numbers as numbers, times as dates)."""
 
 import csv
 import io
@@ -8,19 +9,20 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from gridcase.spreadsheets import XLSX, Cell, Sheet, workbook_bytes
 from grids.models import Area
 
 from .selectors import ledger_rows
 
 HEADER = ["id", "time", "account", "person", "phone", "kind", "points", "cause", "note", "by"]
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = XLSX
 
 
-def rows(community: Area, start: datetime, end: datetime) -> Iterator[list[object]]:
+def rows(community: Area, start: datetime, end: datetime) -> Iterator[list[Cell]]:
     for entry in ledger_rows(community, start, end).iterator(chunk_size=2000):
         yield [
             entry.pk,
-            timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            entry.created_at,
             entry.account.code,
             entry.account.display_name,
             entry.account.phone,
@@ -37,18 +39,14 @@ def ledger_csv(community: Area, start: datetime, end: datetime) -> str:
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerows(rows(community, start, end))
+    for row in rows(community, start, end):
+        when = row[1]
+        assert isinstance(when, datetime)
+        row[1] = timezone.localtime(when).strftime("%Y-%m-%d %H:%M:%S")
+        writer.writerow(row)
     return out.getvalue()
 
 
 def ledger_xlsx(community: Area, start: datetime, end: datetime) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=community.code[:31])
-    sheet.append(HEADER)
-    for row in rows(community, start, end):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    sheet = Sheet(title=community.code, headings=HEADER, rows=rows(community, start, end))
+    return workbook_bytes([sheet])

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from .models import Case, CaseDispatch, CaseEvent, Category, TimeLimitPolicy
+from .models import Case, CaseDispatch, CaseEvent, Category, ReportSettings, TimeLimitPolicy
 
 
 class ReadOnlyMixin:
@@ -107,3 +107,16 @@ class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin[CaseEvent]):
     list_select_related = ["case", "actor"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+
+@admin.register(ReportSettings)
+class ReportSettingsAdmin(admin.ModelAdmin[ReportSettings]):
+    """The 考核 report's weights and minimum base, per street."""
+
+    list_display = [
+        "street",
+        "response_weight",
+        "resolution_weight",
+        "satisfaction_weight",
+        "min_base",
+    ]

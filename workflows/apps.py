@@ -8,6 +8,11 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         # The live streams this app publishes, with the pages' visibility rules.
+        from gridcase.periodic import periodic_register
+
+        from .hotspots.compute import hotspots_work
         from .streams import streams_register
 
         streams_register()
+        # 未诉先办 hot spots, recomputed on a schedule by the timer dispatcher (run_timers).
+        periodic_register("workflows.hotspots", hotspots_work)

@@ -20,6 +20,7 @@ class Source(models.TextChoices):
     HOTLINE = "hotline", _("Hotline 12345")
     SNAPSHOT = "snapshot", _("Rider snapshot")
     OPEN311 = "open311", _("Open311")
+    PROACTIVE = "proactive", _("Proactive governance")  # 主动治理, from a 未诉先办 hot spot
 
 
 class Status(models.TextChoices):

@@ -202,11 +202,22 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # The reporting form's key: a form sent again after a network failure finds its case.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The city hotline's work-order number (12345 工单编号) of a case imported from it: one
+    # case per work order (the import is idempotent by it), searchable in the case list.
+    hotline_number = models.CharField(_("hotline work order"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-reported_at"]
+        constraints = [
+            # One case per hotline work order; the import looks them up by it.
+            models.UniqueConstraint(
+                fields=["hotline_number"],
+                name="case_hotline_number",
+                condition=~models.Q(hotline_number=""),
+            ),
+        ]
         indexes = [
             models.Index(fields=["status", "level"], name="case_status_level"),
             models.Index(fields=["area_path", "status"], name="case_area_status"),
@@ -363,3 +374,8 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.case_id}"
+
+
+from .boards.report_models import ReportSettings as ReportSettings  # noqa: E402
+from .hotspots.models import HotSpot as HotSpot  # noqa: E402 (Django finds them here)
+from .hotspots.models import HotSpotRun as HotSpotRun  # noqa: E402

@@ -10,8 +10,9 @@ verified phone given as the contact).
 The other questions of the same kind live here too, so that no other module builds its own
 visibility `Q`: which areas' and departments' streams a user may follow (`area_stream_allowed`,
 `department_stream_allowed`), whose contact details they see in full (`contact_visible`), the
-workbench lists (cases to handle, to verify; department parts to claim or to lead) and which
-boards they may open (`board_*`).
+workbench lists (cases to handle, to verify; department parts to claim or to lead), which
+boards they may open (`board_*`), who imports a street's hotline work orders
+(`hotline_import_*`) and who decides its hot spots (`hotspots_manage_allowed`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.db.models import Q, QuerySet
 
 from grids.models import Area, Department
 from grids.phones import verified_phone
+from grids.roles import AreaLevel
 from grids.selectors import (
     AnyUser,
     area_allows,
@@ -181,3 +183,28 @@ def board_areas(user: AnyUser) -> Q:
     (their own street or community), else every area the permission covers."""
     paths = area_grant_paths(user, BOARD_PERMISSION)
     return Q(path=paths[0]) if paths else areas_q(user, BOARD_PERMISSION)
+
+
+# --- the hotline import (hotline/) ---------------------------------------------------------
+
+HOTLINE_IMPORT = "dispatch_area_cases"  # the street's dispatchers take in its work orders
+
+
+def hotline_import_allowed(user: AnyUser, street: Area) -> bool:
+    """Who may import a street's hotline work orders, follow the import, read its error
+    report and place its rows by hand: the street's dispatchers (street officials)."""
+    return street.level == AreaLevel.STREET and area_allows(user, HOTLINE_IMPORT, street)
+
+
+def hotline_import_streets(user: AnyUser) -> Q:
+    """The streets a user may import for (as a filter on Area)."""
+    return Q(level=AreaLevel.STREET) & areas_q(user, HOTLINE_IMPORT)
+
+
+# --- 未诉先办 hot spots (hotspots/) -------------------------------------------------------
+
+
+def hotspots_manage_allowed(user: AnyUser, street: Area) -> bool:
+    """Who turns a street's hot spot into a proactive case or dismisses it: its dispatchers.
+    Everyone who may open a board sees the hot spots inside it."""
+    return hotline_import_allowed(user, street)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "notifications",
     "points",
     "deliberation",
+    "hotline",
 ]
 
 MIDDLEWARE = [
@@ -255,3 +256,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# 未诉先办 hot spots (workflows/hotspots/): same-category cases within RADIUS metres of each
+# other in the last DAYS days, at least MIN_CASES; trend over TREND_DAYS against the
+# TREND_DAYS before; recomputed by the timer dispatcher every EVERY_MINUTES.
+GRIDCASE_HOTSPOT_RADIUS_M = int(env_str("GRIDCASE_HOTSPOT_RADIUS_M", "150"))
+GRIDCASE_HOTSPOT_DAYS = int(env_str("GRIDCASE_HOTSPOT_DAYS", "90"))
+GRIDCASE_HOTSPOT_MIN_CASES = int(env_str("GRIDCASE_HOTSPOT_MIN_CASES", "3"))
+GRIDCASE_HOTSPOT_TREND_DAYS = int(env_str("GRIDCASE_HOTSPOT_TREND_DAYS", "30"))
+GRIDCASE_HOTSPOT_EVERY_MINUTES = int(env_str("GRIDCASE_HOTSPOT_EVERY_MINUTES", "15"))

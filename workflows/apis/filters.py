@@ -50,6 +50,9 @@ class CaseFilter(filters.FilterSet):  # type: ignore[misc]
     level = filters.ChoiceFilter(choices=Level.choices)
     priority = filters.ChoiceFilter(choices=Priority.choices)
     category = filters.CharFilter(field_name="category__code", max_length=32)
+    hotline_number = filters.CharFilter(
+        max_length=64, help_text="The city hotline's work-order number (12345 工单编号)."
+    )
     area = CodeChoiceFilter(
         queryset=Area.objects.all(),
         to_field_name="code",

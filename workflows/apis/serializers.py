@@ -116,6 +116,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "level",
             "priority",
             "source",
+            "hotline_number",
             "category",
             "area",
             "handling_area",

@@ -54,6 +54,17 @@ class GridMap:
     width: int
     height: int
     shapes: list[Shape]
+    # The projection: west edge, north edge, x shrink (cos latitude), units per degree.
+    origin: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
+
+    def point(self, longitude: float, latitude: float) -> tuple[float, float] | None:
+        """A place on the map in SVG units, or None when it falls outside the box."""
+        west, north, squash, scale = self.origin
+        x = MARGIN + (longitude - west) * squash * scale
+        y = MARGIN + (north - latitude) * scale
+        if not (0 <= x <= self.width and 0 <= y <= self.height):
+            return None
+        return round(x, 1), round(y, 1)
 
 
 def _rings(boundary: object) -> list[list[list[float]]]:
@@ -90,4 +101,4 @@ def grid_map(grids: Iterable[Area], open_cases: dict[int, int]) -> GridMap | Non
         d = " ".join("M" + " L".join(project(p) for p in ring) + " Z" for ring in rings)
         count = open_cases.get(grid.pk, 0)
         shapes.append(Shape(grid.code, grid.name, d, count, bucket_of(count)))
-    return GridMap(WIDTH, height, shapes)
+    return GridMap(WIDTH, height, shapes, (min(lons), max(lats), squash, scale))

@@ -85,6 +85,11 @@ class Metric:
             return f"{value:.2f}" if csv else f"{value:.1f}"
         return str(value)
 
+    @property
+    def number_format(self) -> str | None:
+        """The spreadsheet's format of the figure, kept as a number (a rate as 0..1)."""
+        return {"rate": "0.0%", "hours": "0.00", "score": "0.00"}.get(self.kind)
+
     def heading(self, *, csv: bool = False) -> str:
         """The column's heading; in the CSV export a rate's says it is in %."""
         return f"{self.label} (%)" if csv and self.kind == "rate" else str(self.label)

@@ -214,3 +214,4 @@ class CaseFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"size": 12}),
     )
+    hotline_number = forms.CharField(label=_("Hotline work order"), max_length=64, required=False)

@@ -78,6 +78,7 @@ def case_report(
     media_url: str = "",
     photos: Sequence[File[bytes]] = (),
     submission_key: UUID | None = None,
+    hotline_number: str = "",
 ) -> Case:
     """A new case in `area` (the deepest known): numbered, logged, its process started.
 
@@ -85,7 +86,8 @@ def case_report(
     so a street's reports do not wait for each other; a report that then fails leaves a gap
     in the day's numbers, never a duplicate), then writes everything else in one transaction.
     A form sent again with the same `submission_key` (a retry after a network failure)
-    gets the case the first sending made instead of a second one."""
+    gets the case the first sending made instead of a second one. A hotline work order
+    (`hotline_number`) makes one case only: the database refuses a second (IntegrityError)."""
     if submission_key and (earlier := _earlier_submission(submission_key, reporter)):
         return earlier
     if not title.strip() or not description.strip():
@@ -120,6 +122,7 @@ def case_report(
         verifier_area=handling_area,
         reported_at=now,
         submission_key=submission_key,
+        hotline_number=hotline_number.strip(),
     )
     deadlines_set(case, level, now)
     return _case_open(case, cleaned)
@@ -148,7 +151,8 @@ def _case_open(case: Case, photos: list[ContentFile[bytes]]) -> Case:
         text=f"新案件 {case.number}：{case.title}",
     )
     CaseFlow.start.run(case=case)
-    if case.reporter_id is None and case.contact_phone:
+    # The hotline answers its own callers (the reply export): no SMS per imported work order.
+    if case.reporter_id is None and case.contact_phone and case.source != Source.HOTLINE:
         _tracking_code_send(case)
     return case
 

@@ -1,10 +1,13 @@
 """Pages of the workflows app: landing pages and workbenches, the board, cases, actions on
 cases, reporting (field intake and the public form) and following a case without an account."""
 
-from .board import board, board_data, board_export
+from .board import board, board_data, board_export, board_export_xlsx
 from .cases import case_action, case_detail, case_list
 from .drawing import case_process_chart
+from .exports import case_list_csv, case_list_xlsx
+from .hotspots import hotspot_dismiss_view, hotspot_turn_view
 from .intake import area_at, case_new, report_public
+from .report import monthly_report_page, monthly_report_xlsx
 from .tracking import track, track_case, track_rate
 from .workbenches import home, workbench
 
@@ -13,12 +16,19 @@ __all__ = [
     "board",
     "board_data",
     "board_export",
+    "board_export_xlsx",
     "case_action",
     "case_detail",
     "case_list",
+    "case_list_csv",
+    "case_list_xlsx",
     "case_new",
     "case_process_chart",
     "home",
+    "hotspot_dismiss_view",
+    "hotspot_turn_view",
+    "monthly_report_page",
+    "monthly_report_xlsx",
     "report_public",
     "track",
     "track_case",

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcase.spreadsheets import Cell, Sheet, xlsx_response
 from grids.models import Area
 from grids.roles import AreaLevel
 from grids.selectors import signed_in, user_roles
@@ -20,6 +21,7 @@ from grids.selectors import signed_in, user_roles
 from ..boards.board import Board, BoardFilterForm, Row, board_get, board_scope
 from ..boards.map import legend
 from ..boards.metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
+from .hotspots import hotspots_board
 from .workbenches import street_queue_sections, workbench_tabs
 
 CHART_JS = "vendor/chart.js/chart.umd.js"  # from node_modules (make install), see settings
@@ -53,6 +55,7 @@ def _links(scope_code: str, query: str) -> dict[str, str]:
     return {
         "data": reverse("board_data", args=[scope_code]) + suffix,
         "export": reverse("board_export", args=[scope_code]) + suffix,
+        "export_xlsx": reverse("board_export_xlsx", args=[scope_code]) + suffix,
     }
 
 
@@ -75,6 +78,7 @@ def board(request: HttpRequest, area: str | None = None) -> HttpResponse:
     }
     if built is not None:
         context["data"] = board_json(request, built, overdue=False)  # the page has the list
+        context |= hotspots_board(user, scope, built.map)
     return render(request, "workflows/board.html", context, status=200 if built else 400)
 
 
@@ -132,29 +136,82 @@ def board_json(request: HttpRequest, board: Board, *, overdue: bool = True) -> d
     return data
 
 
-@login_required
-def board_export(request: HttpRequest, area: str) -> HttpResponse:
-    """The board's tables as CSV: UTF-8 with a BOM, so that Excel reads the Chinese names."""
+def _export_board(request: HttpRequest, area: str) -> Board | HttpResponse:
     _scope, form, built = _board_or_form(request, area)
     if built is None:
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    return built
+
+
+def _export_name(built: Board, extension: str) -> str:
+    first, last = period_days(built.period)
+    return f"board-{built.scope.code}-{first:%Y%m%d}-{last:%Y%m%d}.{extension}"
+
+
+def _unit_rows(built: Board) -> list[tuple[str, Row]]:
+    kinds = {"total": _("Total"), "community": _("Community"), "grid": _("Grid")}
+    return [(kinds[row.kind], row) for row in [built.total, *built.communities, *built.grids]]
+
+
+@login_required
+def board_export(request: HttpRequest, area: str) -> HttpResponse:
+    """The board's tables as CSV: UTF-8 with a BOM, so that Excel reads the Chinese names."""
+    built = _export_board(request, area)
+    if isinstance(built, HttpResponse):
+        return built
     first, last = period_days(built.period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"board-{built.scope.code}-{first:%Y%m%d}-{last:%Y%m%d}.csv"
-    response["Content-Disposition"] = f"attachment; filename={name}"
+    response["Content-Disposition"] = f"attachment; filename={_export_name(built, 'csv')}"
     response.write("\ufeff")
     out = csv.writer(response)
     out.writerow([_("Period"), first.isoformat(), last.isoformat()])
     unit = [_("Unit"), _("Code"), _("Name")]
     out.writerow([*unit, *(m.heading(csv=True) for m in AREA_METRICS)])
-    kinds = {"total": _("Total"), "community": _("Community"), "grid": _("Grid")}
-    for row in [built.total, *built.communities, *built.grids]:
+    for kind, row in _unit_rows(built):
         values = [m.display(row.figures[m.name], csv=True) for m in AREA_METRICS]
-        out.writerow([kinds[row.kind], row.code, row.name, *values])
+        out.writerow([kind, row.code, row.name, *values])
     out.writerow([])
     out.writerow([*unit, *(m.heading(csv=True) for m in DEPARTMENT_METRICS)])
     for row in built.departments:
         values = [m.display(row.figures[m.name], csv=True) for m in DEPARTMENT_METRICS]
         out.writerow([_("Department"), row.code, row.name, *values])
     return response
+
+
+@login_required
+def board_export_xlsx(request: HttpRequest, area: str) -> HttpResponse:
+    """The same tables as .xlsx: one sheet for areas, one for departments; figures are
+    numbers (rates as percentages of 1), empty where there is nothing to measure."""
+    built = _export_board(request, area)
+    if isinstance(built, HttpResponse):
+        return built
+    first, last = period_days(built.period)
+    preamble: list[list[Cell]] = [[_("Period"), first, last]]
+    unit = [_("Unit"), _("Code"), _("Name")]
+    areas = Sheet(
+        _("Areas"),
+        [*unit, *(m.heading() for m in AREA_METRICS)],
+        [
+            [kind, row.code, row.name, *(row.figures[m.name] for m in AREA_METRICS)]
+            for kind, row in _unit_rows(built)
+        ],
+        preamble=preamble,
+        formats=[None, None, None, *(m.number_format for m in AREA_METRICS)],
+    )
+    departments = Sheet(
+        _("Departments"),
+        [*unit, *(m.heading() for m in DEPARTMENT_METRICS)],
+        [
+            [
+                _("Department"),
+                row.code,
+                row.name,
+                *(row.figures[m.name] for m in DEPARTMENT_METRICS),
+            ]
+            for row in built.departments
+        ],
+        preamble=preamble,
+        formats=[None, None, None, *(m.number_format for m in DEPARTMENT_METRICS)],
+    )
+    return xlsx_response([areas, departments], _export_name(built, "xlsx"))

@@ -8,7 +8,7 @@ CaseConflict → the case page with the message (409). The services check permis
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,8 +41,8 @@ CASES_PER_PAGE = 50
 Bound = tuple[str | None, str, forms.CaseActionForm]
 
 
-@login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def cases_filtered(request: HttpRequest) -> tuple[forms.CaseFilterForm, QuerySet[Case]]:
+    """The case list's filters and the visible cases they select (the list and its exports)."""
     filters = forms.CaseFilterForm(request.GET)
     cases = cases_visible_to(request.user).select_related("category", "area")
     if filters.is_valid():
@@ -50,8 +50,22 @@ def case_list(request: HttpRequest) -> HttpResponse:
         if area := wanted.pop("area", None):
             cases = cases.filter(area_path__startswith=area.path)
         cases = cases.filter(**wanted)
+    return filters, cases
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    filters, cases = cases_filtered(request)
     rows, after = cases_page(cases, after=request.GET.get("after", ""), size=CASES_PER_PAGE)
-    context = {"filters": filters, "cases": rows, "after": after, "paged": "after" in request.GET}
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "filters": filters,
+        "cases": rows,
+        "after": after,
+        "paged": "after" in request.GET,
+        "export_query": query.urlencode(),
+    }
     return render(request, "workflows/case_list.html", context)
 
 

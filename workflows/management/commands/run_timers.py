@@ -1,5 +1,8 @@
 """manage.py run_timers: the timer dispatcher (overdue marks, unclaimed-whistle escalation).
 
+Between sweeps it also runs the apps' registered background work (`gridcase.periodic`: the
+hotline imports), one bounded slice each; while any has more waiting it does not sleep.
+
 Timers are viewflow task rows with a due time, so they survive restarts; this loop fires the
 due ones. Run exactly one dispatcher per database (several are safe, but pointless).
 """
@@ -13,6 +16,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from viewflow.workflow.timers import fire_due_timers
+
+from gridcase.periodic import periodic_run
 
 
 class Command(BaseCommand):
@@ -37,8 +42,11 @@ class Command(BaseCommand):
             fired = fire_due_timers()
             if fired or once:
                 self.stdout.write(f"{fired} timer(s) fired.")
-            if once or stopping:
+            busy = periodic_run()
+            if stopping or (once and not busy):
                 return
+            if busy:  # more background work waits: sweep again at once
+                continue
             deadline = time.monotonic() + interval
             while not stopping and time.monotonic() < deadline:
                 time.sleep(0.2)
