@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "grids",
     "workflows",
     "notifications",
+    "points",
     "deliberation",
 ]
 
@@ -190,7 +191,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "workflows.choices.Priority"},
+    "ENUM_NAME_OVERRIDES": {
+        "PriorityEnum": "workflows.choices.Priority",
+        "StatusEnum": "workflows.choices.Status",
+        # points/: several models have a `kind` or `status`
+        "PointsAccountKindEnum": "points.models.Account.Kind",
+        "PointsEntryKindEnum": "points.models.Entry.Kind",
+        "PointsActivityKindEnum": "points.models.Activity.Kind",
+        "PointsRedemptionStatusEnum": "points.shop_models.Redemption.Status",
+        "PointsHelpStatusEnum": "points.help_models.HelpRequest.Status",
+    },
 }
 
 # --- Auth: model permissions plus guardian object permissions on Areas and Departments. ---

@@ -22,6 +22,7 @@ from ..lifecycle import CaseLifecycle, DispatchLifecycle
 from ..models import Case, CaseDispatch, CaseEvent
 from ..photos import photo_clean
 from ..selectors import OPEN_TASK_STATUSES
+from ..signals import case_closed
 from .common import (
     case_locked,
     event_announce,
@@ -75,7 +76,7 @@ def case_verify(*, case: Case, actor: User, note: str = "") -> Case:
         before = transition(case, "close", actor)
         case.closed_at, case.closed_level, case.overdue = timezone.now(), case.level, False
         case.save()
-        event_announce(
+        event = event_announce(
             case,
             EventKind.CLOSED,
             actor,
@@ -86,6 +87,7 @@ def case_verify(*, case: Case, actor: User, note: str = "") -> Case:
             text=f"已结案 {case.number}",
         )
         task_complete(task, actor)
+        case_closed.send(sender=Case, case=case, event=event)  # receivers write in this transaction
     return case
 
 
