@@ -62,7 +62,7 @@ class RegisterUploadSerializer(drf.Serializer[Any]):
     file = drf.FileField()
 
 
-class ImportResultSerializer(drf.Serializer[Any]):
+class RegisterImportResultSerializer(drf.Serializer[Any]):
     created = drf.IntegerField()
     updated = drf.IntegerField()
     owners = drf.IntegerField()
@@ -90,7 +90,7 @@ class CompoundViewSet(viewsets.GenericViewSet[Compound]):
         summary="Import the register (CSV: building, unit, floor_area, owners, phones): "
         "all rows or nothing",
         request={"multipart/form-data": RegisterUploadSerializer},
-        responses={200: ImportResultSerializer, **ERRORS},
+        responses={200: RegisterImportResultSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def register(self, request: Request, code: str) -> Response:
@@ -103,7 +103,7 @@ class CompoundViewSet(viewsets.GenericViewSet[Compound]):
             result = services.compound_register_import(
                 compound=compound, actor=signed_in(request.user), data=upload.read()
             )
-            return Response(ImportResultSerializer(result).data)
+            return Response(RegisterImportResultSerializer(result).data)
 
         return _served(work)
 

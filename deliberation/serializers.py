@@ -11,7 +11,7 @@ from .choices import MatterType, VoteChoice
 from .models import Compound, Meeting, MeetingDecision, ProgressReport, Proposal, Unit
 
 
-class EmptySerializer(serializers.Serializer[Any]):
+class ProposalEmptySerializer(serializers.Serializer[Any]):
     pass
 
 
@@ -19,7 +19,7 @@ class MotionSerializer(serializers.Serializer[Any]):
     motion = serializers.CharField(max_length=4000)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class ProposalReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=4000)
 
 
@@ -27,7 +27,7 @@ class OpinionSerializer(serializers.Serializer[Any]):
     opinion = serializers.CharField(max_length=4000)
 
 
-class NoteSerializer(serializers.Serializer[Any]):
+class ReviewNoteSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
@@ -35,7 +35,7 @@ class OpenVoteSerializer(serializers.Serializer[Any]):
     closes_at = serializers.DateTimeField()
 
 
-class VoteSerializer(serializers.Serializer[Any]):
+class OnlineVoteSerializer(serializers.Serializer[Any]):
     choice = serializers.ChoiceField(choices=VoteChoice.choices)
 
 
@@ -45,7 +45,7 @@ class PaperVoteSerializer(serializers.Serializer[Any]):
     choice = serializers.ChoiceField(choices=VoteChoice.choices)
 
 
-class ProgressSerializer(serializers.Serializer[Any]):
+class ProgressInputSerializer(serializers.Serializer[Any]):
     text = serializers.CharField(max_length=2000)
 
 
@@ -55,7 +55,7 @@ class ProposeSerializer(serializers.Serializer[Any]):
     text = serializers.CharField(max_length=4000)
 
 
-class CountSerializer(serializers.Serializer[Any]):
+class VoteCountSerializer(serializers.Serializer[Any]):
     """The computed count (两公开): totals only, never a unit's vote."""
 
     units = serializers.IntegerField()
@@ -73,7 +73,7 @@ class CountSerializer(serializers.Serializer[Any]):
     passed = serializers.BooleanField()
 
 
-class ProgressOutSerializer(serializers.ModelSerializer[ProgressReport]):
+class ProgressReportSerializer(serializers.ModelSerializer[ProgressReport]):
     class Meta:
         model = ProgressReport
         fields = ["text", "final", "reported_at"]
@@ -82,8 +82,8 @@ class ProgressOutSerializer(serializers.ModelSerializer[ProgressReport]):
 class PublicProposalSerializer(serializers.ModelSerializer[Proposal]):
     """What the compound's public page shows of a proposal: no names, no units, no votes."""
 
-    count = CountSerializer(source="result", allow_null=True)
-    progress = ProgressOutSerializer(many=True)
+    count = VoteCountSerializer(source="result", allow_null=True)
+    progress = ProgressReportSerializer(many=True)
     status_label = serializers.CharField(source="get_status_display")
 
     class Meta:
@@ -122,7 +122,7 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
     compound = serializers.CharField(source="compound.code")
     signatures = serializers.IntegerField(source="cosignatures.count")
     votes_in = serializers.IntegerField(source="votes.count")
-    count = CountSerializer(source="result", allow_null=True)
+    count = VoteCountSerializer(source="result", allow_null=True)
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -153,7 +153,7 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
         return list(self.context.get("actions", []))
 
 
-class DecisionSerializer(serializers.ModelSerializer[MeetingDecision]):
+class MeetingDecisionSerializer(serializers.ModelSerializer[MeetingDecision]):
     case = serializers.CharField(source="case.number", allow_null=True, default=None)
     proposals = serializers.SerializerMethodField()
 
@@ -168,7 +168,7 @@ class DecisionSerializer(serializers.ModelSerializer[MeetingDecision]):
 
 class MeetingSerializer(serializers.ModelSerializer[Meeting]):
     community = serializers.CharField(source="community.code")
-    decisions = DecisionSerializer(many=True, read_only=True)
+    decisions = MeetingDecisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Meeting
