@@ -332,6 +332,9 @@ class CasePhoto(models.Model):
     image = models.ImageField(_("photo"), upload_to=photo_upload_to)
     uploaded_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # When the photo was taken, as its EXIF said (the browser writes it from the file it
+    # shrank and stamped): evidence of when the place looked like this.
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("photo")

@@ -74,7 +74,7 @@ class PhotoSerializer(serializers.ModelSerializer[CasePhoto]):
 
     class Meta:
         model = CasePhoto
-        fields = ["kind", "url", "uploaded_at"]
+        fields = ["kind", "url", "uploaded_at", "taken_at"]
 
     def get_url(self, photo: CasePhoto) -> str:
         request: Request = self.context["request"]

@@ -21,12 +21,22 @@ MAX_PHOTOS = 9
 
 
 class MultiplePhotoInput(forms.FileInput):
-    """A camera-friendly file input that takes several pictures at once."""
+    """A camera-friendly file input that takes several pictures at once. `data-photos`: the
+    browser shrinks and stamps them before sending (static/workflows/photos.js); the stamp
+    names the place and case from `data-stamp-place` and `data-stamp-case`."""
 
     allow_multiple_selected = True
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__({"accept": "image/*", "capture": "environment", **(attrs or {})})
+        defaults = {"accept": "image/*", "capture": "environment", "data-photos": ""}
+        super().__init__({**defaults, "data-remove": _("Remove"), **(attrs or {})})
+
+
+def photo_stamp_context(form: forms.BaseForm, *, place: str, number: str = "") -> None:
+    """Tell the form's photo inputs what their stamp says besides the time."""
+    for field in form.fields.values():
+        if isinstance(field.widget, MultiplePhotoInput):
+            field.widget.attrs.update({"data-stamp-place": place, "data-stamp-case": number})
 
 
 class MultiplePhotoField(forms.FileField):
@@ -79,6 +89,7 @@ class CaseActionForm(forms.Form):
     ) -> None:
         self.case, self.user, self.department = case, user, department
         super().__init__(*args, **kwargs)
+        photo_stamp_context(self, place=case.area.name, number=case.number)
 
 
 class EmptyForm(CaseActionForm):

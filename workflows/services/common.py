@@ -6,7 +6,6 @@ from datetime import date
 from typing import NoReturn
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
@@ -24,6 +23,7 @@ from ..errors import CaseActionDenied, CaseConflict
 from ..flows import CaseFlow
 from ..lifecycle import BoundTransition, CaseLifecycle, DispatchLifecycle, unmet_reason
 from ..models import Case, CaseEvent, CaseNumberSequence, CasePhoto
+from ..photos import CleanPhoto
 from ..selectors import OPEN_TASK_STATUSES
 from ..streams import event_publish
 
@@ -35,12 +35,13 @@ def text_required(value: str, message: str) -> str:
     return value.strip()
 
 
-def photos_attach(
-    case: Case, kind: str, images: list[ContentFile[bytes]], actor: User | None
-) -> None:
-    """Store photos already cleaned by `photos.photo_clean` (re-encoded, server-named)."""
+def photos_attach(case: Case, kind: str, images: list[CleanPhoto], actor: User | None) -> None:
+    """Store photos already cleaned by `photos.photo_clean` (re-encoded, server-named), with
+    the time each was taken when the upload said."""
     for image in images:
-        CasePhoto.objects.create(case=case, kind=kind, image=image, uploaded_by=actor)
+        CasePhoto.objects.create(
+            case=case, kind=kind, image=image, uploaded_by=actor, taken_at=image.taken_at
+        )
 
 
 def require(allowed: bool, message: str) -> None:

@@ -7,7 +7,6 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from ..deadlines import deadlines_set
 from ..flows import CaseFlow
 from ..models import Case, Category
 from ..permissions import can_report_in
-from ..photos import photo_clean
+from ..photos import CleanPhoto, photo_clean
 from ..visibility import can_view
 from .common import (
     area_for_level,
@@ -133,7 +132,7 @@ def _earlier_submission(submission_key: UUID, reporter: User | None) -> Case | N
 
 
 @transaction.atomic
-def _case_open(case: Case, photos: list[ContentFile[bytes]]) -> Case:
+def _case_open(case: Case, photos: list[CleanPhoto]) -> Case:
     """Write the numbered case, its photos, its event and notices, and start its process."""
     case.save()
     photos_attach(case, PhotoKind.BEFORE, photos, case.reporter)
