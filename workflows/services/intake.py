@@ -21,7 +21,8 @@ from notifications.sms import send_sms
 from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, Level, PhotoKind, Source
 from ..deadlines import deadlines_set
 from ..flows import CaseFlow
-from ..models import Case, Category
+from ..models import Case, CasePhoto, Category
+from ..nearby import obvious_duplicate
 from ..permissions import can_report_in
 from ..photos import CleanPhoto, photo_clean
 from ..visibility import can_view
@@ -38,6 +39,7 @@ from .common import (
     text_required,
     transition,
 )
+from .following import followers_move
 
 MAX_DESCRIPTION = 4000
 INTAKE_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
@@ -121,6 +123,11 @@ def case_report(
         submission_key=submission_key,
     )
     deadlines_set(case, level, now)
+    if source == Source.OPEN311 and latitude is not None and longitude is not None:
+        # for staff to review on the case page: merge, or not; never merged by itself
+        case.possible_duplicate_of = obvious_duplicate(
+            latitude=float(latitude), longitude=float(longitude), category=category, now=now
+        )
     return _case_open(case, cleaned)
 
 
@@ -142,6 +149,11 @@ def _case_open(case: Case, photos: list[CleanPhoto]) -> Case:
         case.reporter,
         source=case.source,
         photos=len(photos),
+        **(
+            {"possible_duplicate": case.possible_duplicate_of.number}
+            if case.possible_duplicate_of
+            else {}
+        ),
         tell=unit_members(case.handling_area, INTAKE_ROLES),
         notice=Notification.Kind.QUEUE,
         text=f"新案件 {case.number}：{case.title}",
@@ -200,7 +212,9 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
 
 @transaction.atomic
 def case_mark_duplicate(*, case: Case, actor: User, original: Case) -> Case:
-    """Same problem as `original`, an earlier case this actor can see."""
+    """Merge `case` into `original`, an earlier case this actor can see: `case` ends as a
+    duplicate; its reporter and followers follow the original, its photos move there, and
+    both histories say so."""
     if original.reported_at >= case.reported_at:
         raise ValidationError(_("A case can only duplicate an earlier case."))
     require(
@@ -210,10 +224,33 @@ def case_mark_duplicate(*, case: Case, actor: User, original: Case) -> Case:
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.intake)
         before = transition(case, "mark_duplicate", actor)
+        # the later case is locked first, then the earlier: merges cannot lock in a circle
+        original = Case.objects.select_for_update().get(pk=original.pk)
+        while original.duplicate_of_id is not None:  # itself merged: into its original
+            original = Case.objects.select_for_update().get(pk=original.duplicate_of_id)
+        photos = CasePhoto.objects.filter(case=case).update(case=original)
+        people = followers_move(case, original)
         case.duplicate_of, case.closed_at, case.overdue = original, timezone.now(), False
+        case.possible_duplicate_of = None
         case.save()
+        original.save(update_fields=["follower_count", "updated_at"])
         event_record(
-            case, EventKind.MARKED_DUPLICATE, actor, before=before, original=original.number
+            case,
+            EventKind.MARKED_DUPLICATE,
+            actor,
+            before=before,
+            original=original.number,
+            photos=photos,
+            followers=people,
+        )
+        event_record(
+            original,
+            EventKind.MERGED_IN,
+            actor,
+            before=original.status,
+            duplicate=case.number,
+            photos=photos,
+            followers=original.follower_count,
         )
         task_complete(task, actor)
     return case

@@ -5,6 +5,7 @@ from .board import board, board_data, board_export
 from .cases import case_action, case_detail, case_list
 from .drawing import case_process_chart
 from .intake import area_at, case_new, report_public
+from .nearby import case_follow, cases_nearby
 from .tracking import track, track_case, track_rate
 from .workbenches import home, workbench
 
@@ -15,9 +16,11 @@ __all__ = [
     "board_export",
     "case_action",
     "case_detail",
+    "case_follow",
     "case_list",
     "case_new",
     "case_process_chart",
+    "cases_nearby",
     "home",
     "report_public",
     "track",

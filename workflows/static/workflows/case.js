@@ -3,6 +3,7 @@
  * form and puts the cursor in its first field. Forms with photos (the result, the on-site
  * verification) shrink and stamp them in the browser (photos.js) and send them with a
  * progress bar and a busy button (upload.js); the answer is followed like a normal POST.
+ * The verification form sends the verifier's location with an on-site photo.
  */
 import { photosEnhance, photosPrepare } from "./photos.js";
 import { buttonBusy, formSend } from "./upload.js";
@@ -46,8 +47,43 @@ function photoFormSetup(form) {
   });
 }
 
+/** 核查 on site: the verifier's location goes with the on-site photo (the server compares). */
+function verifyLocation(form) {
+  const status = form.querySelector(".verify-location");
+  const lat = form.querySelector('input[name$="latitude"]'); // names carry the action's prefix
+  const lng = form.querySelector('input[name$="longitude"]');
+  if (!status || !lat || !lng) return;
+  let asked = false;
+  const locate = () => {
+    const onsite = form.querySelector('input[name$="method"]:checked')?.value === "onsite";
+    if (!onsite || asked) return;
+    asked = true;
+    if (!("geolocation" in navigator)) {
+      status.textContent = status.dataset.denied;
+      return;
+    }
+    status.textContent = status.dataset.locating;
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        lat.value = position.coords.latitude.toFixed(6);
+        lng.value = position.coords.longitude.toFixed(6);
+        status.textContent = status.dataset.found;
+      },
+      () => {
+        asked = false; // ask again when the person tries once more
+        status.textContent = status.dataset.denied;
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 },
+    );
+  };
+  form.addEventListener("change", locate);
+  form.closest("details")?.addEventListener("toggle", locate);
+  if (form.closest("details")?.open) locate();
+}
+
 function setup(root) {
   photosEnhance(root);
+  root.querySelectorAll("form").forEach(verifyLocation);
   root.querySelectorAll("form").forEach((form) => {
     if (form.querySelector("input[type=file][data-photos]")) photoFormSetup(form);
   });

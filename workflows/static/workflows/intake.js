@@ -7,6 +7,8 @@
  * - Photos: shrunk and stamped in the browser (photos.js), with thumbnails and remove buttons.
  * - Drafts: what was typed and chosen, photos included, is kept until the report is sent
  *   (drafts.js).
+ * - Already reported close by? The cases of the chosen category near the place, to add
+ *   oneself to instead of reporting again (nearby.js).
  * - Sending: the form goes by XMLHttpRequest with a progress bar (upload.js). A network
  *   failure keeps everything on the page (photos included) and sends again with growing pauses, at once when the phone comes
  *   back online, or on "Send now". The form's submission key makes a repeat harmless: the
@@ -14,6 +16,7 @@
  * Without JavaScript the form is an ordinary multipart POST.
  */
 import { draftDiscard, draftKeep } from "./drafts.js";
+import { nearbySetup } from "./nearby.js";
 import { photoList, photosEnhance, photosPrepare } from "./photos.js";
 import { buttonBusy, formSend } from "./upload.js";
 
@@ -32,6 +35,7 @@ function setupLocation(form) {
     const { latitude, longitude } = position.coords;
     lat.value = latitude.toFixed(6);
     lng.value = longitude.toFixed(6);
+    form.dispatchEvent(new CustomEvent("located")); // the nearby list looks again
     const url = `${box.dataset.locateUrl}?lat=${lat.value}&lng=${lng.value}`;
     try {
       const response = await fetch(url, { credentials: "same-origin" });
@@ -144,6 +148,7 @@ function init(form, kept = null) {
   draftKeep(form, { restore: !kept }); // first: a restored grid or place is not located again
   setupLocation(form);
   setupSending(form);
+  nearbySetup(form);
 }
 
 document.querySelectorAll("form.report-form").forEach(init);
