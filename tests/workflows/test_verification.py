@@ -111,3 +111,21 @@ def test_no_closing_by_one_tap_from_a_list(street, client):
     page = as_(client, "qs_wgy01").get("/w/grid/").content.decode()
     assert f'action="/cases/{case.number}/verify/"' not in page
     assert f"/cases/{case.number}/#action-verify" in page
+
+
+def test_the_board_counts_the_methods(street, client):
+    grid = person("qs_wgy01")
+    services.case_verify(case=resolved(), actor=grid, method=VerifyMethod.PHONE, reason="电话回访")
+    services.case_verify(
+        case=resolved(),
+        actor=grid,
+        method=VerifyMethod.ONSITE,
+        latitude=LAT,
+        longitude=LNG,
+        photos=[jpeg()],
+    )
+    services.case_verify(case=resolved(), actor=grid)  # a system path: unrecorded
+    data = as_(client, "qg_zhihui").get("/w/board/QG/data/?period=today").json()
+    # on site, by phone, by the resident, otherwise, then those without a method
+    assert data["verify_methods"]["values"] == [1, 1, 0, 0, 1]
+    assert data["verify_methods"]["labels"][0] == "现场拍照"
