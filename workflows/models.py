@@ -195,7 +195,8 @@ class Case(models.Model):
         verbose_name=_("possible duplicate of"),
     )
     # 我也遇到: people who reported the same problem (`CaseFollower`), kept by the services.
-    follower_count = models.PositiveIntegerField(_("also affected"), default=0)
+    # db_default: rows written past the ORM (the district generator, bulk loads) get it too
+    follower_count = models.PositiveIntegerField(_("also affected"), default=0, db_default=0)
     result = models.TextField(_("result"), blank=True)
     process = models.OneToOneField(
         "viewflow.Process",
@@ -217,7 +218,12 @@ class Case(models.Model):
     rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
     # 核查方式 of the verification that closed it ("" when a system path closed it unrecorded)
     verify_method = models.CharField(
-        _("verified by"), max_length=16, choices=VerifyMethod.choices, blank=True
+        _("verified by"),
+        max_length=16,
+        choices=VerifyMethod.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
 
     reported_at = models.DateTimeField(_("reported"), default=timezone.now, db_index=True)

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='case',
             name='follower_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='also affected'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='also affected'),
         ),
         migrations.AddField(
             model_name='case',

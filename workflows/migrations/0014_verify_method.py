@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='case',
             name='verify_method',
-            field=models.CharField(blank=True, choices=[('onsite', 'On site, with a photo'), ('phone', 'By phone'), ('resident', 'Confirmed by the resident'), ('other', 'Otherwise')], max_length=16, verbose_name='verified by'),
+            field=models.CharField(blank=True, db_default='', default='', choices=[('onsite', 'On site, with a photo'), ('phone', 'By phone'), ('resident', 'Confirmed by the resident'), ('other', 'Otherwise')], max_length=16, verbose_name='verified by'),
         ),
         migrations.AlterField(
             model_name='caseevent',
