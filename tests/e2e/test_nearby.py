@@ -3,10 +3,17 @@ of the same category a few metres away, with its photo and distance, and adds he
 (我也遇到) instead of reporting again; without an account the public form does the same by
 phone."""
 
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_case_loop import point_in, report_on_phone
+
+
+def grid_photo(tmp_path):
+    path = tmp_path / "laptop.jpg"
+    Image.new("RGB", (1200, 900), "#a63").save(path, "JPEG")
+    return path
 
 
 def followers(server, number: str) -> int:
@@ -35,6 +42,14 @@ def test_a_resident_adds_herself_to_the_case_nearby(person, server, tmp_path):
     item.locator(".nearby-follow").click()
     expect(liu.locator(".nearby-status").first).to_contain_text("已加入")
     assert followers(server, number) == 1
+
+    laptop = person("qs_wgy02", geolocation=here, permissions=["geolocation"])
+    laptop.goto("/cases/new/")
+    laptop.locator(".chip", has_text="楼道堆物").click()
+    expect(laptop.locator(".nearby-case").first).to_contain_text("米")
+    laptop.set_input_files("input[name=photos]", str(grid_photo(tmp_path)))
+    expect(laptop.locator(".photo-thumbs img")).to_have_count(1)
+    screenshot(laptop, "desktop-intake-nearby")
 
     public = person(None, phone=True, geolocation=here, permissions=["geolocation"])
     public.goto("/report/")
