@@ -129,3 +129,28 @@ def test_the_board_counts_the_methods(street, client):
     # on site, by phone, by the resident, otherwise, then those without a method
     assert data["verify_methods"]["values"] == [1, 1, 0, 0, 1]
     assert data["verify_methods"]["labels"][0] == "现场拍照"
+
+
+def test_the_api_verifies_on_site_with_a_photo_and_location(street, client):
+    case = resolved()
+    api = as_(client, "qs_wgy01")
+    url = f"/api/v1/cases/{case.number}/verify/"
+    assert api.post(url, {}).status_code == 400  # the method is required
+    far = {"method": "onsite", "latitude": str(north(500)), "longitude": str(LNG)}
+    refused = api.post(url, {**far, "photos": [jpeg()]})
+    assert refused.status_code == 409 and "200" in refused.json()["detail"]
+    near = {**far, "latitude": str(north(20)), "photos": [jpeg()]}
+    answer = api.post(url, near)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "closed"
+    assert Case.objects.get(pk=case.pk).verify_method == VerifyMethod.ONSITE
+
+
+def test_the_api_follows_through_the_registry(street, client):
+    case = resolved()
+    api = as_(client, "cg_wang")
+    # cg_wang cannot see the case: its REST actions are a 404, the nearby list is the way in
+    assert api.post(f"/api/v1/cases/{case.number}/follow/").status_code == 404
+    grid = as_(client, "qingshan_sq")
+    answer = grid.post(f"/api/v1/cases/{case.number}/follow/")
+    assert answer.status_code == 200 and answer.json()["follower_count"] == 1

@@ -126,6 +126,8 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "resolve_due",
             "closed_at",
             "rating",
+            "follower_count",
+            "verify_method",
         ]
 
     def get_departments(self, case: Case) -> list[str]:
