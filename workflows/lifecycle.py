@@ -105,13 +105,15 @@ class CaseLifecycle:
         """不予受理, with a reason."""
 
     @status.transition(
-        source=Status.REPORTED,
+        source=[Status.REPORTED, Status.HANDLING],
         target=Status.DUPLICATE,
         label=_("mark as duplicate"),
         permission=permissions.lifecycle_handle,
+        conditions=[permissions.at_area_level],
     )
     def mark_duplicate(self) -> None:
-        """Same problem as an earlier case."""
+        """Same problem as an earlier case: merged into it, when reported or while the grid,
+        community or street handles it (not while departments work on it)."""
 
     @status.transition(
         source=Status.HANDLING,

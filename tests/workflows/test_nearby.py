@@ -161,3 +161,46 @@ def test_the_rest_api_answers_with_what_the_user_may_see(street, client):
     assert "description" not in item and "contact_phone" not in item
     mine = as_(client, "qs_wgy01").get(f"/cases/nearby/?lat={LAT}&lng={LNG}&category=corridor")
     assert mine.json()["cases"][0]["title"] == case.title
+
+
+def test_a_case_being_handled_can_be_merged_and_its_process_ends(street):
+    from viewflow.workflow.models import Task
+
+    from workflows.selectors import OPEN_TASK_STATUSES
+
+    grid = person("qs_wgy01")
+    original = at(10)
+    later = services.case_accept(case=at(12), actor=grid)
+    assert action_get("duplicate").offered(grid, later)
+    services.case_mark_duplicate(case=later, actor=grid, original=original)
+    later.refresh_from_db()
+    assert later.status == Status.DUPLICATE and later.duplicate_of == original
+    assert (
+        not Task.objects.filter(process_id=later.process_id, status__in=OPEN_TASK_STATUSES)
+        .exclude(flow_task_type="TIMER")
+        .exists()
+    )
+    assert later.process.status == "DONE"
+    street_area = Area.objects.get(code="QG")
+    grids = list(
+        Area.objects.filter(path__startswith=street_area.path).values_list("pk", flat=True)
+    )
+    assert_counters_match_cases(street_area, grids, timezone.now())
+
+
+def test_a_case_with_the_departments_cannot_be_merged(street):
+    from grids.models import Department
+    from tests.workflows.demo_street import dispatched
+
+    original = at(1)
+    case = dispatched()
+    assert not action_get("duplicate").offered(person("qingshan_sq"), case)
+    police = Department.objects.get(code="QG-PCS")
+    services.case_claim(case=case, actor=person("pcs_zhang"), department=police)
+    case.refresh_from_db()
+    assert case.status == Status.HANDLING
+    assert not action_get("duplicate").offered(person("qingshan_sq"), case)
+    with pytest.raises((CaseConflict, CaseActionDenied)):
+        services.case_mark_duplicate(case=case, actor=person("qingshan_sq"), original=original)
+    case.refresh_from_db()
+    assert case.status == Status.HANDLING

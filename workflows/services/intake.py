@@ -18,7 +18,7 @@ from grids.selectors import unit_members
 from notifications.models import Notification
 from notifications.sms import send_sms
 
-from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, Level, PhotoKind, Source
+from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, Level, PhotoKind, Source, Status
 from ..deadlines import deadlines_set
 from ..flows import CaseFlow
 from ..models import Case, CasePhoto, Category
@@ -222,7 +222,8 @@ def case_mark_duplicate(*, case: Case, actor: User, original: Case) -> Case:
         _("%(actor)s cannot see case %(number)s.") % {"actor": actor, "number": original.number},
     )
     with case_locked(case) as case:
-        task = open_task(case, CaseFlow.intake)
+        step = CaseFlow.intake if case.status == Status.REPORTED else CaseFlow.handle
+        task = open_task(case, step)
         before = transition(case, "mark_duplicate", actor)
         # the later case is locked first, then the earlier: merges cannot lock in a circle
         original = Case.objects.select_for_update().get(pk=original.pk)
