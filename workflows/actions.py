@@ -120,9 +120,9 @@ ACTIONS: tuple[Action, ...] = (
         services.case_mark_duplicate,
         forms.DuplicateForm,
         s.DuplicateSerializer,
-        _("Mark as duplicate"),
-        _("Case marked as a duplicate."),
-        "Mark as duplicate of an earlier case",
+        _("Merge into an earlier case"),
+        _("Merged into the earlier case: its reporter, photos and followers moved there."),
+        "Merge into an earlier case (this one ends as its duplicate)",
         primary=False,
     ),
     Action(
@@ -170,9 +170,8 @@ ACTIONS: tuple[Action, ...] = (
         s.VerifySerializer,
         _("Verified: close the case"),
         _("Case closed."),
-        "核查 verify and close",
-        one_tap=True,
-        short_label=_("Verified: close"),
+        "核查 verify and close: `method` with an on-site photo and location, or a reason",
+        short_label=_("Verify"),  # on a card: opens the case page's form (never one tap)
     ),
     Action(
         "rework",
@@ -207,6 +206,18 @@ ACTIONS: tuple[Action, ...] = (
         _("Comment"),
         _("Comment added."),
         "Comment on the case",
+        primary=False,
+    ),
+    Action(
+        "follow",
+        "case",
+        "follow",
+        services.case_follow,
+        forms.EmptyForm,
+        s.EmptyInputSerializer,
+        _("I have this problem too"),
+        _("You follow this case now: you will be told of its progress."),
+        "我也遇到 +1: follow the case, counted on it",
         primary=False,
     ),
     Action(

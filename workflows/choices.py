@@ -80,11 +80,23 @@ class EventKind(models.TextChoices):
     CLAIM_WENT_OVERDUE = "case.claim_went_overdue", _("Not claimed in time")
     DEPARTMENT_RATED = "dispatch.rated", _("Department response rated")
     COMMENTED = "case.commented", _("Comment")
+    FOLLOWED = "case.followed", _("Also affected (+1)")
+    MERGED_IN = "case.merged_in", _("A later case merged in")
+
+
+class VerifyMethod(models.TextChoices):
+    """核查方式: how a result was verified (the board counts them)."""
+
+    ONSITE = "onsite", _("On site, with a photo")
+    PHONE = "phone", _("By phone")
+    RESIDENT = "resident", _("Confirmed by the resident")
+    OTHER = "other", _("Otherwise")
 
 
 class PhotoKind(models.TextChoices):
     BEFORE = "before", _("Before")
     AFTER = "after", _("After")
+    VERIFY = "verify", _("On-site verification")
 
 
 # The two directions between area levels (grids.roles.AreaLevel) and case levels (Level):

@@ -7,6 +7,7 @@ defaults below as rows), per category × priority × level. Services set deadlin
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -63,3 +64,19 @@ def dispatch_deadlines(case: Case, now: datetime) -> tuple[datetime, datetime]:
 
 def within_reopen_window(closed_at: datetime | None, now: datetime | None = None) -> bool:
     return closed_at is not None and (now or timezone.now()) - closed_at <= REOPEN_WINDOW
+
+
+def nearby_closed_window() -> timedelta:
+    """How long after closing a case is still offered as "already reported" (我也遇到) and
+    may be followed: `GRIDCASE_NEARBY_CLOSED_DAYS`, 30 days by default."""
+    return timedelta(days=int(getattr(settings, "GRIDCASE_NEARBY_CLOSED_DAYS", 30)))
+
+
+def within_nearby_window(closed_at: datetime | None, now: datetime | None = None) -> bool:
+    return closed_at is not None and (now or timezone.now()) - closed_at <= nearby_closed_window()
+
+
+def obvious_duplicate_window() -> timedelta:
+    """Open311 reports this soon after an earlier one nearby are marked for staff review:
+    `GRIDCASE_OBVIOUS_DUPLICATE_HOURS`, 24 hours by default."""
+    return timedelta(hours=float(getattr(settings, "GRIDCASE_OBVIOUS_DUPLICATE_HOURS", 24)))

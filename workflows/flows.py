@@ -71,6 +71,7 @@ class CaseFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no types: Flo
         flow.Switch()
         .Case(this.dispatch, this.is_dispatched)
         .Case(this.verify, this.is_resolved)
+        .Case(this.end, this.is_merged)
         .Default(this.handle)
     )
 
@@ -127,6 +128,10 @@ class CaseFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no types: Flo
 
     def is_open(self, activation: Activation) -> bool:
         return _case(activation).status not in (Status.REJECTED, Status.DUPLICATE, Status.CLOSED)
+
+    def is_merged(self, activation: Activation) -> bool:
+        """Merged into an earlier case while being handled (services.case_mark_duplicate)."""
+        return _case(activation).status == Status.DUPLICATE
 
     def is_dispatched(self, activation: Activation) -> bool:
         return _case(activation).status == Status.DISPATCHED

@@ -18,13 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import fsm
 
 from . import permissions, visibility
-from .choices import Status
+from .choices import OPEN_STATUSES, Status
 from .models import Case, CaseDispatch
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from grids.selectors import AnyUser
+
+    from .verification import Evidence
 
 ANY = fsm.State.ANY
 
@@ -54,7 +56,7 @@ class StateField(Protocol[Machine]):
         source: str | list[str],
         target: str = ...,
         label: StrOrPromise,
-        permission: Callable[[Machine, AnyUser], bool],
+        permission: Callable[[Machine, AnyUser], bool | permissions.Unmet],
         conditions: list[Callable[[Machine], bool | permissions.Unmet]] = ...,
     ) -> Callable[[Callable[[Machine], None]], BoundTransition]: ...
     def getter(self) -> Callable[[Callable[[Machine], str]], Callable[[Machine], str]]: ...
@@ -68,8 +70,9 @@ class CaseLifecycle:
 
     status: StateField[CaseLifecycle] = fsm.State(Status, default=Status.REPORTED)
 
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, evidence: Evidence | None = None) -> None:
         self.case = case
+        self.evidence = evidence  # 核查: what the verifier gives (services.case_verify)
 
     @property
     def current(self) -> str:
@@ -102,13 +105,15 @@ class CaseLifecycle:
         """不予受理, with a reason."""
 
     @status.transition(
-        source=Status.REPORTED,
+        source=[Status.REPORTED, Status.HANDLING],
         target=Status.DUPLICATE,
         label=_("mark as duplicate"),
         permission=permissions.lifecycle_handle,
+        conditions=[permissions.at_area_level],
     )
     def mark_duplicate(self) -> None:
-        """Same problem as an earlier case."""
+        """Same problem as an earlier case: merged into it, when reported or while the grid,
+        community or street handles it (not while departments work on it)."""
 
     @status.transition(
         source=Status.HANDLING,
@@ -173,7 +178,8 @@ class CaseLifecycle:
         source=Status.RESOLVED,
         target=Status.CLOSED,
         label=_("verify and close"),
-        permission=permissions.lifecycle_verify,
+        permission=permissions.lifecycle_verify_close,
+        conditions=[permissions.verification_evidence],
     )
     def close(self) -> None:
         """核查 passed: closed."""
@@ -205,6 +211,15 @@ class CaseLifecycle:
     )
     def reopen(self) -> None:
         """(The system) 不满意 within the feedback window: handled again, once."""
+
+    @status.transition(
+        source=[*OPEN_STATUSES, Status.CLOSED],
+        label=_("follow"),
+        permission=permissions.lifecycle_follow,
+        conditions=[permissions.followable],
+    )
+    def follow(self) -> None:
+        """我也遇到 (+1): someone else has the same problem; told of updates, counted."""
 
     @status.transition(source=ANY, label=_("comment on"), permission=visibility.lifecycle_view)
     def comment(self) -> None:

@@ -21,7 +21,17 @@ from .boards.counter_models import (  # noqa: F401 (Django finds models through 
     AreaDayMix,
     DepartmentDayCount,
 )
-from .choices import EventKind, Level, PhotoKind, Priority, Rating, Source, Status, WhistleType
+from .choices import (
+    EventKind,
+    Level,
+    PhotoKind,
+    Priority,
+    Rating,
+    Source,
+    Status,
+    VerifyMethod,
+    WhistleType,
+)
 from .photos import photo_upload_to
 
 User = settings.AUTH_USER_MODEL
@@ -174,6 +184,19 @@ class Case(models.Model):
         related_name="duplicates",
         verbose_name=_("duplicate of"),
     )
+    # Open311 intake: an earlier case of the same service a few metres away and a few hours
+    # before (`nearby.obvious_duplicate`), for staff to merge or not; never merged by itself.
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("possible duplicate of"),
+    )
+    # 我也遇到: people who reported the same problem (`CaseFollower`), kept by the services.
+    # db_default: rows written past the ORM (the district generator, bulk loads) get it too
+    follower_count = models.PositiveIntegerField(_("also affected"), default=0, db_default=0)
     result = models.TextField(_("result"), blank=True)
     process = models.OneToOneField(
         "viewflow.Process",
@@ -193,6 +216,15 @@ class Case(models.Model):
         _("closed at level"), max_length=16, choices=Level.choices, blank=True
     )
     rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
+    # 核查方式 of the verification that closed it ("" when a system path closed it unrecorded)
+    verify_method = models.CharField(
+        _("verified by"),
+        max_length=16,
+        choices=VerifyMethod.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
 
     reported_at = models.DateTimeField(_("reported"), default=timezone.now, db_index=True)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
@@ -224,6 +256,9 @@ class Case(models.Model):
             # Lists at a million cases (bench/lists.py). Newest first, ties by id: the order
             # of every case list, walked backwards without sorting.
             models.Index(fields=["-reported_at", "-id"], name="case_recent"),
+            # Cases near a point (nearby.py): a bounding box on the category's cases, then
+            # the exact distance over the few rows inside it.
+            models.Index(fields=["category", "latitude", "longitude"], name="case_category_place"),
             # A resident's 我的案件 by verified phone (cases reported on her behalf).
             models.Index(
                 fields=["contact_phone"],
@@ -337,12 +372,46 @@ class CaseDispatch(models.Model):
         return f"{self.case.number} → {self.department}"
 
 
+class CaseFollower(models.Model):
+    """我也遇到: someone else affected by the same problem — an account, or a name and phone
+    (from the public form, or the reporter of a case merged into this one). Told of updates."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="followers")
+    user = models.ForeignKey(User, models.CASCADE, null=True, blank=True, related_name="+")
+    contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"],
+                name="follower_user_once",
+                condition=models.Q(user__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["case", "contact_phone"],
+                name="follower_phone_once",
+                condition=models.Q(user__isnull=True) & ~models.Q(contact_phone=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +1 {self.user_id or self.contact_phone}"
+
+
 class CasePhoto(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="photos")
     kind = models.CharField(_("kind"), max_length=8, choices=PhotoKind.choices)
     image = models.ImageField(_("photo"), upload_to=photo_upload_to)
     uploaded_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # When the photo was taken, as its EXIF said (the browser writes it from the file it
+    # shrank and stamped): evidence of when the place looked like this.
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("photo")

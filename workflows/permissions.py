@@ -19,7 +19,7 @@ from grids.phones import verified_phone
 from grids.selectors import AnyUser, area_allows, department_allows
 
 from .choices import Level, Status
-from .deadlines import within_reopen_window
+from .deadlines import nearby_closed_window, within_nearby_window, within_reopen_window
 from .models import Case, CaseDispatch
 
 if TYPE_CHECKING:  # lifecycle names these predicates: it imports this module
@@ -112,6 +112,36 @@ def lifecycle_verify(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
     return can_verify(user, lifecycle.case)
 
 
+def lifecycle_verify_close(lifecycle: CaseLifecycle, user: AnyUser) -> bool | Unmet:
+    """核查通过: those who may verify, except — where the street wants four eyes — the
+    person who resolved it."""
+    from .verification import four_eyes, resolved_by
+
+    case = lifecycle.case
+    if not can_verify(user, case):
+        return False
+    if four_eyes(case) and resolved_by(user, case):
+        return Unmet(
+            _(
+                "In this street the person who resolved case %(number)s may not verify it: "
+                "a colleague must."
+            )
+            % {"number": case.number}
+        )
+    return True
+
+
+def verification_evidence(lifecycle: CaseLifecycle) -> bool | Unmet:
+    """The verifier's evidence (`verification.Evidence`, given by the service) suffices; before
+    it is given (is the action offered?) the form will ask for it."""
+    from .verification import evidence_problem
+
+    if lifecycle.evidence is None:
+        return True
+    problem = evidence_problem(lifecycle.case, lifecycle.evidence)
+    return Unmet(problem) if problem else True
+
+
 def lifecycle_rate(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
     return is_reporter(user, lifecycle.case)
 
@@ -142,6 +172,25 @@ def not_rated(lifecycle: CaseLifecycle) -> bool | Unmet:
 
 def at_department_level(lifecycle: CaseLifecycle) -> bool:
     return lifecycle.case.level == Level.DEPARTMENT
+
+
+def lifecycle_follow(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    """我也遇到: anyone signed in, but not the reporter and only once."""
+    case = lifecycle.case
+    if not user.is_authenticated or is_reporter(user, case):
+        return False
+    return not case.followers.filter(user_id=user.pk).exists()
+
+
+def followable(lifecycle: CaseLifecycle) -> bool | Unmet:
+    """Open cases, and closed ones for a while (the problem may be back)."""
+    case = lifecycle.case
+    if case.status == Status.CLOSED and not within_nearby_window(case.closed_at):
+        return Unmet(
+            _("Case %(number)s was closed more than %(days)d days ago: report the problem anew.")
+            % {"number": case.number, "days": nearby_closed_window().days}
+        )
+    return True
 
 
 def nobody(lifecycle: CaseLifecycle | DispatchLifecycle, user: AnyUser) -> bool:

@@ -9,6 +9,7 @@ bytes, and they see at most `GRIDCASE_PHOTO_MAX_BYTES` of them.
 import contextlib
 import io
 import logging
+from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 from uuid import uuid4
 
@@ -28,6 +29,9 @@ DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 DEFAULT_MAX_PIXELS: Final = 40_000_000
 DEFAULT_MAX_SIDE: Final = 2048
 JPEG_QUALITY: Final = 85
+EXIF_IFD: Final = 0x8769
+DATE_TIME_ORIGINAL: Final = 0x9003
+OFFSET_TIME_ORIGINAL: Final = 0x9011
 
 # The only Pillow plugins allowed to parse upload bytes. Phone JPEGs with a multi-picture
 # extension come back from the JPEG plugin with format "MPO"; we keep their first picture.
@@ -75,20 +79,50 @@ class PhotoRejected(ValidationError):
         return (type(self), (self.code,), self.__dict__)
 
 
-def photo_clean(upload: File[bytes] | UploadedFile[bytes]) -> ContentFile[bytes]:
+class CleanPhoto(ContentFile[bytes]):
+    """A re-encoded photo and when it was taken (EXIF DateTimeOriginal; None if unknown)."""
+
+    def __init__(self, content: bytes, name: str, taken_at: datetime | None) -> None:
+        super().__init__(content, name=name)
+        self.taken_at = taken_at
+
+
+def photo_clean(upload: File[bytes] | UploadedFile[bytes]) -> CleanPhoto:
     """Check and re-encode an uploaded photo; raise `PhotoRejected` if it is not acceptable.
 
     Returns an upright RGB JPEG without any metadata (EXIF, GPS, XMP, ICC, comments), its
-    longest side at most `GRIDCASE_PHOTO_MAX_SIDE`, named `<uuid4 hex>.jpg`. The upload is
-    read from its start whatever its current position.
+    longest side at most `GRIDCASE_PHOTO_MAX_SIDE`, named `<uuid4 hex>.jpg`, with the
+    capture time read from the upload's EXIF before it is dropped (the browser writes it
+    there from the file it shrank, `static/workflows/photos.js`). The upload is read from
+    its start whatever its current position.
     """
     data = _upload_read(upload)
     image = _image_decode(data)
+    taken_at = photo_taken_at(image)
     image = _image_orient(image)
     image = _image_to_8bit(image)
     side = _setting("GRIDCASE_PHOTO_MAX_SIDE", DEFAULT_MAX_SIDE)
     image.thumbnail((side, side), Image.Resampling.LANCZOS)  # only ever shrinks
-    return ContentFile(_jpeg_encode(_image_flatten(image)), name=f"{uuid4().hex}.jpg")
+    return CleanPhoto(_jpeg_encode(_image_flatten(image)), f"{uuid4().hex}.jpg", taken_at)
+
+
+def photo_taken_at(image: Image.Image) -> datetime | None:
+    """EXIF DateTimeOriginal, with OffsetTimeOriginal when given (else the site's time zone);
+    None when missing, unreadable, before 2000 or more than a day ahead of the clock."""
+    try:
+        exif = image.getexif().get_ifd(EXIF_IFD)
+        stamp, offset = exif.get(DATE_TIME_ORIGINAL), exif.get(OFFSET_TIME_ORIGINAL)
+        taken = datetime.strptime(str(stamp).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except Exception:  # no EXIF, or a malformed one: the photo is still good
+        return None
+    try:
+        zone = datetime.strptime(str(offset).strip("\x00 "), "%z").tzinfo if offset else None
+    except ValueError:
+        zone = None
+    taken = taken.replace(tzinfo=zone) if zone else timezone.make_aware(taken)
+    if taken.year < 2000 or taken > timezone.now() + timedelta(days=1):
+        return None
+    return taken
 
 
 def photo_upload_to(instance: Any, filename: str) -> str:

@@ -115,10 +115,20 @@ def test_the_whole_loop_in_four_browsers(person, tmp_path):
     screenshot(police, "desktop-case-detail")
 
     grid.goto("/w/grid/")
-    verify = grid.locator(f'.case-card[data-case="{number}"] form[action$="/verify/"] button')
+    card = grid.locator(f'.case-card[data-case="{number}"]')
+    expect(card.locator('form[action$="/verify/"]')).to_have_count(0)  # no closing by one tap
     screenshot(grid, "phone-my-grid")
-    verify.click()
-    expect(grid.locator(f'.case-card[data-case="{number}"]')).to_have_count(0)  # closed
+    card.locator('a[href$="#action-verify"]').click()  # the case page, at its form
+    verify = grid.locator("#action-verify")
+    expect(verify.locator(".verify-first img")).to_have_count(1)  # the result's photo first
+    expect(verify.locator(".verify-location")).to_contain_text("位置")
+    grid.set_input_files("input[name=verify-photos]", photo(tmp_path / "onsite.jpg", "#36a"))
+    expect(verify.locator(".photo-thumbs img")).to_have_count(1)
+    verify.locator("input[name=verify-confirmed]").check()
+    screenshot(grid, "phone-verify")
+    verify.locator("button[type=submit]").click()
+    case_shows(grid, "已结案")
+    expect(grid.locator(".facts")).to_contain_text("现场拍照")
 
     resident = person(None, phone=True)
     resident.goto("/track/")

@@ -31,7 +31,7 @@ PLAUSIBLE |= {"S-01-02": "grid2", "S-02-01": "grid3", "PCS": "cop1", "CG": "city
 REFUSALS = (PermissionDenied, ValidationError, CaseConflict)
 ASSIGNEE = {"PCS": "cop2", "CG": "city1"}
 # Not taken by `progress` (which walks cases deep); `act` still tries them at random.
-DEAD_ENDS = ("comment", "reject", "duplicate")
+DEAD_ENDS = ("comment", "reject", "duplicate", "follow")  # not steps forward
 
 
 def snapshot(case: Case) -> tuple:
@@ -165,10 +165,11 @@ class RegistryMachine(WorldMachine):
                 "reason": "派遣",
             },
             "resolve": {"result": "已处理"},
-            "verify": {"note": ""},
+            "verify": {"method": "phone", "reason": "电话回访"},
             "rework": {"reason": "返工"},
             "rate": {"rating": "dissatisfied" if case.pk % 2 else "satisfied"},
             "comment": {"text": "备注"},
+            "follow": {},
         }[action.name]
 
     def earlier(self, case: Case) -> Case:
@@ -216,6 +217,7 @@ def test_every_action_has_a_page_endpoint_and_an_api_endpoint(client):
         "rework",
         "rate",
         "comment",
+        "follow",
         "claim",
         "return",
         "assign",

@@ -206,7 +206,10 @@ def test_the_whole_loop_through_the_api(world, api):
     assert resolved.status_code == 200, resolved.content
     assert resolved.json()["status"] == "resolved"
     act(community1, "rate-department", department="PCS", score=5)
-    assert act(community1, "verify", note="现场核查")["status"] == "closed"
+    assert (
+        act(community1, "verify", method="phone", reason="电话回访", note="核查")["status"]
+        == "closed"
+    )
     assert act(api("resident"), "rate", rating="satisfied")["rating"] == "satisfied"
     detail = act(cop1, "comment", text="后续回访")
     kinds = [e["kind"] for e in detail["events"]]
@@ -221,7 +224,8 @@ def test_permissions_and_states_are_the_services(world, api):
     street_case = world.report(area="G2", by="grid2").number
     leader = api("leader1").post(f"{API}/cases/{street_case}/accept/")
     assert leader.status_code == 404
-    assert api("grid1").post(f"{API}/cases/{number}/verify/").status_code == 409
+    by_phone = {"method": "phone", "reason": "电话回访"}
+    assert api("grid1").post(f"{API}/cases/{number}/verify/", by_phone).status_code == 409
     assert api("grid1").post(f"{API}/cases/{number}/accept/").status_code == 200
     again = api("grid1").post(f"{API}/cases/{number}/accept/")
     assert again.status_code == 409 and again.json()["code"] == "conflict"

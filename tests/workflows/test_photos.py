@@ -7,7 +7,7 @@ import re
 import struct
 import time
 import zlib
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from django.core.files import File
@@ -365,3 +365,52 @@ def test_damaged_real_photos_are_either_a_photo_or_rejected(seed, edits, cut):
     for position, value in edits:
         data[position % len(data)] = value
     clean_or_rejected(bytes(data[: max(cut, 1)] if cut < len(data) else data))
+
+
+def exif_taken(when: str, offset: str | None = None) -> Image.Exif:
+    exif = Image.Exif()
+    ifd = exif.get_ifd(photos.EXIF_IFD)
+    ifd[photos.DATE_TIME_ORIGINAL] = when
+    if offset is not None:
+        ifd[photos.OFFSET_TIME_ORIGINAL] = offset
+    return exif
+
+
+def taken(exif: Image.Exif | None):
+    params = {"exif": exif} if exif is not None else {}
+    result = photo_clean(upload(image_bytes(Image.new("RGB", (64, 48)), "JPEG", **params)))
+    assert "exif" not in opened(result).info  # read, then dropped with the rest
+    return result.taken_at
+
+
+def test_the_capture_time_is_read_from_exif_with_its_offset():
+    from datetime import datetime, timedelta, timezone
+
+    assert taken(exif_taken("2026:12:01 09:30:15", "+08:00")) == datetime(
+        2026, 12, 1, 1, 30, 15, tzinfo=UTC
+    )
+    assert taken(exif_taken("2026:12:01 09:30:15", "-05:00")) == datetime(
+        2026, 12, 1, 9, 30, 15, tzinfo=timezone(timedelta(hours=-5))
+    )
+
+
+def test_a_capture_time_without_offset_is_in_the_sites_time_zone():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    assert taken(exif_taken("2026:12:01 09:30:15")) == datetime(
+        2026, 12, 1, 9, 30, 15, tzinfo=ZoneInfo("Asia/Shanghai")
+    )
+
+
+@pytest.mark.parametrize(
+    "exif",
+    [
+        None,
+        exif_taken("not a time"),
+        exif_taken("1999:12:31 23:00:00"),
+        exif_taken("2999:01:01 00:00:00"),
+    ],
+)
+def test_no_believable_capture_time_is_none(exif):
+    assert taken(exif) is None

@@ -68,7 +68,15 @@ def test_the_whole_loop_clicked_through(client, street):
     assert fresh(case).status == Status.RESOLVED
     assert case.photos.filter(kind="after").count() == 1
 
-    response = as_(client, "qingshan_sq").post(f"{base}/verify/", {"verify-note": "现场已核查"})
+    response = as_(client, "qingshan_sq").post(
+        f"{base}/verify/",
+        {
+            "verify-method": "phone",
+            "verify-reason": "电话回访居民，已清理",
+            "verify-note": "已核查",
+            "verify-confirmed": "on",
+        },
+    )
     assert response.status_code == 302
     assert fresh(case).status == Status.CLOSED
 

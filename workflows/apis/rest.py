@@ -31,6 +31,7 @@ from ..models import Case, CaseDispatch, Category
 from ..visibility import can_view, cases_visible_to, reports_as_staff
 from . import serializers as s
 from .filters import CaseFilter
+from .nearby import NearbyQuerySerializer, NearbySerializer, nearby_answer
 
 _Row = TypeVar("_Row")  # what the queryset yields: filtering keeps it
 
@@ -131,6 +132,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             **fields,
         )
         return self._detail(case, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Cases near a point (我也遇到): open, or closed in the last 30 days, within 100 m",
+        parameters=[NearbyQuerySerializer],
+        responses={200: NearbySerializer(many=True), **ERRORS},
+    )
+    @action(detail=False, methods=["get"], url_path="nearby", pagination_class=None)
+    def nearby(self, request: Request) -> Response:
+        """What a report form shows while it is filled in; only what a passer-by may see of
+        cases the user cannot."""
+        return Response(nearby_answer(request, request.query_params))
 
     def _detail(self, case: Case, http_status: int = status.HTTP_200_OK) -> Response:
         fresh = _with_detail_data(Case.objects.filter(pk=case.pk)).get()

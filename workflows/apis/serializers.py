@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from grids.models import Area, Department, User
 from grids.selectors import area_at_point
 
-from ..choices import Priority, Rating, WhistleType
+from ..choices import Priority, Rating, VerifyMethod, WhistleType
 from ..forms import MAX_PHOTOS
 from ..models import Case, CaseDispatch, CaseEvent, CasePhoto, Category
 from ..privacy import ReporterContact, reporter_contact, reporter_name
@@ -74,7 +74,7 @@ class PhotoSerializer(serializers.ModelSerializer[CasePhoto]):
 
     class Meta:
         model = CasePhoto
-        fields = ["kind", "url", "uploaded_at"]
+        fields = ["kind", "url", "uploaded_at", "taken_at"]
 
     def get_url(self, photo: CasePhoto) -> str:
         request: Request = self.context["request"]
@@ -127,6 +127,8 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "resolve_due",
             "closed_at",
             "rating",
+            "follower_count",
+            "verify_method",
         ]
 
     def get_departments(self, case: Case) -> list[str]:
@@ -312,6 +314,32 @@ class ResolveSerializer(serializers.Serializer[Body]):
 
 
 class VerifySerializer(serializers.Serializer[Body]):
+    """核查: `method` onsite needs `photos` and the verifier's `latitude`/`longitude` near the
+    case; the other methods a `reason`."""
+
+    method = serializers.ChoiceField(choices=VerifyMethod.choices)
+    reason = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+    latitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(-90),
+        max_value=Decimal(90),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(-180),
+        max_value=Decimal(180),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    photos = serializers.ListField(
+        child=serializers.FileField(), max_length=MAX_PHOTOS, required=False, default=list
+    )
     note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
 
 

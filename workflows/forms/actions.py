@@ -13,7 +13,7 @@ from grids.models import Area, Department, User
 from grids.roles import AreaLevel, Role
 from grids.selectors import AnyUser, area_ancestor_at, unit_members
 
-from ..choices import Level, Rating, Status, WhistleType
+from ..choices import Level, Rating, Status, VerifyMethod, WhistleType
 from ..models import Case
 from ..visibility import cases_visible_to
 
@@ -21,12 +21,22 @@ MAX_PHOTOS = 9
 
 
 class MultiplePhotoInput(forms.FileInput):
-    """A camera-friendly file input that takes several pictures at once."""
+    """A camera-friendly file input that takes several pictures at once. `data-photos`: the
+    browser shrinks and stamps them before sending (static/workflows/photos.js); the stamp
+    names the place and case from `data-stamp-place` and `data-stamp-case`."""
 
     allow_multiple_selected = True
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__({"accept": "image/*", "capture": "environment", **(attrs or {})})
+        defaults = {"accept": "image/*", "capture": "environment", "data-photos": ""}
+        super().__init__({**defaults, "data-remove": _("Remove"), **(attrs or {})})
+
+
+def photo_stamp_context(form: forms.BaseForm, *, place: str, number: str = "") -> None:
+    """Tell the form's photo inputs what their stamp says besides the time."""
+    for field in form.fields.values():
+        if isinstance(field.widget, MultiplePhotoInput):
+            field.widget.attrs.update({"data-stamp-place": place, "data-stamp-case": number})
 
 
 class MultiplePhotoField(forms.FileField):
@@ -79,6 +89,7 @@ class CaseActionForm(forms.Form):
     ) -> None:
         self.case, self.user, self.department = case, user, department
         super().__init__(*args, **kwargs)
+        photo_stamp_context(self, place=case.area.name, number=case.number)
 
 
 class EmptyForm(CaseActionForm):
@@ -90,11 +101,20 @@ class ReasonForm(CaseActionForm):
 
 
 class DuplicateForm(CaseActionForm):
+    """Merge into an earlier case; Open311's possible duplicate is proposed."""
+
     original = forms.CharField(
         label=_("Number of the earlier case"),
         max_length=32,
         help_text=_("For example QG-20261121-0042."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.case.possible_duplicate_of_id:
+            possible = Case.objects.filter(pk=self.case.possible_duplicate_of_id).first()
+            if possible is not None:
+                self.initial.setdefault("original", possible.number)
 
     def clean_original(self) -> Case:
         number = self.cleaned_data["original"].strip().upper()
@@ -169,7 +189,38 @@ class AssignForm(CaseActionForm):
 
 
 class VerifyForm(CaseActionForm):
+    """核查: how the result was verified — on site with a photo (the browser's location is
+    sent with it), or otherwise with the reason — and a confirmation (no closing by one tap)."""
+
+    method = forms.ChoiceField(
+        label=_("How was the result verified?"),
+        choices=VerifyMethod.choices,
+        initial=VerifyMethod.ONSITE,
+        widget=forms.RadioSelect,
+    )
+    photos = MultiplePhotoField(
+        label=_("On-site photo"),
+        required=False,
+        help_text=_("Taken here and now: your location is sent with it."),
+    )
+    latitude = forms.DecimalField(
+        min_value=-90, max_value=90, decimal_places=6, required=False, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        min_value=-180, max_value=180, decimal_places=6, required=False, widget=forms.HiddenInput
+    )
+    reason = text_field(_("Why not on site? (by phone, by the resident …)"), required=False, rows=2)
     note = text_field(_("Note (optional)"), required=False)
+    confirmed = forms.BooleanField(
+        label=_("I have checked the result: close the case."),
+        error_messages={"required": _("Confirm that you checked the result.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data (the stubs allow None)
+        data.pop("confirmed", None)  # the form's question, not the service's input
+        return data
 
 
 class ReworkForm(CaseActionForm):

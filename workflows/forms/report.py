@@ -27,10 +27,22 @@ REPORT_AREA_LEVELS = (AreaLevel.GRID, AreaLevel.MICROGRID)
 TITLE_MAX = Case._meta.get_field("title").max_length
 
 
+class CategoryRadios(forms.RadioSelect):
+    """Radio buttons that also carry the category's code (`data-code`), by which the
+    "already reported nearby?" list asks (views/nearby.py)."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        if isinstance(instance, Category):
+            option["attrs"]["data-code"] = instance.code
+        return option
+
+
 class CategoryField(forms.ModelChoiceField[Category]):
     """The categories as large radio buttons, the ones this reporter uses most first."""
 
-    widget = forms.RadioSelect
+    widget = CategoryRadios
 
     def label_from_instance(self, category: Category) -> str:
         return category.name

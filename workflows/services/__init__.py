@@ -15,6 +15,7 @@ from .departments import (
     dispatch_task_prepare,
 )
 from .escalation import case_dispatch, case_whistle
+from .following import case_follow
 from .intake import case_accept, case_mark_duplicate, case_reject, case_report
 from .overdue import case_mark_overdue
 
@@ -26,6 +27,7 @@ __all__ = [
     "case_departments_finished",
     "case_dispatch",
     "case_dispatch_resolve",
+    "case_follow",
     "case_mark_duplicate",
     "case_mark_overdue",
     "case_rate",

@@ -1,6 +1,7 @@
 """Closing the loop: resolve, verify (核查) or rework (返工), the resident's rating, 评价权."""
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -23,6 +24,7 @@ from ..models import Case, CaseDispatch, CaseEvent
 from ..photos import photo_clean
 from ..selectors import OPEN_TASK_STATUSES
 from ..signals import case_closed
+from ..verification import Evidence
 from .common import (
     case_locked,
     event_announce,
@@ -69,19 +71,47 @@ def case_resolve(
 
 
 @transaction.atomic
-def case_verify(*, case: Case, actor: User, note: str = "") -> Case:
-    """核查 passed on site: the case is closed at the level that solved it."""
+def case_verify(
+    *,
+    case: Case,
+    actor: User,
+    note: str = "",
+    method: str | None = None,
+    reason: str = "",
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
+    photos: Sequence[File[bytes]] = (),
+) -> Case:
+    """核查 passed: the case is closed at the level that solved it. `method` (核查方式) with
+    its evidence — on site: photos and the verifier's location within the limit; otherwise a
+    reason — is checked by the close transition (`verification`), stored and counted. The
+    pages and the API always give it; `method=None` is a system path's unrecorded close."""
+    cleaned = [photo_clean(photo) for photo in photos]
+    evidence = None
+    if method is not None:
+        evidence = Evidence(
+            method=method,
+            photos=len(cleaned),
+            latitude=None if latitude is None else float(latitude),
+            longitude=None if longitude is None else float(longitude),
+            reason=reason.strip(),
+        )
     with case_locked(case) as case:
         task = open_task(case, CaseFlow.verify)
-        before = transition(case, "close", actor)
+        before = transition(case, "close", actor, CaseLifecycle(case, evidence))
         case.closed_at, case.closed_level, case.overdue = timezone.now(), case.level, False
+        case.verify_method = method or ""
         case.save()
+        photos_attach(case, PhotoKind.VERIFY, cleaned, actor)
         event = event_announce(
             case,
             EventKind.CLOSED,
             actor,
             before=before,
             note=note.strip(),
+            method=case.verify_method,
+            reason=reason.strip(),
+            photos=len(cleaned),
             tell=[case.handler, case.reporter],
             notice=Notification.Kind.CASE_UPDATE,
             text=f"已结案 {case.number}",

@@ -3,10 +3,10 @@
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from typing import NoReturn
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
@@ -16,14 +16,17 @@ from viewflow.workflow.models import Task
 from grids.models import Area, User
 from grids.roles import AreaLevel
 from grids.selectors import area_ancestor_at
+from notifications.models import Notification
 from notifications.services import notify
+from notifications.sms import send_sms
 
 from ..boards.counters import counters_record
-from ..choices import AREA_LEVEL_BY_CASE_LEVEL, Level
+from ..choices import AREA_LEVEL_BY_CASE_LEVEL, Level, Status
 from ..errors import CaseActionDenied, CaseConflict
 from ..flows import CaseFlow
 from ..lifecycle import BoundTransition, CaseLifecycle, DispatchLifecycle, unmet_reason
 from ..models import Case, CaseEvent, CaseNumberSequence, CasePhoto
+from ..photos import CleanPhoto
 from ..selectors import OPEN_TASK_STATUSES
 from ..streams import event_publish
 
@@ -35,12 +38,13 @@ def text_required(value: str, message: str) -> str:
     return value.strip()
 
 
-def photos_attach(
-    case: Case, kind: str, images: list[ContentFile[bytes]], actor: User | None
-) -> None:
-    """Store photos already cleaned by `photos.photo_clean` (re-encoded, server-named)."""
+def photos_attach(case: Case, kind: str, images: list[CleanPhoto], actor: User | None) -> None:
+    """Store photos already cleaned by `photos.photo_clean` (re-encoded, server-named), with
+    the time each was taken when the upload said."""
     for image in images:
-        CasePhoto.objects.create(case=case, kind=kind, image=image, uploaded_by=actor)
+        CasePhoto.objects.create(
+            case=case, kind=kind, image=image, uploaded_by=actor, taken_at=image.taken_at
+        )
 
 
 def require(allowed: bool, message: str) -> None:
@@ -66,21 +70,26 @@ def transition_check(
     `actor=None` is the system (timers, the flow's Join), which needs no permission."""
     method: BoundTransition = getattr(machine, name)
     case = machine.case
-    if actor is not None and not any(t.has_perm(machine, actor) for t in method.get_transitions()):
-        _refuse(actor, method, case)  # not theirs to do in any status: 403 before 409
+    if actor is not None:
+        answers = [t.has_perm(machine, actor) for t in method.get_transitions()]
+        if not any(answers):  # not theirs to do in any status: 403 before 409
+            reason = next((str(a.message) for a in answers if hasattr(a, "message")), "")
+            _refuse(actor, method, case, reason=reason)
     if not method.can_proceed():
         raise CaseConflict(
             unmet_reason(machine, name)
             or _("Case %(number)s is %(status)s: you cannot %(action)s it now.")
             % {"number": case.number, "status": case.get_status_display(), "action": method.label}
         )
-    if actor is not None and not method.has_perm(actor):
-        _refuse(actor, method, case)
+    if actor is not None and not (allowed := method.has_perm(actor)):
+        _refuse(actor, method, case, reason=getattr(allowed, "message", ""))
 
 
-def _refuse(actor: User, method: BoundTransition, case: Case) -> NoReturn:
+def _refuse(actor: User, method: BoundTransition, case: Case, reason: str = "") -> NoReturn:
+    """403, with the permission's own reason when it gave one (`permissions.Unmet`)."""
     raise CaseActionDenied(
-        _("%(actor)s may not %(action)s case %(number)s.")
+        reason
+        or _("%(actor)s may not %(action)s case %(number)s.")
         % {"actor": actor, "action": method.label, "number": case.number}
     )
 
@@ -121,7 +130,26 @@ def event_record(
     )
     counters_record(case, event)  # the board's counters, in the same transaction
     event_publish(event)
+    if before and before != case.status and case.follower_count:
+        followers_tell(case, event)
     return event
+
+
+def followers_tell(case: Case, event: CaseEvent) -> None:
+    """A status change reaches the followers: in-app for accounts; SMS for phones when the
+    case is closed (after commit)."""
+    followers = list(case.followers.select_related("user"))
+    text = f"{case.number} {case.get_status_display()}：{case.title}"
+    notify(
+        recipients=[f.user for f in followers],
+        kind=Notification.Kind.CASE_UPDATE,
+        text=text,
+        case=case,
+        event=event,
+    )
+    if case.status == Status.CLOSED:
+        for phone in {f.contact_phone for f in followers if f.user is None and f.contact_phone}:
+            transaction.on_commit(partial(send_sms, phone, text), robust=True)
 
 
 def event_announce(

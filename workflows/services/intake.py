@@ -7,7 +7,6 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,12 +18,13 @@ from grids.selectors import unit_members
 from notifications.models import Notification
 from notifications.sms import send_sms
 
-from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, Level, PhotoKind, Source
+from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, Level, PhotoKind, Source, Status
 from ..deadlines import deadlines_set
 from ..flows import CaseFlow
-from ..models import Case, Category
+from ..models import Case, CasePhoto, Category
+from ..nearby import obvious_duplicate
 from ..permissions import can_report_in
-from ..photos import photo_clean
+from ..photos import CleanPhoto, photo_clean
 from ..visibility import can_view
 from .common import (
     area_for_level,
@@ -39,6 +39,7 @@ from .common import (
     text_required,
     transition,
 )
+from .following import followers_move
 
 MAX_DESCRIPTION = 4000
 INTAKE_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
@@ -125,6 +126,11 @@ def case_report(
         hotline_number=hotline_number.strip(),
     )
     deadlines_set(case, level, now)
+    if source == Source.OPEN311 and latitude is not None and longitude is not None:
+        # for staff to review on the case page: merge, or not; never merged by itself
+        case.possible_duplicate_of = obvious_duplicate(
+            latitude=float(latitude), longitude=float(longitude), category=category, now=now
+        )
     return _case_open(case, cleaned)
 
 
@@ -136,7 +142,7 @@ def _earlier_submission(submission_key: UUID, reporter: User | None) -> Case | N
 
 
 @transaction.atomic
-def _case_open(case: Case, photos: list[ContentFile[bytes]]) -> Case:
+def _case_open(case: Case, photos: list[CleanPhoto]) -> Case:
     """Write the numbered case, its photos, its event and notices, and start its process."""
     case.save()
     photos_attach(case, PhotoKind.BEFORE, photos, case.reporter)
@@ -146,6 +152,11 @@ def _case_open(case: Case, photos: list[ContentFile[bytes]]) -> Case:
         case.reporter,
         source=case.source,
         photos=len(photos),
+        **(
+            {"possible_duplicate": case.possible_duplicate_of.number}
+            if case.possible_duplicate_of
+            else {}
+        ),
         tell=unit_members(case.handling_area, INTAKE_ROLES),
         notice=Notification.Kind.QUEUE,
         text=f"新案件 {case.number}：{case.title}",
@@ -205,7 +216,9 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
 
 @transaction.atomic
 def case_mark_duplicate(*, case: Case, actor: User, original: Case) -> Case:
-    """Same problem as `original`, an earlier case this actor can see."""
+    """Merge `case` into `original`, an earlier case this actor can see: `case` ends as a
+    duplicate; its reporter and followers follow the original, its photos move there, and
+    both histories say so."""
     if original.reported_at >= case.reported_at:
         raise ValidationError(_("A case can only duplicate an earlier case."))
     require(
@@ -213,12 +226,36 @@ def case_mark_duplicate(*, case: Case, actor: User, original: Case) -> Case:
         _("%(actor)s cannot see case %(number)s.") % {"actor": actor, "number": original.number},
     )
     with case_locked(case) as case:
-        task = open_task(case, CaseFlow.intake)
+        step = CaseFlow.intake if case.status == Status.REPORTED else CaseFlow.handle
+        task = open_task(case, step)
         before = transition(case, "mark_duplicate", actor)
+        # the later case is locked first, then the earlier: merges cannot lock in a circle
+        original = Case.objects.select_for_update().get(pk=original.pk)
+        while original.duplicate_of_id is not None:  # itself merged: into its original
+            original = Case.objects.select_for_update().get(pk=original.duplicate_of_id)
+        photos = CasePhoto.objects.filter(case=case).update(case=original)
+        people = followers_move(case, original)
         case.duplicate_of, case.closed_at, case.overdue = original, timezone.now(), False
+        case.possible_duplicate_of = None
         case.save()
+        original.save(update_fields=["follower_count", "updated_at"])
         event_record(
-            case, EventKind.MARKED_DUPLICATE, actor, before=before, original=original.number
+            case,
+            EventKind.MARKED_DUPLICATE,
+            actor,
+            before=before,
+            original=original.number,
+            photos=photos,
+            followers=people,
+        )
+        event_record(
+            original,
+            EventKind.MERGED_IN,
+            actor,
+            before=original.status,
+            duplicate=case.number,
+            photos=photos,
+            followers=original.follower_count,
         )
         task_complete(task, actor)
     return case

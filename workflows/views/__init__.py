@@ -7,6 +7,7 @@ from .drawing import case_process_chart
 from .exports import case_list_csv, case_list_xlsx
 from .hotspots import hotspot_dismiss_view, hotspot_turn_view
 from .intake import area_at, case_new, report_public
+from .nearby import case_follow, cases_nearby
 from .report import monthly_report_page, monthly_report_xlsx
 from .tracking import track, track_case, track_rate
 from .workbenches import home, workbench
@@ -19,11 +20,13 @@ __all__ = [
     "board_export_xlsx",
     "case_action",
     "case_detail",
+    "case_follow",
     "case_list",
     "case_list_csv",
     "case_list_xlsx",
     "case_new",
     "case_process_chart",
+    "cases_nearby",
     "home",
     "hotspot_dismiss_view",
     "hotspot_turn_view",

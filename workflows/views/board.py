@@ -124,6 +124,10 @@ def board_json(request: HttpRequest, board: Board, *, overdue: bool = True) -> d
             "labels": [label for label, _n in board.by_category],
             "values": [n for _label, n in board.by_category],
         },
+        "verify_methods": {
+            "labels": [str(label) for label, _n in board.verify_methods],
+            "values": [n for _label, n in board.verify_methods],
+        },
         "map": [
             {"code": s.code, "open": s.open_cases, "bucket": s.bucket}
             for s in (board.map.shapes if board.map else [])

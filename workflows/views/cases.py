@@ -117,6 +117,7 @@ def _case_page(
         ],
         "before": [p for p in photos if p.kind == "before"],
         "after": [p for p in photos if p.kind == "after"],
+        "verify_photos": [p for p in photos if p.kind == "verify"],
         "dispatches": dispatches,
         "actions": offered,
         "events": _timeline(case, contact),

@@ -4,12 +4,22 @@
  * - Location: asks the browser for the position once the page opens (and on the button),
  *   fills the hidden latitude/longitude and picks the grid the server finds there; when the
  *   point is outside every grid it says so and leaves the grid list to the person.
- * - Sending: the form goes by fetch. A network failure keeps everything on the page
- *   (photos included) and sends again with growing pauses, at once when the phone comes
+ * - Photos: shrunk and stamped in the browser (photos.js), with thumbnails and remove buttons.
+ * - Drafts: what was typed and chosen, photos included, is kept until the report is sent
+ *   (drafts.js).
+ * - Already reported close by? The cases of the chosen category near the place, to add
+ *   oneself to instead of reporting again (nearby.js).
+ * - Sending: the form goes by XMLHttpRequest with a progress bar (upload.js). A network
+ *   failure keeps everything on the page (photos included) and sends again with growing pauses, at once when the phone comes
  *   back online, or on "Send now". The form's submission key makes a repeat harmless: the
  *   server answers with the case the first sending made.
  * Without JavaScript the form is an ordinary multipart POST.
  */
+import { draftDiscard, draftKeep } from "./drafts.js";
+import { nearbySetup } from "./nearby.js";
+import { photoList, photosEnhance, photosPrepare } from "./photos.js";
+import { buttonBusy, formSend } from "./upload.js";
+
 const RETRY_DELAYS = [2, 4, 8, 15, 30]; // seconds between attempts, then every 30 s
 
 function setupLocation(form) {
@@ -25,6 +35,7 @@ function setupLocation(form) {
     const { latitude, longitude } = position.coords;
     lat.value = latitude.toFixed(6);
     lng.value = longitude.toFixed(6);
+    form.dispatchEvent(new CustomEvent("located")); // the nearby list looks again
     const url = `${box.dataset.locateUrl}?lat=${lat.value}&lng=${lng.value}`;
     try {
       const response = await fetch(url, { credentials: "same-origin" });
@@ -61,7 +72,6 @@ function setupLocation(form) {
 
 function setupSending(form) {
   const status = form.querySelector(".send-status");
-  const button = form.querySelector("button[type=submit]");
   let attempt = 0;
   let timer = null;
   let sending = false;
@@ -71,12 +81,11 @@ function setupSending(form) {
     const main = fresh.querySelector("main.page");
     if (!main) throw new Error("unexpected answer");
     // the form with its errors: keep the photos the person already chose
-    const files = form.querySelector("input[type=file]")?.files;
+    const input = form.querySelector("input[type=file][data-photos]");
+    const kept = input ? photoList(input).items : [];
     document.querySelector("main.page").replaceWith(main);
     const again = main.querySelector("form.report-form");
-    const input = again?.querySelector("input[type=file]");
-    if (input && files?.length) input.files = files;
-    if (again) init(again);
+    if (again) init(again, kept);
     main.querySelector("[role=alert], .errorlist")?.scrollIntoView({ block: "center" });
   }
 
@@ -98,35 +107,32 @@ function setupSending(form) {
     clearTimeout(timer);
     if (sending) return;
     sending = true;
-    button.disabled = true;
+    buttonBusy(form, true);
     status.textContent = form.dataset.sending;
     status.dataset.state = "sending";
-    let response;
+    let answer;
     try {
-      response = await fetch(form.action, {
-        method: "POST",
-        body: new FormData(form),
-        credentials: "same-origin",
-        headers: { "X-Requested-With": "fetch" },
-      });
+      await photosPrepare(form); // shrunk and stamped (photos.js)
+      answer = await formSend(form, new FormData(form));
     } catch {
       sending = false;
-      button.disabled = false;
+      buttonBusy(form, false);
       offline(); // nothing arrived, or the answer was lost: the key makes resending safe
       return;
     }
     sending = false;
-    button.disabled = false;
-    if (response.redirected) {
-      location.assign(response.url);
+    buttonBusy(form, false);
+    if (answer.redirected) {
+      await draftDiscard(form);
+      location.assign(answer.url);
       return;
     }
     status.textContent = "";
-    replacePage(await response.text());
+    replacePage(answer.html);
   }
 
   form.addEventListener("submit", (event) => {
-    if (!window.fetch || !window.FormData) return;
+    if (!window.FormData || !window.XMLHttpRequest) return;
     event.preventDefault();
     attempt = 0;
     send();
@@ -134,9 +140,15 @@ function setupSending(form) {
   addEventListener("online", () => status.dataset.state === "offline" && send());
 }
 
-function init(form) {
+/** Set up a report form; `kept`: the photos of the form it replaces (after an error). */
+function init(form, kept = null) {
+  photosEnhance(form);
+  const input = form.querySelector("input[type=file][data-photos]");
+  if (kept && input) photoList(input).restore(kept);
+  draftKeep(form, { restore: !kept }); // first: a restored grid or place is not located again
   setupLocation(form);
   setupSending(form);
+  nearbySetup(form);
 }
 
 document.querySelectorAll("form.report-form").forEach(init);
