@@ -195,6 +195,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PriorityEnum": "workflows.choices.Priority",
         "StatusEnum": "workflows.choices.Status",
+        "VerifyMethodEnum": "workflows.choices.VerifyMethod",  # a case's and the verify form's
         "ProposalStatusEnum": "deliberation.choices.ProposalStatus",  # deliberation/: a `status`
         # points/: several models have a `kind` or `status`
         "PointsAccountKindEnum": "points.models.Account.Kind",
