@@ -93,9 +93,13 @@ def test_the_whole_loop_clicked_through(client, street):
 def test_a_second_claimer_is_told_who_claimed_first(client, street):
     case = dispatched()
     assert as_(client, "pcs_zhang").post(f"/cases/{case.number}/claim/QG-PCS/").status_code == 302
-    response = as_(client, "pcs_li").post(f"/cases/{case.number}/claim/QG-PCS/")
-    assert response.status_code == 409
-    assert "张芳" in response.content.decode()
+    response = as_(client, "pcs_li").post(
+        f"/cases/{case.number}/claim/QG-PCS/", {"next": "/w/department/"}
+    )
+    # POST-redirect-GET: back to the queue it was sent from, the reason as a message
+    assert response.status_code == 302 and response["Location"] == "/w/department/"
+    page = client.get("/w/department/").content.decode()
+    assert 'class="message error"' in page and "张芳" in page
     assert fresh(case).dispatches.get().claimed_by.username == "pcs_zhang"
 
 
@@ -109,10 +113,10 @@ def test_someone_outside_the_area_gets_404_on_the_page_and_403_on_an_action(clie
     assert client.get("/cases/").content.decode().count(case.number) == 0
 
 
-def test_a_refusal_by_the_service_is_a_403_page_with_the_reason(client, street):
+def test_a_refusal_by_the_service_is_the_case_page_with_the_reason(client, street):
     case = reported()
-    response = as_(client, "resident_liu").post(f"/cases/{case.number}/accept/")
-    assert response.status_code == 403
+    response = as_(client, "resident_liu").post(f"/cases/{case.number}/accept/", follow=True)
+    assert response.redirect_chain == [(f"/cases/{case.number}/", 302)]
     assert "无权对案件" in response.content.decode()
     assert fresh(case).status == Status.REPORTED
 
@@ -120,10 +124,17 @@ def test_a_refusal_by_the_service_is_a_403_page_with_the_reason(client, street):
 def test_a_missing_reason_is_a_form_error_and_changes_nothing(client, street):
     case = reported()
     events = CaseEvent.objects.count()
-    response = as_(client, "qs_wgy01").post(f"/cases/{case.number}/reject/", {"reject-reason": ""})
-    assert response.status_code == 400
-    html = response.content.decode()
+    response = as_(client, "qs_wgy01").post(
+        f"/cases/{case.number}/reject/", {"reject-reason": "  ", "reject-note": "x"}
+    )
+    # POST-redirect-GET: the case page at the form, its errors shown once
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{case.number}/#action-reject"
+    html = client.get(f"/cases/{case.number}/").content.decode()
     assert 'id="id_reject-reason_error"' in html and 'aria-invalid="true"' in html
+    assert '<details class="action" id="action-reject" open>' in html
+    again = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'id="id_reject-reason_error"' not in again
     assert fresh(case).status == Status.REPORTED
     assert CaseEvent.objects.count() == events
 
@@ -132,10 +143,11 @@ def test_a_department_result_needs_a_photo(client, street):
     case = dispatched()
     as_(client, "pcs_zhang").post(f"/cases/{case.number}/claim/QG-PCS/")
     response = client.post(
-        f"/cases/{case.number}/resolve/QG-PCS/", {"resolve-QG-PCS-result": "已处理"}
+        f"/cases/{case.number}/resolve/QG-PCS/", {"resolve-QG-PCS-result": "已处理"}, follow=True
     )
-    assert response.status_code == 400
-    assert 'id="id_resolve-QG-PCS-photos_error"' in response.content.decode()
+    assert response.redirect_chain == [(f"/cases/{case.number}/#action-resolve-QG-PCS", 302)]
+    html = response.content.decode()
+    assert 'id="id_resolve-QG-PCS-photos_error"' in html and "已处理</textarea>" in html
     assert fresh(case).dispatches.get().resolved_at is None
 
 
@@ -185,9 +197,9 @@ def test_a_photo_the_service_refuses_is_shown_on_the_form(client, street):
 def test_a_repeated_action_is_a_conflict_not_an_error(client, street):
     case = reported()
     assert as_(client, "qs_wgy01").post(f"/cases/{case.number}/accept/").status_code == 302
-    response = client.post(f"/cases/{case.number}/accept/")
-    assert response.status_code == 409
-    assert case.number in response.content.decode()
+    response = client.post(f"/cases/{case.number}/accept/", follow=True)
+    assert response.redirect_chain == [(f"/cases/{case.number}/", 302)]
+    assert 'class="message error"' in response.content.decode()
 
 
 def test_each_user_sees_only_the_actions_they_may_use(client, street):
@@ -268,7 +280,9 @@ def test_the_whistle_blower_rates_the_department_once(client, street):
     )
     assert url in as_(client, "qingshan_sq").get(f"/cases/{case.number}/").content.decode()
     assert url not in as_(client, "pcs_zhang").get(f"/cases/{case.number}/").content.decode()
-    assert as_(client, "pcs_zhang").post(url, {"rate-QG-PCS-score": "5"}).status_code == 403
+    refused = as_(client, "pcs_zhang").post(url, {"rate-QG-PCS-score": "5"}, follow=True)
+    assert 'class="message error"' in refused.content.decode()
+    assert fresh(case).dispatches.get().response_rating is None
     response = as_(client, "qingshan_sq").post(url, {"rate-QG-PCS-score": "4"})
     assert response.status_code == 302
     assert fresh(case).dispatches.get().response_rating == 4

@@ -1,8 +1,10 @@
 """The case list, the case page, reporting, and the one POST endpoint per action.
 
-Views are thin: a form checks the input, one service does the work, and its errors become
-HTTP answers: ValidationError → the form again (400), CaseActionDenied → 403 with the reason,
-CaseConflict → the case page with the message (409). The services check permissions again.
+Views are thin: a form checks the input, one service does the work, and every answer to a
+POST is a redirect (POST-redirect-GET) with a message: success, CaseConflict and
+CaseActionDenied back to the case page or the workbench it came from; ValidationError to the
+case page at the form, shown again with its input and errors. The services check permissions
+again.
 """
 
 from django.contrib import messages
@@ -10,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -77,13 +79,12 @@ def _case_page(
     case: Case,
     *,
     bound: Bound | None = None,
-    conflict: str = "",
-    status: int = 200,
 ) -> HttpResponse:
     """The case page: 404 unless the user may see the case; only the actions they may use."""
     user = request.user
     if not can_view(user, case):
         raise Http404
+    bound = bound or _kept_form(request, case)
     offered = action_forms(request, case, case_actions_offered(user, case), None, bound)
     dispatches = [
         (d, action_forms(request, case, part_actions_offered(user, case, d), d, bound))
@@ -106,11 +107,10 @@ def _case_page(
         "dispatches": dispatches,
         "actions": offered,
         "events": _timeline(case, contact),
-        "conflict": conflict,
         "invalid": bound is not None,
         "now": timezone.now(),
     }
-    return render(request, "workflows/case_detail.html", context, status=status)
+    return render(request, "workflows/case_detail.html", context)
 
 
 STEP_LABELS = {
@@ -155,12 +155,16 @@ def _timeline(case: Case, contact: ReporterContact) -> list[dict[str, object]]:
 def case_action(
     request: HttpRequest, number: str, action: str, department: str = ""
 ) -> HttpResponse:
-    """POST one action; on success back to the case page (POST-redirect-GET)."""
+    """POST one action, then always redirect (POST-redirect-GET): on success to the case page
+    (or the workbench it was sent from) with the result message; on a conflict or a refusal to
+    the same place with the reason; on bad input to the case page at the form, which shows the
+    input and its errors again (kept in the session for that one page view)."""
     spec = action_get(action, "part" if department else "case")
     case = _case_get(number)
     unit = get_object_or_404(Department, code=department) if department else None
     if not can_view(request.user, case):
         return denied(request, _("You may not act on this case."))
+    back = _next(request) or reverse("case_detail", args=[number])
     form = spec.form(
         request.POST,
         request.FILES,
@@ -176,14 +180,56 @@ def case_action(
         except ValidationError as exc:
             form_error(form, exc)
         except CaseActionDenied as exc:
-            return denied(request, exc)
+            messages.error(request, str(exc))
+            return redirect(back)
         except CaseConflict as exc:
-            return _case_page(request, _case_get(number), conflict=_conflict(exc), status=409)
+            messages.error(request, _conflict(exc))
+            return redirect(back)
         else:
             messages.success(request, str(spec.done))
-            return redirect(_next(request) or reverse("case_detail", args=[number]))
-    bound = (unit.code if unit else None, action, form)
-    return _case_page(request, _case_get(number), bound=bound, status=400)
+            return redirect(back)
+    key = unit.code if unit else None
+    request.session[_KEPT_FORM] = {
+        "case": number,
+        "department": key,
+        "action": action,
+        "data": {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"},
+        "errors": form.errors.get_json_data(),
+    }
+    anchor = f"action-{action}" + (f"-{key}" if key else "")
+    return redirect(reverse("case_detail", args=[number]) + f"#{anchor}")
+
+
+# The session key of an action form sent with errors, shown once by the next case page.
+_KEPT_FORM = "workflows.kept_form"
+
+
+def _kept_form(request: HttpRequest, case: Case) -> Bound | None:
+    """The form sent with errors just before (POST-redirect-GET), bound again to its input
+    with the errors it had (files cannot be kept: the person picks them again)."""
+    kept = request.session.get(_KEPT_FORM)
+    if not kept or kept.get("case") != case.number:
+        return None
+    del request.session[_KEPT_FORM]
+    code, name = kept["department"], kept["action"]
+    spec = action_get(name, "part" if code else "case")
+    unit = Department.objects.filter(code=code).first() if code else None
+    if code and unit is None:
+        return None
+    data = QueryDict(mutable=True)
+    for field, values in kept["data"].items():
+        data.setlist(field, values)
+    form = spec.form(
+        data, case=case, user=request.user, department=unit, prefix=form_prefix(spec, unit)
+    )
+    form.errors.clear()  # validated again without the files; show the errors it had instead
+    for field, items in kept["errors"].items():
+        for item in items:
+            form.add_error(
+                field if field in form.fields else None,
+                ValidationError(item["message"], code=item["code"]),
+            )
+    return (code, name, form)
 
 
 def form_prefix(action: Action, department: Department | None) -> str:
