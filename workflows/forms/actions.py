@@ -122,7 +122,11 @@ class DispatchForm(CaseActionForm):
         queryset=Department.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    lead = forms.ModelChoiceField(label=_("Lead department"), queryset=Department.objects.none())
+    lead = forms.ModelChoiceField(
+        label=_("Lead department"),
+        queryset=Department.objects.none(),
+        empty_label=_("Choose the lead department"),
+    )
     whistle_type = forms.ChoiceField(
         label=_("Whistle type"), choices=WhistleType.choices, initial=WhistleType.ROUTINE
     )

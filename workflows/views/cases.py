@@ -86,11 +86,12 @@ def _case_page(
         raise Http404
     bound = bound or _kept_form(request, case)
     offered = action_forms(request, case, case_actions_offered(user, case), None, bound)
-    dispatches = [
-        (d, action_forms(request, case, part_actions_offered(user, case, d), d, bound))
+    dispatches = list(case.dispatches.all())
+    part_actions = [
+        item
+        for d in dispatches
         if d.active
-        else (d, [])
-        for d in case.dispatches.all()
+        for item in action_forms(request, case, part_actions_offered(user, case, d), d, bound)
     ]
     photos = list(case.photos.all())
     contact = reporter_contact(user, case)
@@ -105,12 +106,20 @@ def _case_page(
         "before": [p for p in photos if p.kind == "before"],
         "after": [p for p in photos if p.kind == "after"],
         "dispatches": dispatches,
-        "actions": offered,
+        # what the user may do now, on the case and on their departments' parts: at the top
+        # of the page, the main actions first
+        "actions": sorted(offered + part_actions, key=_secondary),
         "events": _timeline(case, contact),
         "invalid": bound is not None,
         "now": timezone.now(),
     }
     return render(request, "workflows/case_detail.html", context)
+
+
+def _secondary(item: dict[str, object]) -> bool:
+    action = item["action"]
+    assert isinstance(action, Action)
+    return not action.primary
 
 
 STEP_LABELS = {
@@ -125,16 +134,25 @@ PAYLOAD_LABELS = {"whistle_type": dict(WhistleType.choices), "rating": dict(Rati
 
 
 def _timeline(case: Case, contact: ReporterContact) -> list[dict[str, object]]:
-    """The event log as the page shows it, the reporter named as `privacy` allows."""
+    """The event log as the page shows it, the reporter named as `privacy` allows, the
+    departments by name."""
     rows = []
-    for event in case.events.select_related("actor").order_by("pk"):
+    events = list(case.events.select_related("actor").order_by("pk"))
+    codes = set()
+    for event in events:
+        payload = event.payload or {}
+        codes.update([payload.get("department") or "", *payload.get("departments", [])])
+    names = dict(Department.objects.filter(code__in=codes - {""}).values_list("code", "name"))
+    for event in events:
         payload = event.payload or {}
         actor: User | StrOrPromise = event.actor or _("System")
         if event.actor_id and event.actor_id == case.reporter_id:
             actor = reporter_name(case, event.actor, contact) or _("Anonymous")
         details = [labels.get(payload.get(key, ""), "") for key, labels in PAYLOAD_LABELS.items()]
-        details.append(payload.get("department", ""))
-        details.append("、".join(payload.get("departments", [])))
+        # departments by name (the log keeps their codes)
+        department = payload.get("department", "")
+        details.append(names.get(department, department))
+        details.append("、".join(names.get(code, code) for code in payload.get("departments", [])))
         details += [str(payload.get(key, "")) for key in PAYLOAD_TEXT]
         rows.append(
             {

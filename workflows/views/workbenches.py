@@ -233,7 +233,7 @@ def _department_sections(user: User) -> list[Section]:
             "queue": True,
         },
         {
-            "title": _("Claimed by me"),
+            "title": _("My cases (claimed by me)"),
             "dispatches": list(
                 open_parts.filter(claimed_by=user).order_by("resolve_due")[:QUEUE_SIZE]
             ),

@@ -1,0 +1,73 @@
+"""The pages on a 390×844 phone, as a grid member and a police officer use them: what they
+can do now comes first, the header fits one row, chips are thumb-sized, and the wording is
+one style (durations, Chinese colons, real empty options, department names)."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_claim_race import DISPATCHED_CASE
+
+REPORTED_CASE = DISPATCHED_CASE.split("services.case_accept")[0] + "print(case.number)\n"
+
+
+def box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+def test_the_case_page_on_a_phone_starts_with_what_can_be_done(server, person):
+    number = server.shell(REPORTED_CASE).strip().splitlines()[-1]
+    grid = person("qs_wgy01", phone=True)
+    grid.goto(f"/cases/{number}/")
+    accept = box(grid, "#action-accept button")
+    assert accept["y"] + accept["height"] < 844, accept  # on the first screen, no scrolling
+    assert accept["y"] < box(grid, ".case-map")["y"] < box(grid, ".case-process")["y"]
+    diagram = grid.locator("details.case-process")
+    expect(diagram).not_to_have_attribute("open", "")  # folded: unreadable inline on a phone
+    expect(diagram.locator("summary")).to_contain_text("当前环节")
+    screenshot(grid, "phone-case-detail-top")
+
+    # the header in one row, the unread count readable, the labels with Chinese colons
+    header = box(grid, "header.topbar")
+    assert header["height"] < 56, header
+    middles = grid.locator(".topbar-tools > *:visible").evaluate_all(
+        "items => items.map(i => i.getBoundingClientRect()).map(r => (r.top + r.bottom) / 2)"
+    )
+    assert max(middles) - min(middles) < 12, middles  # one row
+    assert grid.locator(".topbar").evaluate("e => e.scrollWidth <= e.clientWidth")
+    colours = grid.locator("[data-unread]").evaluate(
+        "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]"
+    )
+    assert colours[0] != colours[1] and "255, 255, 255" in colours[1], colours
+    grid.locator("#action-reject summary").click()
+    expect(grid.locator("label[for=id_reject-reason]")).to_have_text("原因：")
+
+
+def test_a_department_clerk_reads_one_duration_style_and_department_names(server, person):
+    number = server.shell(DISPATCHED_CASE).strip().splitlines()[-1]
+    police = person("pcs_zhang", phone=True)
+    police.goto("/w/department/")
+    card = police.locator(f'.dispatch-queue [data-case="{number}"]')
+    expect(card.locator("[data-deadline]")).to_have_text(re.compile(r"^剩余 \d+(天|小时|分)"))
+    expect(card).to_contain_text("已等待 ")
+    assert not re.search(r"\d+d \d+:\d\d|日前", card.inner_text())
+    police.goto(f"/cases/{number}/")
+    history = police.locator(".timeline")
+    expect(history).to_contain_text("青杠派出所")
+    assert "QG-PCS" not in history.inner_text()
+
+
+def test_the_report_form_on_a_phone_when_the_location_fails(server, person):
+    grid = person("qs_wgy01", phone=True)  # no geolocation permission: the browser refuses
+    grid.goto("/cases/new/")
+    expect(grid.locator(".locate-status")).to_contain_text("请手动选择")
+    page = grid.locator("main").inner_text()
+    assert "根据您的位置" not in page and "---------" not in grid.content()
+    expect(grid.locator("select[name=area] option").first).to_have_text("请选择网格")
+    for chip in grid.locator(".chip").all():
+        height, inside = chip.evaluate(
+            "c => [c.getBoundingClientRect().height, c.scrollWidth <= c.clientWidth]"
+        )
+        assert height >= 44 and inside, (chip.inner_text(), height, inside)
+    screenshot(grid, "phone-intake-no-location")
