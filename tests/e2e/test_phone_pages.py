@@ -52,6 +52,7 @@ def test_a_department_clerk_reads_one_duration_style_and_department_names(server
     expect(card.locator("[data-deadline]")).to_have_text(re.compile(r"^剩余 \d+(天|小时|分)"))
     expect(card).to_contain_text("已等待 ")
     assert not re.search(r"\d+d \d+:\d\d|日前", card.inner_text())
+    expect(police.locator("section h2").filter(has_text="我的案件")).to_have_count(1)
     police.goto(f"/cases/{number}/")
     history = police.locator(".timeline")
     expect(history).to_contain_text("青杠派出所")
@@ -71,3 +72,17 @@ def test_the_report_form_on_a_phone_when_the_location_fails(server, person):
         )
         assert height >= 44 and inside, (chip.inner_text(), height, inside)
     screenshot(grid, "phone-intake-no-location")
+
+
+def test_the_board_menu_shows_the_period_displayed_and_ranks_share(server, person):
+    street = person("qg_zhihui")
+    street.goto("/w/board/")
+    period = street.locator("select[name=period]")
+    expect(period).to_have_value("7d")  # what the board shows, not the menu's first entry
+    street.click("form.board-filters button[type=submit]")  # 查看 keeps it
+    expect(period).to_have_value("7d")
+    expect(street.locator(".board-filters").locator("xpath=..")).to_contain_text("至")
+    ranks = street.locator('tbody[data-table="communities"] [data-rank]').all_inner_texts()
+    numbers = [int(r) for r in ranks if r != "—"]
+    assert numbers == sorted(numbers) and (not numbers or numbers[0] == 1), ranks
+    screenshot(street, "desktop-street-board-ranks")

@@ -102,12 +102,12 @@ function setCells(scope, row) {
 function updateTable(name, rows) {
   const body = root.querySelector(`tbody[data-table="${name}"]`);
   if (!body) return;
-  rows.forEach((row, index) => {
+  rows.forEach((row) => {
     const line = body.querySelector(`tr[data-unit="${CSS.escape(row.code)}"]`);
     if (!line) return; // a unit the page did not list: shown after the next reload
     setCells(line, row);
     const rank = line.querySelector("[data-rank]");
-    if (rank) rank.textContent = String(index + 1);
+    if (rank) rank.textContent = row.rank === null ? "—" : String(row.rank); // ties share one
     body.append(line); // in the server's ranking order
   });
 }
