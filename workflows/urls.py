@@ -10,6 +10,7 @@ urlpatterns = [
     path("w/board/<str:area>/", views.board, name="board_area"),
     path("w/board/<str:area>/data/", views.board_data, name="board_data"),
     path("w/board/<str:area>/export.csv", views.board_export, name="board_export"),
+    path("w/department/selected/", views.parts_action, name="parts_action"),
     path("w/<slug:workbench>/", views.workbench, name="workbench"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_new, name="case_new"),

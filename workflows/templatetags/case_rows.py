@@ -73,3 +73,9 @@ def duration_text(seconds: float) -> str:
 def duration(value: datetime | None) -> str:
     """How long from now until `value`, or since it: `{{ case.reported_at|duration }}`."""
     return duration_text((timezone.now() - value).total_seconds()) if value else ""
+
+
+@register.filter
+def lookup(mapping: dict[object, object] | None, key: object) -> object:
+    """`{{ notes|lookup:case.pk }}`: a dict's value by a variable key (None when missing)."""
+    return mapping.get(key) if mapping else None

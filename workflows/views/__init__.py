@@ -2,7 +2,7 @@
 cases, reporting (field intake and the public form) and following a case without an account."""
 
 from .board import board, board_data, board_export
-from .cases import case_action, case_detail, case_list
+from .cases import case_action, case_detail, case_list, parts_action
 from .drawing import case_process_chart
 from .intake import area_at, case_new, report_public
 from .tracking import track, track_case, track_rate
@@ -19,6 +19,7 @@ __all__ = [
     "case_new",
     "case_process_chart",
     "home",
+    "parts_action",
     "report_public",
     "track",
     "track_case",

@@ -218,6 +218,61 @@ def case_action(
     return redirect(reverse("case_detail", args=[number]) + f"#{anchor}")
 
 
+MAX_SELECTED = 50  # parts one "claim/assign the selected" may act on
+
+
+@login_required
+@require_POST
+def parts_action(request: HttpRequest) -> HttpResponse:
+    """The queue's "claim the selected" / "give the selected to …": the registry's claim or
+    assign action run on each selected part (`part` = "<case number>:<department code>"),
+    each in its own transaction through the same form and service as one at a time; then
+    back to the queue with one message for what was done and one per refusal."""
+    name = request.POST.get("action", "")
+    if name not in ("claim", "assign"):
+        return HttpResponse(_("Choose claim or assign."), status=400)
+    spec = action_get(name, "part")
+    back = _next(request) or reverse("workbench", args=["department"])
+    selected = request.POST.getlist("part")[:MAX_SELECTED]
+    if not selected:
+        messages.error(request, _("Select the cases first."))
+        return redirect(back)
+    done: list[str] = []
+    actor = signed_in(request.user)
+    for item in selected:
+        number, _sep, code = item.partition(":")
+        case = Case.objects.filter(number=number).first()
+        unit = Department.objects.filter(code=code).first()
+        if case is None or unit is None or not can_view(actor, case):
+            messages.error(request, _("%(case)s: no such case.") % {"case": number})
+            continue
+        prefix = form_prefix(spec, unit)
+        data = QueryDict(mutable=True)
+        if "assignee" in request.POST:
+            data[f"{prefix}-assignee"] = request.POST["assignee"]
+        form = spec.form(data, case=case, user=actor, department=unit, prefix=prefix)
+        if not form.is_valid():
+            problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+            messages.error(request, f"{number}: {problems}")
+            continue
+        try:
+            spec.run(case=case, actor=actor, department=unit, **form.cleaned_data)
+        except (ValidationError, CaseActionDenied, CaseConflict) as exc:
+            text = _conflict(exc) if isinstance(exc, CaseConflict) else _refusal(exc)
+            messages.error(request, f"{number}: {text}")
+        else:
+            done.append(number)
+    if done:
+        messages.success(request, f"{spec.done} {'、'.join(done)}")
+    return redirect(back)
+
+
+def _refusal(exc: ValidationError | CaseActionDenied) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc)
+
+
 # The session key of an action form sent with errors, shown once by the next case page.
 _KEPT_FORM = "workflows.kept_form"
 
