@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from .models import Case, CaseDispatch, CaseEvent, Category, TimeLimitPolicy
+from .models import Case, CaseDispatch, CaseEvent, Category, Responsibility, TimeLimitPolicy
 
 
 class ReadOnlyMixin:
@@ -107,3 +107,14 @@ class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin[CaseEvent]):
     list_select_related = ["case", "actor"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+
+@admin.register(Responsibility)
+class ResponsibilityAdmin(admin.ModelAdmin[Responsibility]):
+    """权责清单: per street, which departments handle a category, in order (suggested first
+    at dispatch)."""
+
+    list_display = ["street", "category", "department", "position"]
+    list_filter = ["street", "category"]
+    list_editable = ["position"]
+    ordering = ["street", "category", "position"]

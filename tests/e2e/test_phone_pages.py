@@ -86,3 +86,15 @@ def test_the_board_menu_shows_the_period_displayed_and_ranks_share(server, perso
     numbers = [int(r) for r in ranks if r != "—"]
     assert numbers == sorted(numbers) and (not numbers or numbers[0] == 1), ranks
     screenshot(street, "desktop-street-board-ranks")
+
+
+def test_dispatch_suggests_the_usual_departments_first(server, person):
+    whistled = DISPATCHED_CASE.split("services.case_dispatch")[0] + "print(case.number)\n"
+    number = server.shell(whistled).strip().splitlines()[-1]
+    community = person("qingshan_sq", phone=True)
+    community.goto(f"/cases/{number}/#action-dispatch")
+    form = community.locator("#action-dispatch")
+    expect(form).to_contain_text("通常由：")  # 下水管网: the water department's kind
+    suggested = form.locator(".helptext").first.inner_text().split("：", 1)[1].split("、")[0]
+    first_box = form.locator("input[name=dispatch-departments]").first
+    expect(first_box.locator("xpath=..")).to_have_text(suggested)

@@ -268,6 +268,7 @@ def test_cases_are_read_only_in_the_admin(client, street):
     response = admin_client.post(f"/admin/workflows/case/{case.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert admin_client.get("/admin/workflows/timelimitpolicy/").status_code == 200
+    assert admin_client.get("/admin/workflows/responsibility/add/").status_code == 200  # 权责清单
 
 
 def test_the_whistle_blower_rates_the_department_once(client, street):
@@ -287,3 +288,29 @@ def test_the_whistle_blower_rates_the_department_once(client, street):
     assert response.status_code == 302
     assert fresh(case).dispatches.get().response_rating == 4
     assert url not in as_(client, "qingshan_sq").get(f"/cases/{case.number}/").content.decode()
+
+
+def test_dispatch_suggests_the_departments_that_usually_handle_the_category(client, street):
+    from workflows.models import Responsibility
+
+    case = reported(category=Category.objects.get(code="parking"))
+    grid = person("qs_wgy01")
+    services.case_accept(case=case, actor=grid)
+    services.case_whistle(case=case, actor=grid, whistle_type="routine", reason="需部门")
+    page = as_(client, "qingshan_sq").get(f"/cases/{case.number}/").content.decode()
+    dispatch = page[page.index('id="action-dispatch"') :]
+    kind = case.category.default_department_kind
+    default = Department.objects.filter(kind=kind, streets__code="QG").first()
+    assert default is not None and f"通常由：{default.name}" in dispatch  # the category's kind
+    boxes = dispatch[: dispatch.index('name="dispatch-lead"')]
+    other = Department.objects.filter(streets__code="QG").exclude(pk=default.pk).order_by("code")
+    listed = other.last()
+    Responsibility.objects.create(
+        street=Area.objects.get(code="QG"), category=case.category, department=listed, position=1
+    )
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    dispatch = page[page.index('id="action-dispatch"') :]
+    assert f"通常由：{listed.name}、{default.name}" in dispatch  # 权责清单 first
+    boxes = dispatch[: dispatch.index('name="dispatch-lead"')]
+    positions = [boxes.index(f'value="{d.pk}"') for d in (listed, default, other.first())]
+    assert positions == sorted(positions)  # suggested first, then the others

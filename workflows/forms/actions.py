@@ -5,7 +5,8 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Model
+from django.db.models import Case as Case_
+from django.db.models import Model, Value, When
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -15,6 +16,7 @@ from grids.selectors import AnyUser, area_ancestor_at, unit_members
 
 from ..choices import Level, Rating, Status, WhistleType
 from ..models import Case
+from ..selectors import departments_suggested
 from ..visibility import cases_visible_to
 
 MAX_PHOTOS = 9
@@ -136,6 +138,20 @@ class DispatchForm(CaseActionForm):
         super().__init__(*args, **kwargs)
         street = area_ancestor_at(self.case.area, AreaLevel.STREET)
         serving = Department.objects.filter(streets=street).order_by("code")
+        # those that usually handle the category first (权责清单, then the default kind)
+        self.suggested = (
+            departments_suggested(self.case.category, street, list(serving)) if street else []
+        )
+        if self.suggested:
+            order = Case_(
+                *(When(pk=d.pk, then=Value(i)) for i, d in enumerate(self.suggested)),
+                default=Value(len(self.suggested)),
+            )
+            serving = serving.annotate(suggested_order=order).order_by("suggested_order", "code")
+            names = "、".join(d.name for d in self.suggested)
+            self.fields["departments"].help_text = _("Usually handled by: %(names)s") % {
+                "names": names
+            }
         model_choice_field(self, "departments").queryset = serving
         model_choice_field(self, "lead").queryset = serving
 
