@@ -76,14 +76,24 @@ def department_figures(user: AnyUser) -> dict[str, int | float | None]:
     return figures
 
 
-def cases_page(cases: QuerySet[Case], *, after: str, size: int) -> tuple[list[Case], int | None]:
-    """Newest first, one page after the case with pk `after` (keyset: no OFFSET, no COUNT,
-    so a page costs the same at the millionth case as at the first). Returns the page and
-    the pk to continue after, or None on the last page."""
-    ordered = cases.order_by("-reported_at", "-pk")
+def cases_page(
+    cases: QuerySet[Case], *, after: str, size: int, oldest: bool = False
+) -> tuple[list[Case], int | None]:
+    """Newest (or, `oldest`, oldest) first, one page after the case with pk `after` (keyset:
+    no OFFSET, no COUNT, so a page costs the same at the millionth case as at the first).
+    Returns the page and the pk to continue after, or None on the last page."""
+    if oldest:
+        ordered = cases.order_by("reported_at", "pk")
+    else:
+        ordered = cases.order_by("-reported_at", "-pk")
     if after.isdigit() and (ref := Case.objects.filter(pk=int(after)).first()):
         when = ref.reported_at
-        ordered = ordered.filter(Q(reported_at__lt=when) | Q(reported_at=when, pk__lt=ref.pk))
+        if oldest:
+            later = Q(reported_at__gt=when) | Q(reported_at=when, pk__gt=ref.pk)
+            ordered = ordered.filter(later)
+        else:
+            earlier = Q(reported_at__lt=when) | Q(reported_at=when, pk__lt=ref.pk)
+            ordered = ordered.filter(earlier)
     rows = list(ordered[: size + 1])
     return rows[:size], rows[size - 1].pk if len(rows) > size else None
 

@@ -98,3 +98,24 @@ def test_dispatch_suggests_the_usual_departments_first(server, person):
     suggested = form.locator(".helptext").first.inner_text().split("：", 1)[1].split("、")[0]
     first_box = form.locator("input[name=dispatch-departments]").first
     expect(first_box.locator("xpath=..")).to_have_text(suggested)
+
+
+def test_the_case_list_on_a_phone_is_cards_with_filters(server, person):
+    number = server.shell(REPORTED_CASE).strip().splitlines()[-1]
+    grid = person("qs_wgy01", phone=True)
+    grid.goto("/cases/")
+    grid.locator("details.filter-box summary").click()  # folded until used
+    grid.fill("input[name=q]", "井盖")
+    grid.select_option("select[name=category]", label="下水管网")
+    grid.click("form.filters button[type=submit]")
+    row = grid.locator("table.cases tbody tr").first
+    expect(row).to_contain_text(number)
+    width = row.evaluate("r => r.getBoundingClientRect().width")
+    assert width > 300, width  # a card across the phone, not a one-character column
+    assert grid.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    label = row.locator("td[data-label]").first.evaluate(
+        "c => getComputedStyle(c, '::before').content"
+    )
+    assert "标题" in label, label
+    expect(grid.locator("select[name=category]")).to_have_value("sewer")  # the filter kept
+    screenshot(grid, "phone-case-list")

@@ -121,6 +121,7 @@ def test_overdue_list_and_rankings(client, world):
     assert cell(data, "communities", "S-02", "overdue_now") == 1
     page = client.get("/w/board/S/").content.decode()
     assert f"/cases/{late.number}/" in page
+    assert 'href="/cases/?overdue=on&amp;area=S"' in page  # all of them, not only the first 20
 
 
 @pytest.mark.django_db

@@ -314,3 +314,29 @@ def test_dispatch_suggests_the_departments_that_usually_handle_the_category(clie
     boxes = dispatch[: dispatch.index('name="dispatch-lead"')]
     positions = [boxes.index(f'value="{d.pk}"') for d in (listed, default, other.first())]
     assert positions == sorted(positions)  # suggested first, then the others
+
+
+def test_the_case_list_filters_like_the_api_and_sorts(client, street):
+    parking = reported(category=Category.objects.get(code="parking"), title="消防通道停车")
+    corridor = reported(title="楼道堆物")
+    late = dispatched(title="井盖缺失")
+    services.case_mark_overdue(case=late, what="resolve")
+    listed = as_(client, "qingshan_sq")
+
+    def numbers(query: str) -> list[str]:
+        response = listed.get(f"/cases/?{query}")
+        assert response.status_code == 200
+        return [case.number for case in response.context["cases"]]
+
+    assert numbers("q=停车") == [parking.number]
+    assert numbers("category=parking") == [parking.number]
+    assert numbers("department=QG-PCS") == [late.number]
+    assert numbers("overdue=on") == [late.number]
+    assert numbers("source=grid_patrol") == []
+    assert numbers("") == [late.number, corridor.number, parking.number]
+    assert numbers("sort=old") == [parking.number, corridor.number, late.number]
+    today = fresh(parking).reported_at.astimezone().date().isoformat()
+    assert len(numbers(f"start={today}&end={today}")) == 3
+    assert numbers("start=2000-01-01&end=2000-01-02") == []
+    bad = listed.get("/cases/?start=2026-02-02&end=2026-01-01").content.decode()
+    assert 'class="errorlist"' in bad  # a reversed range is an error on the form

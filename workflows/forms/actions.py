@@ -1,12 +1,14 @@
 """Forms for each action on a case and for the case list. They check input only: every write,
 permission check and photo check happens in `workflows.services`."""
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Case as Case_
-from django.db.models import Model, Value, When
+from django.db.models import Model, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -14,8 +16,8 @@ from grids.models import Area, Department, User
 from grids.roles import AreaLevel, Role
 from grids.selectors import AnyUser, area_ancestor_at, unit_members
 
-from ..choices import Level, Rating, Status, WhistleType
-from ..models import Case
+from ..choices import Level, Rating, Source, Status, WhistleType
+from ..models import Case, CaseDispatch, Category
 from ..selectors import departments_suggested
 from ..visibility import cases_visible_to
 
@@ -218,13 +220,25 @@ class CommentForm(CaseActionForm):
 
 
 class CaseFilterForm(forms.Form):
-    """The case list's filters (GET)."""
+    """The case list's filters (GET), the same as the API's (`apis.filters.CaseFilter`):
+    keyword, status, level, category, area (and below), department, source, overdue, the
+    reporting dates, and the order."""
 
+    SORTS = (("new", _("Newest first")), ("old", _("Oldest first")))
+
+    q = forms.CharField(label=_("Keyword"), max_length=100, required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All"))] + Status.choices, required=False
     )
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("All"))] + Level.choices, required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(active=True),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
     )
     # By code, so that the board's map can link to a grid's cases (?area=QG-01-02).
     area = forms.ModelChoiceField(
@@ -234,3 +248,58 @@ class CaseFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"size": 12}),
     )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[("", _("All"))] + Source.choices, required=False
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    start = forms.DateField(
+        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(label=_("Order"), choices=SORTS, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assert data is not None
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The range ends before it starts."))
+        return data
+
+    def apply(self, cases: QuerySet[Case]) -> QuerySet[Case]:
+        """`cases` narrowed by the valid filters (call after is_valid())."""
+        data = self.cleaned_data
+        for name in ("status", "level", "source", "category"):
+            if data.get(name):
+                cases = cases.filter(**{name: data[name]})
+        if area := data.get("area"):
+            cases = cases.filter(area_path__startswith=area.path)
+        if department := data.get("department"):
+            parts = CaseDispatch.objects.filter(department=department, active=True)
+            cases = cases.filter(pk__in=parts.values("case_id"))
+        if data.get("overdue"):
+            cases = cases.filter(overdue=True)
+        if start := data.get("start"):
+            cases = cases.filter(reported_at__gte=_midnight(start))
+        if end := data.get("end"):
+            cases = cases.filter(reported_at__lt=_midnight(end + timedelta(days=1)))
+        if text := (data.get("q") or "").strip():
+            cases = cases.filter(
+                Q(number__icontains=text)
+                | Q(title__icontains=text)
+                | Q(description__icontains=text)
+            )
+        return cases
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

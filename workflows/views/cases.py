@@ -47,12 +47,13 @@ Bound = tuple[str | None, str, forms.CaseActionForm]
 def case_list(request: HttpRequest) -> HttpResponse:
     filters = forms.CaseFilterForm(request.GET)
     cases = cases_visible_to(request.user).select_related("category", "area")
+    oldest = False
     if filters.is_valid():
-        wanted = {key: value for key, value in filters.cleaned_data.items() if value}
-        if area := wanted.pop("area", None):
-            cases = cases.filter(area_path__startswith=area.path)
-        cases = cases.filter(**wanted)
-    rows, after = cases_page(cases, after=request.GET.get("after", ""), size=CASES_PER_PAGE)
+        cases = filters.apply(cases)
+        oldest = filters.cleaned_data.get("sort") == "old"
+    rows, after = cases_page(
+        cases, after=request.GET.get("after", ""), size=CASES_PER_PAGE, oldest=oldest
+    )
     context = {"filters": filters, "cases": rows, "after": after, "paged": "after" in request.GET}
     return render(request, "workflows/case_list.html", context)
 
