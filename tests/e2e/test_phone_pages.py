@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
+from tests.e2e.test_case_loop import point_in
 from tests.e2e.test_claim_race import DISPATCHED_CASE
 
 REPORTED_CASE = DISPATCHED_CASE.split("services.case_accept")[0] + "print(case.number)\n"
@@ -75,6 +76,14 @@ def test_the_report_form_on_a_phone_when_the_location_fails(server, person):
 
 
 def test_the_board_menu_shows_the_period_displayed_and_ranks_share(server, person):
+    where = point_in("QG-01-01")
+    lat, lng = (f'Decimal("{where[key]:.6f}")' for key in ("latitude", "longitude"))
+    located = f"latitude={lat}, longitude={lng},"
+    code = "from decimal import Decimal\n" + REPORTED_CASE.replace(
+        'area=Area.objects.get(code="QG-01-01"),',
+        'area=Area.objects.get(code="QG-01-01"), ' + located,
+    )
+    located_number = server.shell(code).strip().splitlines()[-1]
     street = person("qg_zhihui")
     street.goto("/w/board/")
     period = street.locator("select[name=period]")
@@ -85,6 +94,16 @@ def test_the_board_menu_shows_the_period_displayed_and_ranks_share(server, perso
     ranks = street.locator('tbody[data-table="communities"] [data-rank]').all_inner_texts()
     numbers = [int(r) for r in ranks if r != "—"]
     assert numbers == sorted(numbers) and (not numbers or numbers[0] == 1), ranks
+    board_map = street.locator("#board-map")
+    expect(board_map.locator(".grid-labels text")).to_have_count(28)  # every grid labelled
+    expect(board_map.locator(".community-borders path")).to_have_count(5)
+    label = board_map.locator(".grid-labels text", has_text="第1网格").first
+    expect(label).to_be_visible()  # its short name, and its open count
+    expect(label.locator(".open-count")).to_have_text(re.compile(r"^\d+$"))
+    dot = board_map.locator(f'.case-dots circle[data-case="{located_number}"]')
+    expect(dot).to_be_hidden()  # dots on demand
+    street.check("#map-dots")
+    expect(dot).to_be_visible()
     screenshot(street, "desktop-street-board-ranks")
 
 
@@ -108,6 +127,8 @@ def test_the_case_list_on_a_phone_is_cards_with_filters(server, person):
     grid.fill("input[name=q]", "井盖")
     grid.select_option("select[name=category]", label="下水管网")
     grid.click("form.filters button[type=submit]")
+    grid.wait_for_url(re.compile(r"/cases/\?q="))
+    grid.wait_for_load_state()
     row = grid.locator("table.cases tbody tr").first
     expect(row).to_contain_text(number)
     width = row.evaluate("r => r.getBoundingClientRect().width")

@@ -231,11 +231,11 @@ def board_get(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
 
 
 def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
-    """Every figure of `scope`'s board for `period`: nine queries, whatever the data."""
+    """Every figure of `scope`'s board for `period`: ten queries, whatever the data."""
     units = list(
         Area.objects.filter(
             path__startswith=scope.path, level__in=(AreaLevel.COMMUNITY, AreaLevel.GRID)
-        ).only("pk", "code", "name", "level", "path", "boundary")
+        ).only("pk", "code", "name", "level", "path", "boundary", "parent_id")
     )
     rolled = roll_up(
         area_tallies(path=scope.path, period=period), [scope.pk, *(u.pk for u in units)]
@@ -263,7 +263,12 @@ def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
             ((name, n) for (_code, name), n in charts.by_category.items()),
             key=lambda item: -item[1],
         ),
-        map=grid_map(grids, {g.pk: rolled[g.pk].open_now for g in grids}),
+        map=grid_map(
+            grids,
+            {g.pk: rolled[g.pk].open_now for g in grids},
+            communities=[u for u in units if u.level == AreaLevel.COMMUNITY],
+            cases=_open_case_points(scope),
+        ),
         overdue=_overdue(scope),
         last_event_id=CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0,
         sort=sort,
@@ -282,6 +287,28 @@ def _department_rows(scope: Area, period: Period) -> list[Row]:
         figures, bases = tally.figures(), tally.bases()
         rows.append(Row(d.code, d.name, "department", figures, DEPARTMENT_METRICS, bases, least))
     return rows
+
+
+MAP_DOTS = 500  # open cases drawn on the map at most (the newest)
+
+
+def _open_case_points(scope: Area) -> list[tuple[str, float, float]]:
+    """(number, latitude, longitude) of the newest open cases reported with a location."""
+    rows = (
+        Case.objects.filter(
+            area_path__startswith=scope.path,
+            status__in=OPEN_STATUSES,
+            latitude__isnull=False,
+            longitude__isnull=False,
+        )
+        .order_by("-reported_at")
+        .values_list("number", "latitude", "longitude")[:MAP_DOTS]
+    )
+    return [
+        (number, float(lat), float(lon))
+        for number, lat, lon in rows
+        if lat is not None and lon is not None
+    ]
 
 
 def _overdue(scope: Area) -> list[Case]:

@@ -120,6 +120,8 @@ function updateMap(shapes) {
     path.setAttribute("class", `bucket-${shape.bucket}`);
     path.dataset.bucket = String(shape.bucket);
     path.dataset.open = String(shape.open);
+    const count = root.querySelector(`[data-open-for="${CSS.escape(shape.code)}"]`);
+    if (count) count.textContent = String(shape.open); // the grid's label on the map
     const link = path.closest("a");
     const text = `${link?.dataset.name ?? shape.code}: ${shape.open} ${label}`;
     link?.setAttribute("aria-label", text);
