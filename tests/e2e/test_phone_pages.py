@@ -89,6 +89,8 @@ def test_the_board_menu_shows_the_period_displayed_and_ranks_share(server, perso
     period = street.locator("select[name=period]")
     expect(period).to_have_value("7d")  # what the board shows, not the menu's first entry
     street.click("form.board-filters button[type=submit]")  # 查看 keeps it
+    street.wait_for_url(re.compile(r"period=7d"))
+    street.wait_for_load_state()
     expect(period).to_have_value("7d")
     expect(street.locator(".board-filters").locator("xpath=..")).to_contain_text("至")
     ranks = street.locator('tbody[data-table="communities"] [data-rank]').all_inner_texts()
