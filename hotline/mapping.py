@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from workflows.models import Category
@@ -23,7 +23,7 @@ class Field:
 FIELDS = (
     Field("number", gettext_lazy("Work order number"), "工单编号", True),
     Field("called_at", gettext_lazy("Call time"), "来电时间", False),
-    Field("description", gettext_lazy("Request"), "诉求内容", True),
+    Field("description", pgettext_lazy("hotline column", "Request"), "诉求内容", True),
     Field("address", gettext_lazy("Address"), "诉求地址", False),
     Field("caller", gettext_lazy("Caller"), "诉求人", False),
     Field("phone", gettext_lazy("Phone"), "联系电话", False),

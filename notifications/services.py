@@ -49,7 +49,8 @@ def notify(
     users_signal_on_commit(list(seen), {"type": "notifications.changed"})
     if kind in EMAILED_KINDS:
         addresses = [row.recipient.email for row in rows if row.recipient.email]
-        subject = f"[网格通] {text[:60]}"
+        # one line: a header with a line break raises BadHeaderError and the alert is lost
+        subject = f"[网格通] {' '.join(text.split())[:60]}"
         if addresses:
             transaction.on_commit(
                 lambda: send_mass_mail([(subject, text, None, [a]) for a in addresses]),

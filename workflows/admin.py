@@ -7,7 +7,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from .models import Case, CaseDispatch, CaseEvent, Category, ReportSettings, TimeLimitPolicy
+from .models import (
+    Case,
+    CaseDispatch,
+    CaseEvent,
+    Category,
+    ReportSettings,
+    Responsibility,
+    TimeLimitPolicy,
+)
 
 
 class ReadOnlyMixin:
@@ -120,3 +128,14 @@ class ReportSettingsAdmin(admin.ModelAdmin[ReportSettings]):
         "satisfaction_weight",
         "min_base",
     ]
+
+
+@admin.register(Responsibility)
+class ResponsibilityAdmin(admin.ModelAdmin[Responsibility]):
+    """权责清单: per street, which departments handle a category, in order (suggested first
+    at dispatch)."""
+
+    list_display = ["street", "category", "department", "position"]
+    list_filter = ["street", "category"]
+    list_editable = ["position"]
+    ordering = ["street", "category", "position"]

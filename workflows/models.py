@@ -63,6 +63,32 @@ class Category(models.Model):
         return self.name
 
 
+class Responsibility(models.Model):
+    """One line of a street's 权责清单: a category of case and a department that handles it
+    there, in order. Suggested first when a case of the category is whistled to departments
+    (after these, departments of the category's default kind)."""
+
+    street = models.ForeignKey(
+        Area, models.CASCADE, related_name="responsibilities", limit_choices_to={"level": "street"}
+    )
+    category = models.ForeignKey(Category, models.CASCADE, related_name="responsibilities")
+    department = models.ForeignKey(Department, models.CASCADE, related_name="responsibilities")
+    position = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        verbose_name = _("responsibility list entry (权责清单)")
+        verbose_name_plural = _("responsibility list (权责清单)")
+        ordering = ["street", "category", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "category", "department"], name="one_responsibility_line"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street} · {self.category} → {self.department}"
+
+
 class TimeLimitPolicy(models.Model):
     """How long a level has to respond (accept/claim) and to resolve, per category and priority.
 

@@ -9,9 +9,10 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from grids.models import Area, Department
 from grids.selectors import AnyUser
 
-from .models import Case, CaseDispatch, Category
+from .models import Case, CaseDispatch, Category, Responsibility
 from .visibility import cases_reported_in, parts_led_by
 
 COMMON_CATEGORIES_WINDOW = timedelta(days=90)
@@ -75,13 +76,39 @@ def department_figures(user: AnyUser) -> dict[str, int | float | None]:
     return figures
 
 
-def cases_page(cases: QuerySet[Case], *, after: str, size: int) -> tuple[list[Case], int | None]:
-    """Newest first, one page after the case with pk `after` (keyset: no OFFSET, no COUNT,
-    so a page costs the same at the millionth case as at the first). Returns the page and
-    the pk to continue after, or None on the last page."""
-    ordered = cases.order_by("-reported_at", "-pk")
+def cases_page(
+    cases: QuerySet[Case], *, after: str, size: int, oldest: bool = False
+) -> tuple[list[Case], int | None]:
+    """Newest (or, `oldest`, oldest) first, one page after the case with pk `after` (keyset:
+    no OFFSET, no COUNT, so a page costs the same at the millionth case as at the first).
+    Returns the page and the pk to continue after, or None on the last page."""
+    if oldest:
+        ordered = cases.order_by("reported_at", "pk")
+    else:
+        ordered = cases.order_by("-reported_at", "-pk")
     if after.isdigit() and (ref := Case.objects.filter(pk=int(after)).first()):
         when = ref.reported_at
-        ordered = ordered.filter(Q(reported_at__lt=when) | Q(reported_at=when, pk__lt=ref.pk))
+        if oldest:
+            later = Q(reported_at__gt=when) | Q(reported_at=when, pk__gt=ref.pk)
+            ordered = ordered.filter(later)
+        else:
+            earlier = Q(reported_at__lt=when) | Q(reported_at=when, pk__lt=ref.pk)
+            ordered = ordered.filter(earlier)
     rows = list(ordered[: size + 1])
     return rows[:size], rows[size - 1].pk if len(rows) > size else None
+
+
+def departments_suggested(
+    category: Category, street: Area, serving: list[Department]
+) -> list[Department]:
+    """The departments that usually handle `category` in `street`, of those `serving` it:
+    the street's 权责清单 lines for the category in order, then departments of the category's
+    default kind. Suggested first when the case is whistled to departments."""
+    listed = Responsibility.objects.filter(street=street, category=category).order_by(
+        "position", "pk"
+    )
+    by_pk = {d.pk: d for d in serving}
+    suggested = [by_pk[pk] for pk in listed.values_list("department_id", flat=True) if pk in by_pk]
+    kind = category.default_department_kind
+    suggested += [d for d in serving if kind and d.kind == kind and d not in suggested]
+    return suggested

@@ -251,6 +251,8 @@ GRIDCASE_SMS_GATEWAY_URL = env_str("GRIDCASE_SMS_GATEWAY_URL", "")
 GRIDCASE_SMS_GATEWAY_TOKEN = env_str("GRIDCASE_SMS_GATEWAY_TOKEN", "")
 # The address people open the site at, for links in text messages and emails.
 GRIDCASE_SITE_URL = env_str("GRIDCASE_SITE_URL", "http://127.0.0.1:8000")
+# Board rankings: a rate measured on fewer cases than this reads 样本不足 and is ranked last.
+GRIDCASE_BOARD_MIN_BASE = int(env_str("GRIDCASE_BOARD_MIN_BASE", "5"))
 
 LOGGING = {
     "version": 1,

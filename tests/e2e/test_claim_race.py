@@ -1,5 +1,6 @@
 """Two officers press 报到 on the same case at the same moment: exactly one wins, and the
-other is told who claimed it and when."""
+other is told who claimed it and when, back on the queue (POST-redirect-GET: never left on
+the POST-only claim address, where a reload or a live refresh would fail)."""
 
 from playwright.sync_api import expect
 
@@ -36,10 +37,9 @@ def test_two_claims_at_once_one_wins_the_other_sees_who(server, person):
     outcome = {}
     for name, page in officers.items():
         # What each of them is shown once the answer is in: the winner, the case in hand
-        # with their own name on it (the one-off "已报到" message may be swept away by the
-        # page's live refresh); the loser, the conflict notice.
+        # with their own name on it and the message; the loser, the conflict message.
         mine = page.locator(f'.case-card[data-case="{number}"]', has_text=f"{NAMES[name]}于")
-        lost = page.locator(".notice.error")
+        lost = page.locator(".message.error")
         expect(mine.or_(lost).first).to_be_visible()
         if lost.count():
             outcome[name] = ("lost", lost.inner_text())
@@ -49,3 +49,9 @@ def test_two_claims_at_once_one_wins_the_other_sees_who(server, person):
     assert len(winners) == 1, outcome
     loser = next(name for name in officers if name not in winners)
     assert NAMES[winners[0]] in outcome[loser][1], outcome
+    for page in officers.values():
+        assert page.url.endswith("/w/department/"), page.url
+    loser_page = officers[loser]
+    loser_page.reload()  # a GET address: reloading works (it was a 405 before)
+    expect(loser_page.locator(".dispatch-queue").first).to_be_visible()
+    expect(officers[winners[0]].locator(".message.success")).to_have_text("已报到。")

@@ -22,6 +22,25 @@ def test_a_whistle_notifies_the_level_above_in_app_and_by_email(
     assert "需要社区协调" in mail.outbox[0].body
 
 
+def test_an_alert_with_a_line_break_is_mailed_with_a_one_line_subject(
+    world, django_capture_on_commit_callbacks
+):
+    world.people["community1"].email = "community1@example.org"
+    world.people["community1"].save()
+    case = services.case_accept(case=world.report(), actor=world.people["grid1"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_whistle(
+            case=case,
+            actor=world.people["grid1"],
+            whistle_type="routine",
+            reason="第一行：楼道堆物\n第二行：需要物业配合",
+        )
+    assert len(mail.outbox) == 1  # not dropped by BadHeaderError
+    subject = mail.outbox[0].subject
+    assert "\n" not in subject and "第一行：楼道堆物 第二行" in subject
+    assert "第一行：楼道堆物\n第二行：需要物业配合" in mail.outbox[0].body
+
+
 def test_nothing_is_mailed_when_the_transaction_rolls_back(
     world, django_capture_on_commit_callbacks
 ):

@@ -100,10 +100,9 @@ def test_json_figures_change_when_a_case_there_is_closed_and_rated(client, world
     assert cell(after, "communities", "S-01", "satisfaction_rate") == 1.0
     assert cell(after, "communities", "S-02", "closed") == 0
     assert cell(after, "total", "S", "in_grid_rate") == 1.0
-    assert (
-        next(r for r in after["communities"] if r["code"] == "S-01")["display"]["satisfaction_rate"]
-        == "100.0%"
-    )
+    s01 = next(r for r in after["communities"] if r["code"] == "S-01")
+    assert s01["display"]["satisfaction_rate"] == "样本不足 · 1 件"  # below the minimum base
+    assert s01["bases"]["satisfaction_rate"] == 1
     assert after["trend"]["closed"][-1] == 1
     assert after["last_event_id"] > before["last_event_id"]
 
@@ -122,6 +121,7 @@ def test_overdue_list_and_rankings(client, world):
     assert cell(data, "communities", "S-02", "overdue_now") == 1
     page = client.get("/w/board/S/").content.decode()
     assert f"/cases/{late.number}/" in page
+    assert 'href="/cases/?overdue=on&amp;area=S"' in page  # all of them, not only the first 20
 
 
 @pytest.mark.django_db
@@ -136,21 +136,24 @@ def test_no_personal_data_on_the_board(client, world):
 
 
 @pytest.mark.django_db
-def test_csv_export_opens_in_excel(client, world):
+def test_csv_export_opens_in_excel(client, world, settings):
+    settings.GRIDCASE_BOARD_MIN_BASE = 1
     login(client, world, "street")
     close_in_grid(world)
-    response = client.get("/w/board/S/export.csv?period=30d")
+    response = client.get("/w/board/S/export.csv?period=30d&sort=closed")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     raw = response.content
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    codes = [row[1] for row in rows if len(row) > 2]
+    codes = [row[2] for row in rows if len(row) > 3]
     assert {"S", "S-01", "S-02", "S-01-01", "S-02-01", "PCS", "CG"} <= set(codes)
-    community = next(row for row in rows if len(row) > 2 and row[1] == "S-01")
-    assert community[2] == "一社区"
+    community = next(row for row in rows if len(row) > 3 and row[2] == "S-01")
+    assert community[3] == "一社区"
     header = next(row for row in rows if len(row) > 3)
+    assert header[0] in ("Rank", "排名")
+    assert community[0] == "1" and next(r for r in rows if len(r) > 3 and r[2] == "S")[0] == ""
     closed_column = header.index(next(h for h in header if h in ("Closed", "结案", "已结案")))
     assert community[closed_column] == "1"
 
@@ -267,3 +270,37 @@ def test_chart_js_is_served_locally():
         pytest.skip("node_modules/chart.js is not installed")
     with open(found, encoding="utf-8") as script:
         assert "Chart" in script.read(4000)
+
+
+@pytest.mark.django_db
+def test_rankings_share_ranks_show_bases_and_put_small_samples_last(client, world, settings):
+    settings.GRIDCASE_BOARD_MIN_BASE = 2
+    login(client, world, "street")
+    for _ in range(2):  # S-01's grid closes two cases in the grid
+        close_in_grid(world)
+    data = client.get("/w/board/S/data/?period=today&sort=in_grid_rate").json()
+    ranks = {r["code"]: r["rank"] for r in data["grids"]}
+    assert ranks["S-01-01"] == 1
+    s0101 = next(r for r in data["grids"] if r["code"] == "S-01-01")
+    assert s0101["display"]["in_grid_rate"] == "100.0% · 2 件"
+    assert ranks["S-02-01"] is None  # nothing closed: not ranked, listed last
+    assert data["grids"][-1]["rank"] is None
+    close_in_grid(world, area="G3", by="grid3")  # one case: below the minimum base of 2
+    data = client.get("/w/board/S/data/?period=today&sort=in_grid_rate").json()
+    g3 = next(r for r in data["grids"] if r["bases"]["in_grid_rate"] == 1)
+    assert g3["rank"] is None and g3["display"]["in_grid_rate"] == "样本不足 · 1 件"
+    settings.GRIDCASE_BOARD_MIN_BASE = 1
+    data = client.get("/w/board/S/data/?period=today&sort=in_grid_rate").json()
+    ranked = [r["rank"] for r in data["grids"] if r["rank"] is not None]
+    assert ranked == [1, 1]  # both closed all their cases in the grid: a tie shares rank 1
+    page = client.get("/w/board/S/?period=today&sort=in_grid_rate").content.decode()
+    assert page.count('<td class="num" data-rank>1</td>') >= 2
+
+
+@pytest.mark.django_db
+def test_the_period_menu_shows_the_period_displayed(client, world):
+    login(client, world, "street")
+    page = client.get("/w/board/S/").content.decode()
+    assert '<option value="7d" selected>' in page and '<option value="today" selected>' not in page
+    page = client.get("/w/board/S/?period=30d").content.decode()
+    assert '<option value="30d" selected>' in page

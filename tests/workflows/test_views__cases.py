@@ -101,9 +101,13 @@ def test_the_whole_loop_clicked_through(client, street):
 def test_a_second_claimer_is_told_who_claimed_first(client, street):
     case = dispatched()
     assert as_(client, "pcs_zhang").post(f"/cases/{case.number}/claim/QG-PCS/").status_code == 302
-    response = as_(client, "pcs_li").post(f"/cases/{case.number}/claim/QG-PCS/")
-    assert response.status_code == 409
-    assert "张芳" in response.content.decode()
+    response = as_(client, "pcs_li").post(
+        f"/cases/{case.number}/claim/QG-PCS/", {"next": "/w/department/"}
+    )
+    # POST-redirect-GET: back to the queue it was sent from, the reason as a message
+    assert response.status_code == 302 and response["Location"] == "/w/department/"
+    page = client.get("/w/department/").content.decode()
+    assert 'class="message error"' in page and "张芳" in page
     assert fresh(case).dispatches.get().claimed_by.username == "pcs_zhang"
 
 
@@ -117,10 +121,10 @@ def test_someone_outside_the_area_gets_404_on_the_page_and_403_on_an_action(clie
     assert client.get("/cases/").content.decode().count(case.number) == 0
 
 
-def test_a_refusal_by_the_service_is_a_403_page_with_the_reason(client, street):
+def test_a_refusal_by_the_service_is_the_case_page_with_the_reason(client, street):
     case = reported()
-    response = as_(client, "resident_liu").post(f"/cases/{case.number}/accept/")
-    assert response.status_code == 403
+    response = as_(client, "resident_liu").post(f"/cases/{case.number}/accept/", follow=True)
+    assert response.redirect_chain == [(f"/cases/{case.number}/", 302)]
     assert "无权对案件" in response.content.decode()
     assert fresh(case).status == Status.REPORTED
 
@@ -128,10 +132,17 @@ def test_a_refusal_by_the_service_is_a_403_page_with_the_reason(client, street):
 def test_a_missing_reason_is_a_form_error_and_changes_nothing(client, street):
     case = reported()
     events = CaseEvent.objects.count()
-    response = as_(client, "qs_wgy01").post(f"/cases/{case.number}/reject/", {"reject-reason": ""})
-    assert response.status_code == 400
-    html = response.content.decode()
+    response = as_(client, "qs_wgy01").post(
+        f"/cases/{case.number}/reject/", {"reject-reason": "  ", "reject-note": "x"}
+    )
+    # POST-redirect-GET: the case page at the form, its errors shown once
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{case.number}/#action-reject"
+    html = client.get(f"/cases/{case.number}/").content.decode()
     assert 'id="id_reject-reason_error"' in html and 'aria-invalid="true"' in html
+    assert '<details class="action" id="action-reject" open>' in html
+    again = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'id="id_reject-reason_error"' not in again
     assert fresh(case).status == Status.REPORTED
     assert CaseEvent.objects.count() == events
 
@@ -140,10 +151,11 @@ def test_a_department_result_needs_a_photo(client, street):
     case = dispatched()
     as_(client, "pcs_zhang").post(f"/cases/{case.number}/claim/QG-PCS/")
     response = client.post(
-        f"/cases/{case.number}/resolve/QG-PCS/", {"resolve-QG-PCS-result": "已处理"}
+        f"/cases/{case.number}/resolve/QG-PCS/", {"resolve-QG-PCS-result": "已处理"}, follow=True
     )
-    assert response.status_code == 400
-    assert 'id="id_resolve-QG-PCS-photos_error"' in response.content.decode()
+    assert response.redirect_chain == [(f"/cases/{case.number}/#action-resolve-QG-PCS", 302)]
+    html = response.content.decode()
+    assert 'id="id_resolve-QG-PCS-photos_error"' in html and "已处理</textarea>" in html
     assert fresh(case).dispatches.get().resolved_at is None
 
 
@@ -193,9 +205,9 @@ def test_a_photo_the_service_refuses_is_shown_on_the_form(client, street):
 def test_a_repeated_action_is_a_conflict_not_an_error(client, street):
     case = reported()
     assert as_(client, "qs_wgy01").post(f"/cases/{case.number}/accept/").status_code == 302
-    response = client.post(f"/cases/{case.number}/accept/")
-    assert response.status_code == 409
-    assert case.number in response.content.decode()
+    response = client.post(f"/cases/{case.number}/accept/", follow=True)
+    assert response.redirect_chain == [(f"/cases/{case.number}/", 302)]
+    assert 'class="message error"' in response.content.decode()
 
 
 def test_each_user_sees_only_the_actions_they_may_use(client, street):
@@ -264,6 +276,7 @@ def test_cases_are_read_only_in_the_admin(client, street):
     response = admin_client.post(f"/admin/workflows/case/{case.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert admin_client.get("/admin/workflows/timelimitpolicy/").status_code == 200
+    assert admin_client.get("/admin/workflows/responsibility/add/").status_code == 200  # 权责清单
 
 
 def test_the_whistle_blower_rates_the_department_once(client, street):
@@ -276,8 +289,62 @@ def test_the_whistle_blower_rates_the_department_once(client, street):
     )
     assert url in as_(client, "qingshan_sq").get(f"/cases/{case.number}/").content.decode()
     assert url not in as_(client, "pcs_zhang").get(f"/cases/{case.number}/").content.decode()
-    assert as_(client, "pcs_zhang").post(url, {"rate-QG-PCS-score": "5"}).status_code == 403
+    refused = as_(client, "pcs_zhang").post(url, {"rate-QG-PCS-score": "5"}, follow=True)
+    assert 'class="message error"' in refused.content.decode()
+    assert fresh(case).dispatches.get().response_rating is None
     response = as_(client, "qingshan_sq").post(url, {"rate-QG-PCS-score": "4"})
     assert response.status_code == 302
     assert fresh(case).dispatches.get().response_rating == 4
     assert url not in as_(client, "qingshan_sq").get(f"/cases/{case.number}/").content.decode()
+
+
+def test_dispatch_suggests_the_departments_that_usually_handle_the_category(client, street):
+    from workflows.models import Responsibility
+
+    case = reported(category=Category.objects.get(code="parking"))
+    grid = person("qs_wgy01")
+    services.case_accept(case=case, actor=grid)
+    services.case_whistle(case=case, actor=grid, whistle_type="routine", reason="需部门")
+    page = as_(client, "qingshan_sq").get(f"/cases/{case.number}/").content.decode()
+    dispatch = page[page.index('id="action-dispatch"') :]
+    kind = case.category.default_department_kind
+    default = Department.objects.filter(kind=kind, streets__code="QG").first()
+    assert default is not None and f"通常由：{default.name}" in dispatch  # the category's kind
+    boxes = dispatch[: dispatch.index('name="dispatch-lead"')]
+    other = Department.objects.filter(streets__code="QG").exclude(pk=default.pk).order_by("code")
+    listed = other.last()
+    Responsibility.objects.create(
+        street=Area.objects.get(code="QG"), category=case.category, department=listed, position=1
+    )
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    dispatch = page[page.index('id="action-dispatch"') :]
+    assert f"通常由：{listed.name}、{default.name}" in dispatch  # 权责清单 first
+    boxes = dispatch[: dispatch.index('name="dispatch-lead"')]
+    positions = [boxes.index(f'value="{d.pk}"') for d in (listed, default, other.first())]
+    assert positions == sorted(positions)  # suggested first, then the others
+
+
+def test_the_case_list_filters_like_the_api_and_sorts(client, street):
+    parking = reported(category=Category.objects.get(code="parking"), title="消防通道停车")
+    corridor = reported(title="楼道堆物")
+    late = dispatched(title="井盖缺失")
+    services.case_mark_overdue(case=late, what="resolve")
+    listed = as_(client, "qingshan_sq")
+
+    def numbers(query: str) -> list[str]:
+        response = listed.get(f"/cases/?{query}")
+        assert response.status_code == 200
+        return [case.number for case in response.context["cases"]]
+
+    assert numbers("q=停车") == [parking.number]
+    assert numbers("category=parking") == [parking.number]
+    assert numbers("department=QG-PCS") == [late.number]
+    assert numbers("overdue=on") == [late.number]
+    assert numbers("source=grid_patrol") == []
+    assert numbers("") == [late.number, corridor.number, parking.number]
+    assert numbers("sort=old") == [parking.number, corridor.number, late.number]
+    today = fresh(parking).reported_at.astimezone().date().isoformat()
+    assert len(numbers(f"start={today}&end={today}")) == 3
+    assert numbers("start=2000-01-01&end=2000-01-02") == []
+    bad = listed.get("/cases/?start=2026-02-02&end=2026-01-01").content.decode()
+    assert 'class="errorlist"' in bad  # a reversed range is an error on the form

@@ -115,7 +115,9 @@ def test_a_resident_without_an_account_reports_follows_and_rates(
     # the tracking code by SMS, to the phone given
     assert [m.phone for m in sms_outbox] == ["13912345678"]
     assert case.number in sms_outbox[0].text and "/track/" in sms_outbox[0].text
-    assert client.get(response["Location"]).status_code == 200
+    confirmed = client.get(response["Location"]).content.decode()
+    assert 'class="card confirmation"' in confirmed and "139****5678" in confirmed
+    assert 'class="card confirmation"' not in client.get(response["Location"]).content.decode()
 
     stranger = client.__class__()
     assert stranger.get(f"/track/{case.number}/")["Location"] == "/track/"
@@ -128,6 +130,9 @@ def test_a_resident_without_an_account_reports_follows_and_rates(
 
     close(case)
     assert 'id="rate"' in stranger.get(f"/track/{case.number}/").content.decode()
+    empty = stranger.post(f"/track/{case.number}/rate/", {"rating": ""})
+    assert empty.status_code == 302 and empty["Location"] == f"/track/{case.number}/#rate"
+    assert 'class="message error"' in stranger.get(f"/track/{case.number}/").content.decode()
     stranger.post(f"/track/{case.number}/rate/", {"rating": "satisfied"})
     assert Case.objects.get().rating == "satisfied"
 

@@ -88,9 +88,10 @@ def test_a_head_gives_a_case_to_staff_and_moves_it(client, street):
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds[-2:] == ["case.claimed", "case.assigned"]
     staff = as_(client, "pcs_zhang").post(
-        f"/cases/{case.number}/assign/QG-PCS/", {"assign-QG-PCS-assignee": zhang.pk}
+        f"/cases/{case.number}/assign/QG-PCS/", {"assign-QG-PCS-assignee": zhang.pk}, follow=True
     )
-    assert staff.status_code == 403
+    assert 'class="message error"' in staff.content.decode()
+    assert fresh(case).dispatches.get().claimed_by == he
 
 
 def test_a_head_cannot_give_work_to_someone_outside_the_department(street):
@@ -148,3 +149,29 @@ def test_the_case_list_filters_keep_their_values_and_name_bad_ones(client, stree
     assert 'value="NOPE"' in page and 'class="errorlist' in page
     listed = client.get("/cases/?status=handling").content.decode()
     assert accepted.number in listed and open_case.number not in listed
+
+
+def test_the_queue_claims_or_assigns_several_and_reports_each_refusal(client, street):
+    first, second = dispatched(), dispatched()
+    police = as_(client, "pcs_li")  # the police station's head
+    queue = police.get("/w/department/").content.decode()
+    assert 'name="assignee"' in queue and f'value="{first.number}:QG-PCS"' in queue
+    he = person("pcs_he")
+    response = police.post(
+        "/w/department/selected/",
+        {"action": "assign", "assignee": he.pk, "part": [f"{first.number}:QG-PCS", "X-1:QG-PCS"]},
+        follow=True,
+    )
+    assert response.redirect_chain == [("/w/department/", 302)]
+    html = response.content.decode()
+    assert 'class="message success"' in html and first.number in html
+    assert "X-1：没有这个案件。" in html
+    assert fresh(first).dispatches.get().claimed_by == he
+    assert fresh(second).dispatches.get().claimed_by is None
+    outsider = as_(client, "cg_wang").post(
+        "/w/department/selected/", {"action": "claim", "part": [f"{second.number}:QG-PCS"]}
+    )
+    assert outsider.status_code == 302 and fresh(second).dispatches.get().claimed_by is None
+    assert (
+        as_(client, "pcs_zhang").post("/w/department/selected/", {"action": "x"}).status_code == 400
+    )

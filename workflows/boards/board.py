@@ -6,15 +6,17 @@ board costs a fixed number of queries whatever the number of areas, departments 
 """
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -77,12 +79,24 @@ class BoardFilterForm(forms.Form):
         required=False,
     )
 
+    DEFAULTS = {"period": "7d", "sort": AREA_METRICS[0].name, "dsort": DEPARTMENT_METRICS[0].name}
+
+    def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        # The menus show what the board shows: without a choice, the default period (not
+        # the first entry of the menu, which a 查看 would then silently switch to).
+        values = QueryDict(mutable=True)
+        if data is not None:
+            values.update(data)
+        for name, default in self.DEFAULTS.items():
+            if not values.get(name):
+                values[name] = default
+        super().__init__(values, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data  # what Form.clean() returns (its stub allows None, for overrides)
-        data["period"] = data.get("period") or "7d"
-        data["sort"] = data.get("sort") or AREA_METRICS[0].name
-        data["dsort"] = data.get("dsort") or DEPARTMENT_METRICS[0].name
+        for name, default in self.DEFAULTS.items():
+            data[name] = data.get(name) or default
         if data["period"] != "range":
             return data
         start, end = data.get("start"), data.get("end")
@@ -133,9 +147,29 @@ class Row:
     kind: str  # "total", "community", "grid" or "department"
     figures: dict[str, Figure]
     metrics: tuple[Metric, ...]
+    bases: dict[str, int] = field(default_factory=dict)  # cases each rate is measured on
+    min_base: int = 0  # fewer cases than this: 样本不足
+    rank: int | None = None  # in its table by the chosen metric; None: not ranked (last)
 
     def cells(self) -> list[tuple[Metric, str]]:
-        return [(m, m.display(self.figures[m.name])) for m in self.metrics]
+        return [
+            (
+                m,
+                m.display(
+                    self.figures[m.name], base=self.bases.get(m.name), min_base=self.min_base
+                ),
+            )
+            for m in self.metrics
+        ]
+
+    def measured(self, metric_name: str) -> bool:
+        """Whether the figure may be ranked: there is one, on enough cases."""
+        base = self.bases.get(metric_name)
+        return self.figures[metric_name] is not None and (base is None or base >= self.min_base)
+
+
+def min_base() -> int:
+    return int(getattr(settings, "GRIDCASE_BOARD_MIN_BASE", 5))
 
 
 @dataclass
@@ -158,15 +192,26 @@ class Board:
 
 
 def ranked(rows: list[Row], metric_name: str, metrics: tuple[Metric, ...]) -> list[Row]:
-    """Best first by `metric_name`; units with nothing to measure last."""
+    """Best first by `metric_name`, ties sharing a rank (1, 1, 3); units with nothing to
+    measure, or too few cases to measure it on (样本不足), last and without a rank."""
     metric = next(m for m in metrics if m.name == metric_name)
     sign = -1 if metric.higher_is_better else 1
 
-    def key(row: Row) -> tuple[bool, float, str]:
-        value = row.figures[metric_name]
-        return (value is None, 0 if value is None else sign * value, row.code)
+    def value(row: Row) -> float:
+        figure = row.figures[metric_name]
+        return 0.0 if figure is None else sign * figure
 
-    return sorted(rows, key=key)
+    ranked_rows = sorted(
+        (r for r in rows if r.measured(metric_name)), key=lambda r: (value(r), r.code)
+    )
+    rest = sorted((r for r in rows if not r.measured(metric_name)), key=lambda r: r.code)
+    for index, row in enumerate(ranked_rows):
+        before = ranked_rows[index - 1] if index else None
+        same = before is not None and value(before) == value(row)
+        row.rank = before.rank if same and before is not None else index + 1
+    for row in rest:
+        row.rank = None
+    return ranked_rows + rest
 
 
 def board_get(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
@@ -174,9 +219,10 @@ def board_get(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
     newest = CaseEvent.objects.order_by("-pk").values_list("pk", "created_at").first()
     last_id, written = newest or (0, None)
     parts = (scope.pk, scope.path, period.start, period.end, sort, dsort, last_id, written)
+    parts_key = repr((*parts, min_base()))
     # The cached value is a pickle of this module's classes: the key names the module, so a
     # worker of an older release sharing the cache (Redis) never reads a board it cannot load.
-    key = f"{__name__}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    key = f"{__name__}:" + hashlib.sha256(parts_key.encode()).hexdigest()
     board: Board | None = cache.get(key)
     if board is None:
         board = board_build(scope=scope, period=period, sort=sort, dsort=dsort)
@@ -190,14 +236,17 @@ def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
     units = list(
         Area.objects.filter(
             path__startswith=scope.path, level__in=(AreaLevel.COMMUNITY, AreaLevel.GRID)
-        ).only("pk", "code", "name", "level", "path", "boundary")
+        ).only("pk", "code", "name", "level", "path", "boundary", "parent_id")
     )
     rolled = roll_up(
         area_tallies(path=scope.path, period=period), [scope.pk, *(u.pk for u in units)]
     )
 
+    least = min_base()
+
     def row(area: Area, kind: str) -> Row:
-        return Row(area.code, area.name, kind, rolled[area.pk].figures(), AREA_METRICS)
+        tally = rolled[area.pk]
+        return Row(area.code, area.name, kind, tally.figures(), AREA_METRICS, tally.bases(), least)
 
     grids = [u for u in units if u.level == AreaLevel.GRID]
     communities = [row(u, "community") for u in units if u.level == AreaLevel.COMMUNITY]
@@ -215,7 +264,12 @@ def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
             ((name, n) for (_code, name), n in charts.by_category.items()),
             key=lambda item: -item[1],
         ),
-        map=grid_map(grids, {g.pk: rolled[g.pk].open_now for g in grids}),
+        map=grid_map(
+            grids,
+            {g.pk: rolled[g.pk].open_now for g in grids},
+            communities=[u for u in units if u.level == AreaLevel.COMMUNITY],
+            cases=_open_case_points(scope),
+        ),
         verify_methods=_verify_methods(scope, period),
         overdue=_overdue(scope),
         last_event_id=CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0,
@@ -228,11 +282,34 @@ def _department_rows(scope: Area, period: Period) -> list[Row]:
     tallies = department_tallies(path=scope.path, period=period)
     street_id = scope.ancestor_ids[0]
     departments = Department.objects.filter(Q(streets=street_id) | Q(pk__in=list(tallies)))
+    least = min_base()
+    rows = []
+    for d in departments.distinct().order_by("code"):
+        tally = tallies.get(d.pk, DepartmentTally())
+        figures, bases = tally.figures(), tally.bases()
+        rows.append(Row(d.code, d.name, "department", figures, DEPARTMENT_METRICS, bases, least))
+    return rows
+
+
+MAP_DOTS = 500  # open cases drawn on the map at most (the newest)
+
+
+def _open_case_points(scope: Area) -> list[tuple[str, float, float]]:
+    """(number, latitude, longitude) of the newest open cases reported with a location."""
+    rows = (
+        Case.objects.filter(
+            area_path__startswith=scope.path,
+            status__in=OPEN_STATUSES,
+            latitude__isnull=False,
+            longitude__isnull=False,
+        )
+        .order_by("-reported_at")
+        .values_list("number", "latitude", "longitude")[:MAP_DOTS]
+    )
     return [
-        Row(d.code, d.name, "department", tallies[d.pk].figures(), DEPARTMENT_METRICS)
-        if d.pk in tallies
-        else Row(d.code, d.name, "department", DepartmentTally().figures(), DEPARTMENT_METRICS)
-        for d in departments.distinct().order_by("code")
+        (number, float(lat), float(lon))
+        for number, lat, lon in rows
+        if lat is not None and lon is not None
     ]
 
 

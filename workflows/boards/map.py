@@ -7,7 +7,7 @@ street's latitude, which is all a neighbourhood-sized map needs).
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +47,9 @@ class Shape:
     d: str  # SVG path data
     open_cases: int
     bucket: int
+    label: str = ""  # the grid's short name (without its community's), at (x, y)
+    x: float = 0.0
+    y: float = 0.0
 
 
 @dataclass
@@ -54,6 +57,8 @@ class GridMap:
     width: int
     height: int
     shapes: list[Shape]
+    borders: list[tuple[str, str]] = field(default_factory=list)  # (community name, path)
+    dots: list[tuple[str, float, float]] = field(default_factory=list)  # (case number, x, y)
     # The projection: west edge, north edge, x shrink (cos latitude), units per degree.
     origin: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
 
@@ -77,8 +82,16 @@ def _rings(boundary: object) -> list[list[list[float]]]:
     return []
 
 
-def grid_map(grids: Iterable[Area], open_cases: dict[int, int]) -> GridMap | None:
-    """The grids that have a boundary, projected into one SVG box; None if none has one."""
+def grid_map(
+    grids: Iterable[Area],
+    open_cases: dict[int, int],
+    *,
+    communities: Iterable[Area] = (),
+    cases: Iterable[tuple[str, float, float]] = (),
+) -> GridMap | None:
+    """The grids that have a boundary, projected into one SVG box, each labelled with its
+    short name and open count; the communities' borders over them; `cases` (number,
+    latitude, longitude) as dots. None if no grid has a boundary."""
     outlines = [(grid, _rings(grid.boundary)) for grid in grids if grid.boundary]
     outlines = [(grid, rings) for grid, rings in outlines if rings]
     points = [point for _grid, rings in outlines for ring in rings for point in ring]
@@ -91,14 +104,28 @@ def grid_map(grids: Iterable[Area], open_cases: dict[int, int]) -> GridMap | Non
     scale = (WIDTH - 2 * MARGIN) / span_x
     height = round(span_y * scale + 2 * MARGIN)
 
-    def project(point: list[float]) -> str:
-        x = MARGIN + (point[0] - min(lons)) * squash * scale
-        y = MARGIN + (max(lats) - point[1]) * scale
-        return f"{x:.1f},{y:.1f}"
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return MARGIN + (lon - min(lons)) * squash * scale, MARGIN + (max(lats) - lat) * scale
 
+    def path(rings: list[list[list[float]]]) -> str:
+        return " ".join(
+            "M" + " L".join("{:.1f},{:.1f}".format(*xy(p[0], p[1])) for p in ring) + " Z"
+            for ring in rings
+        )
+
+    parents = {c.pk: c.name for c in communities}
     shapes = []
     for grid, rings in outlines:
-        d = " ".join("M" + " L".join(project(p) for p in ring) + " Z" for ring in rings)
         count = open_cases.get(grid.pk, 0)
-        shapes.append(Shape(grid.code, grid.name, d, count, bucket_of(count)))
-    return GridMap(WIDTH, height, shapes, (min(lons), max(lats), squash, scale))
+        ring = rings[0]
+        x, y = xy(sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))
+        parent = parents.get(grid.parent_id or 0, "")
+        short = grid.name.removeprefix(parent) if parent else grid.name
+        shape = Shape(grid.code, grid.name, path(rings), count, bucket_of(count), short, x, y)
+        shapes.append(shape)
+    borders = [(c.name, path(_rings(c.boundary))) for c in communities if _rings(c.boundary)]
+    inside = [(n, *xy(lon, lat)) for n, lat, lon in cases]
+    dots = [(n, x, y) for n, x, y in inside if 0 <= x <= WIDTH and 0 <= y <= height]
+    return GridMap(
+        WIDTH, height, shapes, borders, dots, origin=(min(lons), max(lats), squash, scale)
+    )

@@ -73,17 +73,27 @@ class Metric:
     kind: str  # "rate" (0..1), "count", "hours", "score" (1..5)
     higher_is_better: bool = True
 
-    def display(self, value: Figure, *, csv: bool = False) -> str:
+    def display(
+        self, value: Figure, *, csv: bool = False, base: int | None = None, min_base: int = 0
+    ) -> str:
         """How a figure reads. On the page: "—" when there is nothing to measure, a rate as
-        "12.5%", hours and scores to one decimal. In the CSV export: an empty cell, a rate as
-        "12.5" (its heading says "%"), hours and scores to two decimals."""
+        "12.5%", hours and scores to one decimal; a figure measured on a base of cases says
+        it ("100.0% · 9 件"), and below `min_base` reads "样本不足 · 3 件" instead. In the CSV
+        export: an empty cell, a rate as "12.5" (its heading says "%"), hours and scores to
+        two decimals (the bases have columns of their own)."""
         if value is None:
             return "" if csv else "—"
         if self.kind == "rate":
-            return f"{value * 100:.1f}" if csv else f"{value * 100:.1f}%"
-        if self.kind in ("hours", "score"):
-            return f"{value:.2f}" if csv else f"{value:.1f}"
-        return str(value)
+            text = f"{value * 100:.1f}" if csv else f"{value * 100:.1f}%"
+        elif self.kind in ("hours", "score"):
+            text = f"{value:.2f}" if csv else f"{value:.1f}"
+        else:
+            text = str(value)
+        if csv or base is None:
+            return text
+        if base < min_base:
+            return str(_("Too few cases · %(base)d cases") % {"base": base})
+        return str(_("%(value)s · %(base)d cases") % {"value": text, "base": base})
 
     @property
     def number_format(self) -> str | None:
@@ -172,6 +182,20 @@ class Tally:
             "open_now": self.open_now,
         }
 
+    def bases(self) -> dict[str, int]:
+        """The number of cases each rate and average of `figures()` is measured on."""
+        return {
+            "response_rate": self.response_due,
+            "resolution_rate": self.closed,
+            "satisfaction_rate": self.rated,
+            "on_time_closure_rate": self.due_to_close,
+            "closure_rate": self.due_to_close,
+            "rework_rate": self.closed,
+            "in_grid_rate": self.closed,
+            "in_community_rate": self.closed,
+            "avg_close_hours": self.closed,
+        }
+
 
 @dataclass
 class DepartmentTally:
@@ -192,6 +216,9 @@ class DepartmentTally:
             "dispatched": self.dispatched,
             "overdue_now": self.overdue_now,
         }
+
+    def bases(self) -> dict[str, int]:
+        return {"avg_rating": self.rated, "response_rate": self.claims_due}
 
 
 TALLY_FIELDS = tuple(f.name for f in fields(Tally))

@@ -1,11 +1,14 @@
 """Forms for each action on a case and for the case list. They check input only: every write,
 permission check and photo check happens in `workflows.services`."""
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Model
+from django.db.models import Case as Case_
+from django.db.models import Model, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -13,8 +16,9 @@ from grids.models import Area, Department, User
 from grids.roles import AreaLevel, Role
 from grids.selectors import AnyUser, area_ancestor_at, unit_members
 
-from ..choices import Level, Rating, Status, VerifyMethod, WhistleType
-from ..models import Case
+from ..choices import Level, Rating, Source, Status, VerifyMethod, WhistleType
+from ..models import Case, CaseDispatch, Category
+from ..selectors import departments_suggested
 from ..visibility import cases_visible_to
 
 MAX_PHOTOS = 9
@@ -142,7 +146,11 @@ class DispatchForm(CaseActionForm):
         queryset=Department.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    lead = forms.ModelChoiceField(label=_("Lead department"), queryset=Department.objects.none())
+    lead = forms.ModelChoiceField(
+        label=_("Lead department"),
+        queryset=Department.objects.none(),
+        empty_label=_("Choose the lead department"),
+    )
     whistle_type = forms.ChoiceField(
         label=_("Whistle type"), choices=WhistleType.choices, initial=WhistleType.ROUTINE
     )
@@ -152,6 +160,20 @@ class DispatchForm(CaseActionForm):
         super().__init__(*args, **kwargs)
         street = area_ancestor_at(self.case.area, AreaLevel.STREET)
         serving = Department.objects.filter(streets=street).order_by("code")
+        # those that usually handle the category first (权责清单, then the default kind)
+        self.suggested = (
+            departments_suggested(self.case.category, street, list(serving)) if street else []
+        )
+        if self.suggested:
+            order = Case_(
+                *(When(pk=d.pk, then=Value(i)) for i, d in enumerate(self.suggested)),
+                default=Value(len(self.suggested)),
+            )
+            serving = serving.annotate(suggested_order=order).order_by("suggested_order", "code")
+            names = "、".join(d.name for d in self.suggested)
+            self.fields["departments"].help_text = _("Usually handled by: %(names)s") % {
+                "names": names
+            }
         model_choice_field(self, "departments").queryset = serving
         model_choice_field(self, "lead").queryset = serving
 
@@ -249,13 +271,25 @@ class CommentForm(CaseActionForm):
 
 
 class CaseFilterForm(forms.Form):
-    """The case list's filters (GET)."""
+    """The case list's filters (GET), the same as the API's (`apis.filters.CaseFilter`):
+    keyword, status, level, category, area (and below), department, source, overdue, the
+    reporting dates, and the order."""
 
+    SORTS = (("new", _("Newest first")), ("old", _("Oldest first")))
+
+    q = forms.CharField(label=_("Keyword"), max_length=100, required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All"))] + Status.choices, required=False
     )
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("All"))] + Level.choices, required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(active=True),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
     )
     # By code, so that the board's map can link to a grid's cases (?area=QG-01-02).
     area = forms.ModelChoiceField(
@@ -266,3 +300,60 @@ class CaseFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 12}),
     )
     hotline_number = forms.CharField(label=_("Hotline work order"), max_length=64, required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[("", _("All"))] + Source.choices, required=False
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    start = forms.DateField(
+        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(label=_("Order"), choices=SORTS, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assert data is not None
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The range ends before it starts."))
+        return data
+
+    def apply(self, cases: QuerySet[Case]) -> QuerySet[Case]:
+        """`cases` narrowed by the valid filters (call after is_valid())."""
+        data = self.cleaned_data
+        for name in ("status", "level", "source", "category"):
+            if data.get(name):
+                cases = cases.filter(**{name: data[name]})
+        if area := data.get("area"):
+            cases = cases.filter(area_path__startswith=area.path)
+        if department := data.get("department"):
+            parts = CaseDispatch.objects.filter(department=department, active=True)
+            cases = cases.filter(pk__in=parts.values("case_id"))
+        if data.get("overdue"):
+            cases = cases.filter(overdue=True)
+        if start := data.get("start"):
+            cases = cases.filter(reported_at__gte=_midnight(start))
+        if end := data.get("end"):
+            cases = cases.filter(reported_at__lt=_midnight(end + timedelta(days=1)))
+        if number := (data.get("hotline_number") or "").strip():
+            cases = cases.filter(hotline_number=number)
+        if text := (data.get("q") or "").strip():
+            cases = cases.filter(
+                Q(number__icontains=text)
+                | Q(title__icontains=text)
+                | Q(description__icontains=text)
+            )
+        return cases
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -73,7 +73,8 @@ class BaseReportForm(forms.Form):
         label=_("Grid"),
         queryset=Area.objects.none(),
         required=False,
-        help_text=_("Found from your location; choose by hand if it is not right."),
+        empty_label=_("Choose the grid"),
+        help_text=_("Chosen for you when your location is found; otherwise choose it here."),
     )
     address = forms.CharField(label=_("Address or landmark"), max_length=200, required=False)
     title = forms.CharField(

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..choices import Level, Priority, Status, WhistleType
 
@@ -52,3 +53,29 @@ def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def local_iso(value: datetime | None) -> str:
     """`value` in the current time zone as ISO 8601, as `|date:'c'` gives it."""
     return timezone.localtime(value).isoformat() if value else ""
+
+
+def duration_text(seconds: float) -> str:
+    """A span of time in the one style of the pages and of countdown.js: "1天0小时",
+    "3小时5分钟", "12分钟" (the largest two units; under a minute, "不到1分钟")."""
+    minutes = int(abs(seconds) // 60)
+    days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return _("%(days)dd %(hours)dh") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)dh %(minutes)dm") % {"hours": hours, "minutes": mins}
+    if mins:
+        return _("%(minutes)dm") % {"minutes": mins}
+    return _("under a minute")
+
+
+@register.filter
+def duration(value: datetime | None) -> str:
+    """How long from now until `value`, or since it: `{{ case.reported_at|duration }}`."""
+    return duration_text((timezone.now() - value).total_seconds()) if value else ""
+
+
+@register.filter
+def lookup(mapping: dict[object, object] | None, key: object) -> object:
+    """`{{ notes|lookup:case.pk }}`: a dict's value by a variable key (None when missing)."""
+    return mapping.get(key) if mapping else None

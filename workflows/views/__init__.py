@@ -2,7 +2,7 @@
 cases, reporting (field intake and the public form) and following a case without an account."""
 
 from .board import board, board_data, board_export, board_export_xlsx
-from .cases import case_action, case_detail, case_list
+from .cases import case_action, case_detail, case_list, parts_action
 from .drawing import case_process_chart
 from .exports import case_list_csv, case_list_xlsx
 from .hotspots import hotspot_dismiss_view, hotspot_turn_view
@@ -32,6 +32,7 @@ __all__ = [
     "hotspot_turn_view",
     "monthly_report_page",
     "monthly_report_xlsx",
+    "parts_action",
     "report_public",
     "track",
     "track_case",

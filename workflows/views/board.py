@@ -95,7 +95,9 @@ def _row_json(row: Row) -> dict[str, object]:
         "code": row.code,
         "name": row.name,
         "kind": row.kind,
+        "rank": row.rank,
         "values": row.figures,
+        "bases": row.bases,
         "display": {metric.name: text for metric, text in row.cells()},
     }
 
@@ -171,15 +173,15 @@ def board_export(request: HttpRequest, area: str) -> HttpResponse:
     out = csv.writer(response)
     out.writerow([_("Period"), first.isoformat(), last.isoformat()])
     unit = [_("Unit"), _("Code"), _("Name")]
-    out.writerow([*unit, *(m.heading(csv=True) for m in AREA_METRICS)])
+    out.writerow([_("Rank"), *unit, *(m.heading(csv=True) for m in AREA_METRICS)])
     for kind, row in _unit_rows(built):
         values = [m.display(row.figures[m.name], csv=True) for m in AREA_METRICS]
-        out.writerow([kind, row.code, row.name, *values])
+        out.writerow([row.rank or "", kind, row.code, row.name, *values])
     out.writerow([])
-    out.writerow([*unit, *(m.heading(csv=True) for m in DEPARTMENT_METRICS)])
+    out.writerow([_("Rank"), *unit, *(m.heading(csv=True) for m in DEPARTMENT_METRICS)])
     for row in built.departments:
         values = [m.display(row.figures[m.name], csv=True) for m in DEPARTMENT_METRICS]
-        out.writerow([_("Department"), row.code, row.name, *values])
+        out.writerow([row.rank or "", _("Department"), row.code, row.name, *values])
     return response
 
 

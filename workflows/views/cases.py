@@ -1,8 +1,10 @@
 """The case list, the case page, reporting, and the one POST endpoint per action.
 
-Views are thin: a form checks the input, one service does the work, and its errors become
-HTTP answers: ValidationError → the form again (400), CaseActionDenied → 403 with the reason,
-CaseConflict → the case page with the message (409). The services check permissions again.
+Views are thin: a form checks the input, one service does the work, and every answer to a
+POST is a redirect (POST-redirect-GET) with a message: success, CaseConflict and
+CaseActionDenied back to the case page or the workbench it came from; ValidationError to the
+case page at the form, shown again with its input and errors. The services check permissions
+again.
 """
 
 from django.contrib import messages
@@ -10,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,17 +48,17 @@ def cases_filtered(request: HttpRequest) -> tuple[forms.CaseFilterForm, QuerySet
     filters = forms.CaseFilterForm(request.GET)
     cases = cases_visible_to(request.user).select_related("category", "area")
     if filters.is_valid():
-        wanted = {key: value for key, value in filters.cleaned_data.items() if value}
-        if area := wanted.pop("area", None):
-            cases = cases.filter(area_path__startswith=area.path)
-        cases = cases.filter(**wanted)
+        cases = filters.apply(cases)
     return filters, cases
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     filters, cases = cases_filtered(request)
-    rows, after = cases_page(cases, after=request.GET.get("after", ""), size=CASES_PER_PAGE)
+    oldest = filters.is_valid() and filters.cleaned_data.get("sort") == "old"
+    rows, after = cases_page(
+        cases, after=request.GET.get("after", ""), size=CASES_PER_PAGE, oldest=oldest
+    )
     query = request.GET.copy()
     query.pop("after", None)
     context = {
@@ -91,19 +93,19 @@ def _case_page(
     case: Case,
     *,
     bound: Bound | None = None,
-    conflict: str = "",
-    status: int = 200,
 ) -> HttpResponse:
     """The case page: 404 unless the user may see the case; only the actions they may use."""
     user = request.user
     if not can_view(user, case):
         raise Http404
+    bound = bound or _kept_form(request, case)
     offered = action_forms(request, case, case_actions_offered(user, case), None, bound)
-    dispatches = [
-        (d, action_forms(request, case, part_actions_offered(user, case, d), d, bound))
+    dispatches = list(case.dispatches.all())
+    part_actions = [
+        item
+        for d in dispatches
         if d.active
-        else (d, [])
-        for d in case.dispatches.all()
+        for item in action_forms(request, case, part_actions_offered(user, case, d), d, bound)
     ]
     photos = list(case.photos.all())
     contact = reporter_contact(user, case)
@@ -119,13 +121,20 @@ def _case_page(
         "after": [p for p in photos if p.kind == "after"],
         "verify_photos": [p for p in photos if p.kind == "verify"],
         "dispatches": dispatches,
-        "actions": offered,
+        # what the user may do now, on the case and on their departments' parts: at the top
+        # of the page, the main actions first
+        "actions": sorted(offered + part_actions, key=_secondary),
         "events": _timeline(case, contact),
-        "conflict": conflict,
         "invalid": bound is not None,
         "now": timezone.now(),
     }
-    return render(request, "workflows/case_detail.html", context, status=status)
+    return render(request, "workflows/case_detail.html", context)
+
+
+def _secondary(item: dict[str, object]) -> bool:
+    action = item["action"]
+    assert isinstance(action, Action)
+    return not action.primary
 
 
 STEP_LABELS = {
@@ -140,16 +149,25 @@ PAYLOAD_LABELS = {"whistle_type": dict(WhistleType.choices), "rating": dict(Rati
 
 
 def _timeline(case: Case, contact: ReporterContact) -> list[dict[str, object]]:
-    """The event log as the page shows it, the reporter named as `privacy` allows."""
+    """The event log as the page shows it, the reporter named as `privacy` allows, the
+    departments by name."""
     rows = []
-    for event in case.events.select_related("actor").order_by("pk"):
+    events = list(case.events.select_related("actor").order_by("pk"))
+    codes = set()
+    for event in events:
+        payload = event.payload or {}
+        codes.update([payload.get("department") or "", *payload.get("departments", [])])
+    names = dict(Department.objects.filter(code__in=codes - {""}).values_list("code", "name"))
+    for event in events:
         payload = event.payload or {}
         actor: User | StrOrPromise = event.actor or _("System")
         if event.actor_id and event.actor_id == case.reporter_id:
             actor = reporter_name(case, event.actor, contact) or _("Anonymous")
         details = [labels.get(payload.get(key, ""), "") for key, labels in PAYLOAD_LABELS.items()]
-        details.append(payload.get("department", ""))
-        details.append("、".join(payload.get("departments", [])))
+        # departments by name (the log keeps their codes)
+        department = payload.get("department", "")
+        details.append(names.get(department, department))
+        details.append("、".join(names.get(code, code) for code in payload.get("departments", [])))
         details += [str(payload.get(key, "")) for key in PAYLOAD_TEXT]
         rows.append(
             {
@@ -170,12 +188,16 @@ def _timeline(case: Case, contact: ReporterContact) -> list[dict[str, object]]:
 def case_action(
     request: HttpRequest, number: str, action: str, department: str = ""
 ) -> HttpResponse:
-    """POST one action; on success back to the case page (POST-redirect-GET)."""
+    """POST one action, then always redirect (POST-redirect-GET): on success to the case page
+    (or the workbench it was sent from) with the result message; on a conflict or a refusal to
+    the same place with the reason; on bad input to the case page at the form, which shows the
+    input and its errors again (kept in the session for that one page view)."""
     spec = action_get(action, "part" if department else "case")
     case = _case_get(number)
     unit = get_object_or_404(Department, code=department) if department else None
     if not can_view(request.user, case):
         return denied(request, _("You may not act on this case."))
+    back = _next(request) or reverse("case_detail", args=[number])
     form = spec.form(
         request.POST,
         request.FILES,
@@ -191,14 +213,111 @@ def case_action(
         except ValidationError as exc:
             form_error(form, exc)
         except CaseActionDenied as exc:
-            return denied(request, exc)
+            messages.error(request, str(exc))
+            return redirect(back)
         except CaseConflict as exc:
-            return _case_page(request, _case_get(number), conflict=_conflict(exc), status=409)
+            messages.error(request, _conflict(exc))
+            return redirect(back)
         else:
             messages.success(request, str(spec.done))
-            return redirect(_next(request) or reverse("case_detail", args=[number]))
-    bound = (unit.code if unit else None, action, form)
-    return _case_page(request, _case_get(number), bound=bound, status=400)
+            return redirect(back)
+    key = unit.code if unit else None
+    request.session[_KEPT_FORM] = {
+        "case": number,
+        "department": key,
+        "action": action,
+        "data": {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"},
+        "errors": form.errors.get_json_data(),
+    }
+    anchor = f"action-{action}" + (f"-{key}" if key else "")
+    return redirect(reverse("case_detail", args=[number]) + f"#{anchor}")
+
+
+MAX_SELECTED = 50  # parts one "claim/assign the selected" may act on
+
+
+@login_required
+@require_POST
+def parts_action(request: HttpRequest) -> HttpResponse:
+    """The queue's "claim the selected" / "give the selected to …": the registry's claim or
+    assign action run on each selected part (`part` = "<case number>:<department code>"),
+    each in its own transaction through the same form and service as one at a time; then
+    back to the queue with one message for what was done and one per refusal."""
+    name = request.POST.get("action", "")
+    if name not in ("claim", "assign"):
+        return HttpResponse(_("Choose claim or assign."), status=400)
+    spec = action_get(name, "part")
+    back = _next(request) or reverse("workbench", args=["department"])
+    selected = request.POST.getlist("part")[:MAX_SELECTED]
+    if not selected:
+        messages.error(request, _("Select the cases first."))
+        return redirect(back)
+    done: list[str] = []
+    actor = signed_in(request.user)
+    for item in selected:
+        number, _sep, code = item.partition(":")
+        case = Case.objects.filter(number=number).first()
+        unit = Department.objects.filter(code=code).first()
+        if case is None or unit is None or not can_view(actor, case):
+            messages.error(request, _("%(case)s: no such case.") % {"case": number})
+            continue
+        prefix = form_prefix(spec, unit)
+        data = QueryDict(mutable=True)
+        if "assignee" in request.POST:
+            data[f"{prefix}-assignee"] = request.POST["assignee"]
+        form = spec.form(data, case=case, user=actor, department=unit, prefix=prefix)
+        if not form.is_valid():
+            problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+            messages.error(request, f"{number}: {problems}")
+            continue
+        try:
+            spec.run(case=case, actor=actor, department=unit, **form.cleaned_data)
+        except (ValidationError, CaseActionDenied, CaseConflict) as exc:
+            text = _conflict(exc) if isinstance(exc, CaseConflict) else _refusal(exc)
+            messages.error(request, f"{number}: {text}")
+        else:
+            done.append(number)
+    if done:
+        messages.success(request, f"{spec.done} {'、'.join(done)}")
+    return redirect(back)
+
+
+def _refusal(exc: ValidationError | CaseActionDenied) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc)
+
+
+# The session key of an action form sent with errors, shown once by the next case page.
+_KEPT_FORM = "workflows.kept_form"
+
+
+def _kept_form(request: HttpRequest, case: Case) -> Bound | None:
+    """The form sent with errors just before (POST-redirect-GET), bound again to its input
+    with the errors it had (files cannot be kept: the person picks them again)."""
+    kept = request.session.get(_KEPT_FORM)
+    if not kept or kept.get("case") != case.number:
+        return None
+    del request.session[_KEPT_FORM]
+    code, name = kept["department"], kept["action"]
+    spec = action_get(name, "part" if code else "case")
+    unit = Department.objects.filter(code=code).first() if code else None
+    if code and unit is None:
+        return None
+    data = QueryDict(mutable=True)
+    for field, values in kept["data"].items():
+        data.setlist(field, values)
+    form = spec.form(
+        data, case=case, user=request.user, department=unit, prefix=form_prefix(spec, unit)
+    )
+    form.errors.clear()  # validated again without the files; show the errors it had instead
+    for field, items in kept["errors"].items():
+        for item in items:
+            form.add_error(
+                field if field in form.fields else None,
+                ValidationError(item["message"], code=item["code"]),
+            )
+    return (code, name, form)
 
 
 def form_prefix(action: Action, department: Department | None) -> str:

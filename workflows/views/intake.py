@@ -40,6 +40,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "workflows/case_new.html", {"form": form}, status=status)
 
 
+JUST_REPORTED = "workflows.just_reported"
+
+
 @rate_limited("report")
 def report_public(request: HttpRequest) -> HttpResponse:
     """A resident without an account reports; the case number and phone follow the case."""
@@ -48,6 +51,7 @@ def report_public(request: HttpRequest) -> HttpResponse:
         case = _report(form, reporter=None)
         if case is not None:
             request.session["tracked_case"] = [case.number, case.contact_phone]
+            request.session[JUST_REPORTED] = case.number  # the progress page confirms, once
             return redirect("track_case", number=case.number)
     status = 400 if form.errors else 200
     return render(request, "workflows/report_public.html", {"form": form}, status=status)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,9 @@ from .. import forms, services
 from ..actions import action_get
 from ..errors import CaseActionDenied, CaseConflict
 from ..models import Case
+from ..privacy import phone_mask
 from .cases import LEVEL_LABELS
+from .intake import JUST_REPORTED
 
 SESSION_KEY = "tracked_case"
 RATE = action_get("rate")  # by phone here: the service checks the phone, not an account
@@ -50,12 +53,19 @@ def track_case(
     request: HttpRequest, number: str, *, rate_form: forms.CaseActionForm | None = None
 ) -> HttpResponse:
     """The progress page: status, level, what happened when; no names of people."""
-    case, _phone = _tracked(request, number)
+    case, phone = _tracked(request, number)
     if case is None:
         return redirect("track")
     rating_open = RATE.possible(case)  # the holder of the case's phone is its reporter
+    just_reported = request.session.get(JUST_REPORTED) == number
+    if just_reported and request.headers.get("X-Requested-With") != "fetch":
+        # shown once; the report form's script follows the redirect by fetch before the
+        # browser loads the page itself, so that look does not count
+        del request.session[JUST_REPORTED]
     context = {
         "case": case,
+        "just_reported": just_reported,
+        "masked_phone": phone_mask(phone) if just_reported else "",
         "rate": RATE,
         "steps": [
             {
@@ -77,8 +87,10 @@ def track_rate(request: HttpRequest, number: str) -> HttpResponse:
     if case is None:
         return redirect("track")
     form = RATE.form(request.POST, case=case, user=None)
-    if not form.is_valid():
-        return track_case(request, number, rate_form=form)
+    if not form.is_valid():  # POST-redirect-GET: the reason as a message, at the form
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, problems)
+        return redirect(reverse("track_case", args=[number]) + "#rate")
     try:
         services.case_rate(case=case, phone=phone, **form.cleaned_data)
     except (ValidationError, CaseActionDenied, CaseConflict) as exc:

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import User
 from grids.roles import Role
-from grids.selectors import roles_held, signed_in, user_memberships, user_roles
+from grids.selectors import roles_held, signed_in, unit_members, user_memberships, user_roles
 
 from ..actions import action_get, actions_in
-from ..choices import AREA_LEVEL_BY_CASE_LEVEL, OPEN_STATUSES, Level, Status
-from ..models import Case, CaseDispatch
+from ..choices import AREA_LEVEL_BY_CASE_LEVEL, OPEN_STATUSES, EventKind, Level, Status
+from ..models import Case, CaseDispatch, CaseEvent
 from ..selectors import department_figures
 from ..visibility import (
     cases_handled_in,
@@ -226,32 +226,62 @@ def _department_sections(user: User) -> list[Section]:
         .order_by("claim_due", "pk")
     )
     mine = parts_claimable_by(user)
-    sections = [
+    # the newest dispatch first: what arrives during the day comes in at the top
+    queue = list(
+        open_parts.filter(mine, claimed_by__isnull=True).order_by("-dispatched_at", "-pk")[
+            :QUEUE_SIZE
+        ]
+    )
+    in_hand = list(open_parts.filter(claimed_by=user).order_by("resolve_due")[:QUEUE_SIZE])
+    heads = heads_a_department(user)
+    staff_list: list[CaseDispatch] = []
+    if heads:
+        staff_parts = open_parts.filter(parts_led_by(user), claimed_by__isnull=False)
+        staff_list = list(staff_parts.exclude(claimed_by=user).order_by("resolve_due")[:QUEUE_SIZE])
+    notes = whistle_notes([*queue, *in_hand, *staff_list])  # one query for every card
+    sections: list[Section] = [
         {
             "title": _("Waiting for us to report for duty"),
-            "dispatches": list(open_parts.filter(mine, claimed_by__isnull=True)[:QUEUE_SIZE]),
+            "dispatches": queue,
             "queue": True,
+            "notes": notes,
+            "select": True,
+            "staff": _staff_of_headed(user) if heads else [],
         },
-        {
-            "title": _("Claimed by me"),
-            "dispatches": list(
-                open_parts.filter(claimed_by=user).order_by("resolve_due")[:QUEUE_SIZE]
-            ),
-        },
+        {"title": _("My cases (claimed by me)"), "dispatches": in_hand, "notes": notes},
     ]
-    headed = parts_led_by(user)
-    if heads_a_department(user):
-        staff_parts = open_parts.filter(headed, claimed_by__isnull=False).exclude(claimed_by=user)
+    if heads:
         sections.append(
-            {
-                "title": _("In hand with my staff"),
-                "dispatches": list(staff_parts.order_by("resolve_due")[:QUEUE_SIZE]),
-            }
+            {"title": _("In hand with my staff"), "dispatches": staff_list, "notes": notes}
         )
         sections.append(
             {"title": _("Department figures (30 days)"), "figures": department_figures(user)}
         )
     return sections
+
+
+def _staff_of_headed(user: User) -> list[User]:
+    """The staff of the departments `user` heads: whom "give the selected to" offers."""
+    staff: dict[int, User] = {}
+    for membership in user_memberships(user):
+        if membership.role == Role.DEPARTMENT_HEAD and membership.department:
+            roles = (Role.DEPARTMENT_STAFF, Role.DEPARTMENT_HEAD)
+            for person in unit_members(membership.department, roles):
+                staff[person.pk] = person
+    return list(staff.values())
+
+
+def whistle_notes(parts: list[CaseDispatch]) -> dict[int, dict[str, str]]:
+    """Case id → the reason of its latest whistle up and the dispatcher's instruction (the
+    reason given when it was whistled to the departments), for the queue's cards: one query."""
+    notes: dict[int, dict[str, str]] = {p.case_id: {} for p in parts}
+    events = CaseEvent.objects.filter(
+        case_id__in=list(notes), kind__in=(EventKind.WHISTLED, EventKind.DISPATCHED)
+    ).order_by("pk")
+    for case_id, kind, payload in events.values_list("case_id", "kind", "payload"):
+        key = "whistle" if kind == EventKind.WHISTLED else "instruction"
+        notes[case_id][key] = str((payload or {}).get("reason", ""))
+    return notes
 
 
 def street_queue_sections(user: User) -> list[Section]:

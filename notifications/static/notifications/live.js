@@ -53,17 +53,33 @@ function showNotice(message, { keep = false, reload = false } = {}) {
   if (!keep) noticeTimer = setTimeout(() => (notice.hidden = true), NOTICE_TIME);
 }
 
-/** True while the visitor is typing into the page: a swap would throw their input away. */
+/** True while the visitor is working on a form: a swap would throw their input away. A form
+ * shown again with its errors counts too (the visitor has yet to correct it). */
 function busy() {
   const active = document.activeElement;
   if (active && main.contains(active) && active.matches("input, textarea, select")) return true;
-  return [...main.querySelectorAll("input, textarea")].some(
+  if (main.querySelector("form .errorlist, form [aria-invalid=true]")) return true;
+  const changed = [...main.querySelectorAll("input, textarea")].some(
     (field) =>
       field.type !== "hidden" &&
       (field.type === "checkbox" || field.type === "radio"
         ? field.checked !== field.defaultChecked
         : field.value !== field.defaultValue),
   );
+  return (
+    changed ||
+    [...main.querySelectorAll("select option")].some((o) => o.selected !== o.defaultSelected)
+  );
+}
+
+/** Put what the visitor has not had time to read back into the fresh content: the result
+ * messages of their last action (they stay until the next page) and the sections they
+ * opened. */
+function keepUnseen(fresh) {
+  const messages = main.querySelector(":scope > [data-messages]");
+  if (messages && !fresh.querySelector(":scope > [data-messages]")) fresh.prepend(messages);
+  const opened = [...main.querySelectorAll("details[id][open]")].map((d) => d.id);
+  for (const id of opened) fresh.querySelector(`details[id="${CSS.escape(id)}"]`)?.setAttribute("open", "");
 }
 
 async function refresh() {
@@ -80,7 +96,9 @@ async function refresh() {
     const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main.page");
     if (!fresh) throw new Error(`no page content (HTTP ${response.status})`);
     if (busy()) throw new Error("the visitor started typing");
+    keepUnseen(fresh);
     main.innerHTML = fresh.innerHTML;
+    main.dispatchEvent(new CustomEvent("live:refreshed", { bubbles: true }));
     showNotice(text(notice, "updated"));
   } catch {
     showNotice(text(notice, "changed"), { keep: true, reload: true });

@@ -102,12 +102,12 @@ function setCells(scope, row) {
 function updateTable(name, rows) {
   const body = root.querySelector(`tbody[data-table="${name}"]`);
   if (!body) return;
-  rows.forEach((row, index) => {
+  rows.forEach((row) => {
     const line = body.querySelector(`tr[data-unit="${CSS.escape(row.code)}"]`);
     if (!line) return; // a unit the page did not list: shown after the next reload
     setCells(line, row);
     const rank = line.querySelector("[data-rank]");
-    if (rank) rank.textContent = String(index + 1);
+    if (rank) rank.textContent = row.rank === null ? "—" : String(row.rank); // ties share one
     body.append(line); // in the server's ranking order
   });
 }
@@ -120,6 +120,8 @@ function updateMap(shapes) {
     path.setAttribute("class", `bucket-${shape.bucket}`);
     path.dataset.bucket = String(shape.bucket);
     path.dataset.open = String(shape.open);
+    const count = root.querySelector(`[data-open-for="${CSS.escape(shape.code)}"]`);
+    if (count) count.textContent = String(shape.open); // the grid's label on the map
     const link = path.closest("a");
     const text = `${link?.dataset.name ?? shape.code}: ${shape.open} ${label}`;
     link?.setAttribute("aria-label", text);

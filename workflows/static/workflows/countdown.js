@@ -1,8 +1,10 @@
 /**
  * Live countdowns: every element with data-deadline="<ISO time>" shows the time left
- * ("1:23:45 left") or how late it is, once a second, and gets .is-late when the deadline
- * passes. Elements swapped in by live.js are picked up at the next tick. Texts come from
- * #countdown-labels (data-left / data-late, "{time}" stands for the time).
+ * ("剩余 3小时5分钟") or how late it is ("超时 1天0小时"), in the style of the pages'
+ * `duration` filter (the largest two units; seconds only in the last minutes), once a
+ * second, and gets .is-late when the deadline passes. Elements swapped in by live.js are
+ * picked up at the next tick. Texts come from #countdown-labels (data-left / data-late,
+ * "{time}" stands for the time; data-days / data-hours / data-minutes, the units).
  */
 const labels = document.getElementById("countdown-labels")?.dataset ?? {};
 
@@ -11,8 +13,11 @@ function clock(seconds) {
   const m = Math.floor((seconds / 60) % 60);
   const h = Math.floor((seconds / 3600) % 24);
   const d = Math.floor(seconds / 86400);
-  const hms = `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
-  return d ? `${d}d ${hms}` : hms;
+  const fill = (template, values) =>
+    template.replace(/\{(\w)\}/g, (_, key) => String(values[key] ?? ""));
+  if (d) return fill(labels.days ?? "{d}d {h}h", { d, h });
+  if (h) return fill(labels.hours ?? "{h}h {m}m", { h, m });
+  return fill(labels.minutes ?? "{m}m {s}s", { m, s });
 }
 
 function tick() {
