@@ -98,7 +98,10 @@ def test_the_page_asks_for_confirmation_and_shows_the_result_first(street, clien
     assert 'name="verify-photos"' in form and 'name="verify-confirmed"' in form
     base = f"/cases/{case.number}/verify/"
     unconfirmed = {"verify-method": "phone", "verify-reason": "电话回访"}
-    assert grid.post(base, unconfirmed).status_code == 400
+    refused = grid.post(base, unconfirmed)  # back to the case page, the form with its error
+    assert refused.status_code == 302 and refused["Location"].endswith("#action-verify")
+    again = grid.get(refused["Location"]).content.decode()
+    assert 'name="verify-confirmed"' in again and "errorlist" in again
     assert Case.objects.get(pk=case.pk).status == Status.RESOLVED
     done = grid.post(base, {**unconfirmed, "verify-confirmed": "on"})
     assert done.status_code == 302

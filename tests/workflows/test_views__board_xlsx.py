@@ -24,14 +24,14 @@ def test_the_xlsx_export_has_the_csvs_figures_as_numbers(client, world):
     assert isinstance(areas["B1"].value, dt.datetime) and areas["B1"].number_format == "yyyy-mm-dd"
     header = [c.value for c in areas[2]]
     assert all(c.font.b for c in areas[2]) and areas.freeze_panes == "A3"
-    rows = {row[1]: row for row in areas.iter_rows(min_row=3, values_only=True)}
+    rows = {row[2]: row for row in areas.iter_rows(min_row=3, values_only=True)}  # rank, unit, code
     text = client.get("/w/board/S/export.csv?period=30d").content.decode("utf-8-sig")
     lines = [row for row in csv.reader(io.StringIO(text)) if len(row) > 3]
     csv_header = lines[0]  # the areas' table comes first, then the departments'
-    csv_rows = {row[1]: row for row in lines[1 : 1 + len(rows)]}
+    csv_rows = {row[2]: row for row in lines[1 : 1 + len(rows)]}
     assert len(csv_header) == len(header) and set(csv_rows) == set(rows)
     for code in ("S", "S-01", "S-01-01", "S-02-01"):
-        for index, value in enumerate(rows[code][3:], start=3):
+        for index, value in enumerate(rows[code][4:], start=4):
             expected = csv_rows[code][index]
             if value is None:
                 assert expected == ""

@@ -197,19 +197,20 @@ def board_export_xlsx(request: HttpRequest, area: str) -> HttpResponse:
     unit = [_("Unit"), _("Code"), _("Name")]
     areas = Sheet(
         _("Areas"),
-        [*unit, *(m.heading() for m in AREA_METRICS)],
+        [_("Rank"), *unit, *(m.heading() for m in AREA_METRICS)],
         [
-            [kind, row.code, row.name, *(row.figures[m.name] for m in AREA_METRICS)]
+            [row.rank, kind, row.code, row.name, *(row.figures[m.name] for m in AREA_METRICS)]
             for kind, row in _unit_rows(built)
         ],
         preamble=preamble,
-        formats=[None, None, None, *(m.number_format for m in AREA_METRICS)],
+        formats=[None, None, None, None, *(m.number_format for m in AREA_METRICS)],
     )
     departments = Sheet(
         _("Departments"),
-        [*unit, *(m.heading() for m in DEPARTMENT_METRICS)],
+        [_("Rank"), *unit, *(m.heading() for m in DEPARTMENT_METRICS)],
         [
             [
+                row.rank,
                 _("Department"),
                 row.code,
                 row.name,
@@ -218,6 +219,6 @@ def board_export_xlsx(request: HttpRequest, area: str) -> HttpResponse:
             for row in built.departments
         ],
         preamble=preamble,
-        formats=[None, None, None, *(m.number_format for m in DEPARTMENT_METRICS)],
+        formats=[None, None, None, None, *(m.number_format for m in DEPARTMENT_METRICS)],
     )
     return xlsx_response([areas, departments], _export_name(built, "xlsx"))
