@@ -7,6 +7,7 @@ defaults below as rows), per category × priority × level. Services set deadlin
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,6 +22,10 @@ DEFAULT_LIMITS: dict[str, tuple[timedelta, timedelta]] = {
     Priority.COMPLEX: (timedelta(hours=2), timedelta(days=15)),
 }
 DEPARTMENT_CLAIM_LIMIT = timedelta(minutes=30)  # 部门 30 分钟内报到
+# 退单审核: the dispatching level reviews a department's return within this time.
+RETURN_REVIEW_LIMIT = timedelta(hours=2)
+# 延期: how many times a case's deadline may be asked to move (setting GRIDCASE_MAX_EXTENSIONS).
+DEFAULT_MAX_EXTENSIONS = 2
 # 不满意 within this window after closing reopens the case (once); the flow waits as long
 # for the resident's rating.
 REOPEN_WINDOW = timedelta(days=7)
@@ -63,3 +68,28 @@ def dispatch_deadlines(case: Case, now: datetime) -> tuple[datetime, datetime]:
 
 def within_reopen_window(closed_at: datetime | None, now: datetime | None = None) -> bool:
     return closed_at is not None and (now or timezone.now()) - closed_at <= REOPEN_WINDOW
+
+
+def part_claim_due(case: Case, now: datetime) -> datetime:
+    """A department's new claim deadline (改派 to it, or its return refused): the claim
+    limit from now. The case keeps its resolve deadline: moving it is 延期's business."""
+    claim, _resolve = time_limits(case.category, case.priority, Level.DEPARTMENT)
+    return now + claim
+
+
+def return_review_due(now: datetime) -> datetime:
+    return now + RETURN_REVIEW_LIMIT
+
+
+def extensions_allowed() -> int:
+    """延期 requests per case: the GRIDCASE_MAX_EXTENSIONS setting, default 2."""
+    return int(getattr(settings, "GRIDCASE_MAX_EXTENSIONS", DEFAULT_MAX_EXTENSIONS))
+
+
+def extension_apply(case: Case, granted: datetime) -> None:
+    """An approved extension: the case's resolve deadline, and that of each department part
+    still working on it, become `granted` (the on-time figures count against it)."""
+    case.resolve_due = granted
+    case.dispatches.filter(active=True, returned_at__isnull=True, resolved_at__isnull=True).update(
+        resolve_due=granted
+    )

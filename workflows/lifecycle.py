@@ -206,6 +206,37 @@ class CaseLifecycle:
     def reopen(self) -> None:
         """(The system) 不满意 within the feedback window: handled again, once."""
 
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("ask for an extension"),
+        permission=permissions.lifecycle_ask_extension,
+        conditions=[
+            permissions.before_resolve_deadline,
+            permissions.no_extension_pending,
+            permissions.extensions_left,
+        ],
+    )
+    def ask_extension(self) -> None:
+        """延期: the handling unit asks for a later deadline, at most N times per case."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("grant the extension"),
+        permission=permissions.lifecycle_decide_extension,
+        conditions=[permissions.extension_pending],
+    )
+    def approve_extension(self) -> None:
+        """延期 granted (possibly shorter than asked): the deadline and its timers move."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("refuse the extension"),
+        permission=permissions.lifecycle_decide_extension,
+        conditions=[permissions.extension_pending],
+    )
+    def refuse_extension(self) -> None:
+        """延期 refused: the deadline stands."""
+
     @status.transition(source=ANY, label=_("comment on"), permission=visibility.lifecycle_view)
     def comment(self) -> None:
         """Anyone who can see the case may remark on it, in any status."""
@@ -218,14 +249,15 @@ class DispatchPart:
     WAITING = "waiting"  # waiting for the department to report for duty
     CLAIMED = "claimed"
     RESOLVED = "resolved"
-    RETURNED = "returned"
+    REVIEW = "review"  # returned, waiting for the dispatching level's review (退单审核)
+    RETURNED = "returned"  # returned, and the return accepted: the part has ended
 
 
 def dispatch_part_state(dispatch: CaseDispatch) -> str:
     if not dispatch.active:
-        return DispatchPart.INACTIVE
+        return DispatchPart.INACTIVE  # an earlier round, or reassigned to another department
     if dispatch.returned_at:
-        return DispatchPart.RETURNED
+        return DispatchPart.RETURNED if dispatch.return_accepted_at else DispatchPart.REVIEW
     if dispatch.resolved_at:
         return DispatchPart.RESOLVED
     return DispatchPart.CLAIMED if dispatch.claimed_by_id else DispatchPart.WAITING
@@ -285,7 +317,40 @@ class DispatchLifecycle:
         """The department reports its result."""
 
     @state.transition(
-        source=[DispatchPart.CLAIMED, DispatchPart.RESOLVED, DispatchPart.RETURNED],
+        source=DispatchPart.REVIEW,
+        label=_("accept the return"),
+        permission=permissions.dispatch_redirect,
+        conditions=[permissions.departments_working],
+    )
+    def accept_return(self) -> None:
+        """退单审核, accepted: the department's part ends (counted as returned, not failed),
+        optionally 改派 to another department."""
+
+    @state.transition(
+        source=DispatchPart.REVIEW,
+        label=_("refuse the return"),
+        permission=permissions.dispatch_redirect,
+        conditions=[permissions.departments_working],
+    )
+    def refuse_return(self) -> None:
+        """退单审核, refused: back to the same department, whose claim clock restarts."""
+
+    @state.transition(
+        source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
+        label=_("reassign"),
+        permission=permissions.dispatch_redirect,
+        conditions=[permissions.departments_working],
+    )
+    def reassign(self) -> None:
+        """改派: the dispatching level moves the part to another department, at any time."""
+
+    @state.transition(
+        source=[
+            DispatchPart.CLAIMED,
+            DispatchPart.RESOLVED,
+            DispatchPart.REVIEW,
+            DispatchPart.RETURNED,
+        ],
         label=_("rate"),
         permission=permissions.dispatch_rate,
         conditions=[permissions.dispatch_reported_for_duty, permissions.dispatch_not_rated],

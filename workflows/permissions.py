@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Area
 from grids.selectors import AnyUser, area_allows, department_allows
 
 from .choices import Level, Status
-from .deadlines import within_reopen_window
+from .deadlines import extensions_allowed, within_reopen_window
 from .models import Case, CaseDispatch
 
 if TYPE_CHECKING:  # lifecycle names these predicates: it imports this module
@@ -47,6 +48,35 @@ def can_dispatch(user: AnyUser, case: Case) -> bool:
     return case.level != Level.DEPARTMENT and area_allows(
         user, "dispatch_area_cases", case.handling_area
     )
+
+
+def can_redirect(user: AnyUser, case: Case) -> bool:
+    """退单审核 and 改派: the level that dispatched the case to its departments (the case's
+    handling area keeps that level while the departments have it)."""
+    return area_allows(user, "dispatch_area_cases", case.handling_area)
+
+
+def can_ask_extension(user: AnyUser, case: Case) -> bool:
+    """延期 is asked by whoever handles the case: at department level, the claimer or a head
+    of a department still working on it; otherwise the handling level's people."""
+    if case.level == Level.DEPARTMENT:
+        working = active_dispatches(case).filter(returned_at__isnull=True, resolved_at__isnull=True)
+        return any(can_work_dispatch(user, d) for d in working)
+    return can_handle(user, case)
+
+
+def extension_approver_area(case: Case) -> Area:
+    """Who grants 延期: the level that dispatched the case to its departments, the level
+    above a grid or a community handling it, the street itself for its own cases."""
+    if case.level in (Level.GRID, Level.COMMUNITY) and case.handling_area.parent_id:
+        parent = case.handling_area.parent
+        assert parent is not None
+        return parent
+    return case.handling_area
+
+
+def can_decide_extension(user: AnyUser, case: Case) -> bool:
+    return area_allows(user, "dispatch_area_cases", extension_approver_area(case))
 
 
 def can_claim_for(user: AnyUser, dispatch: CaseDispatch) -> bool:
@@ -134,6 +164,53 @@ def not_rated(lifecycle: CaseLifecycle) -> bool | Unmet:
     return True
 
 
+def lifecycle_ask_extension(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    return can_ask_extension(user, lifecycle.case)
+
+
+def lifecycle_decide_extension(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    return can_decide_extension(user, lifecycle.case)
+
+
+def before_resolve_deadline(lifecycle: CaseLifecycle) -> bool | Unmet:
+    """延期 is asked before the deadline, not after it has passed."""
+    due = lifecycle.case.resolve_due
+    if due is None or due <= timezone.now():
+        return Unmet(
+            _("The deadline of case %(number)s has passed: an extension is asked before it.")
+            % {"number": lifecycle.case.number}
+        )
+    return True
+
+
+def no_extension_pending(lifecycle: CaseLifecycle) -> bool | Unmet:
+    if lifecycle.case.extensions.filter(state="pending").exists():
+        return Unmet(
+            _("An extension of case %(number)s is already waiting for approval.")
+            % {"number": lifecycle.case.number}
+        )
+    return True
+
+
+def extensions_left(lifecycle: CaseLifecycle) -> bool | Unmet:
+    allowed = extensions_allowed()
+    if lifecycle.case.extensions.count() >= allowed:
+        return Unmet(
+            _("Case %(number)s has had its %(count)d extension requests.")
+            % {"number": lifecycle.case.number, "count": allowed}
+        )
+    return True
+
+
+def extension_pending(lifecycle: CaseLifecycle) -> bool | Unmet:
+    if not lifecycle.case.extensions.filter(state="pending").exists():
+        return Unmet(
+            _("No extension of case %(number)s is waiting for approval.")
+            % {"number": lifecycle.case.number}
+        )
+    return True
+
+
 def at_department_level(lifecycle: CaseLifecycle) -> bool:
     return lifecycle.case.level == Level.DEPARTMENT
 
@@ -168,6 +245,10 @@ def dispatch_work(lifecycle: DispatchLifecycle, user: AnyUser) -> bool:
 
 def dispatch_rate(lifecycle: DispatchLifecycle, user: AnyUser) -> bool:
     return can_rate_department(user, lifecycle.case)
+
+
+def dispatch_redirect(lifecycle: DispatchLifecycle, user: AnyUser) -> bool:
+    return can_redirect(user, lifecycle.case)
 
 
 def departments_working(lifecycle: DispatchLifecycle) -> bool:

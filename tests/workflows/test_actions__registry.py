@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, precondition, rule
@@ -23,6 +24,7 @@ from tests.workflows.world import EVERYONE, WorldMachine, photo
 from workflows.actions import ACTIONS, Action, action_get, api_endpoints
 from workflows.errors import CaseConflict
 from workflows.models import Case, CaseDispatch, CaseEvent, CasePhoto
+from workflows.permissions import extension_approver_area
 from workflows.visibility import cases_visible_to
 
 PEOPLE = EVERYONE
@@ -32,11 +34,14 @@ REFUSALS = (PermissionDenied, ValidationError, CaseConflict)
 ASSIGNEE = {"PCS": "cop2", "CG": "city1"}
 # Not taken by `progress` (which walks cases deep); `act` still tries them at random.
 DEAD_ENDS = ("comment", "reject", "duplicate")
+DISPATCHER_ACTIONS = ("accept_return", "refuse_return", "reassign")
+OTHER = {"PCS": "city", "CG": "police"}  # where a part is reassigned to
 
 
 def snapshot(case: Case) -> tuple:
     """Everything an action could change about a case."""
     return (
+        list(case.extensions.order_by("pk").values()),
         Case.objects.filter(pk=case.pk).values().get(),
         list(CaseDispatch.objects.filter(case=case).order_by("pk").values()),
         CaseEvent.objects.filter(case=case).count(),
@@ -119,6 +124,13 @@ class RegistryMachine(WorldMachine):
         return case.dispatches.filter(active=True, department__code=code).first()
 
     def plausible(self, case: Case, action: Action, dispatch) -> str:
+        if action.name in DISPATCHER_ACTIONS:  # 退单审核, 改派: the dispatching level
+            return PLAUSIBLE.get(case.handling_area.code, "street")
+        if action.name in ("approve_extension", "refuse_extension"):
+            return PLAUSIBLE.get(extension_approver_area(case).code, "street")
+        if action.name == "ask_extension" and case.level == "department":
+            working = case.dispatches.filter(active=True, claimed_by__isnull=False).first()
+            return working.claimed_by.username if working else "police_head"
         if dispatch is not None:
             return PLAUSIBLE[dispatch.department.code]
         if action.name in ("rate",) and case.reporter is not None:
@@ -130,8 +142,10 @@ class RegistryMachine(WorldMachine):
         offered = action.offered(actor, case, dispatch)
         before = snapshot(case)
         department = dispatch.department if dispatch else None
+        data = self.input(case, action, dispatch)
+        if data is None:
+            return  # no good input exists now (改派 with no other department free)
         try:
-            data = self.input(case, action, dispatch)
             action.run(case=case, actor=actor, department=department, **data)
         except REFUSALS as refusal:
             Tally.refused += 1
@@ -142,9 +156,16 @@ class RegistryMachine(WorldMachine):
             Tally.kinds.add((action.scope, action.name))
             assert offered, f"{action.name} not offered to {actor} but the service accepted"
 
-    def input(self, case: Case, action: Action, dispatch) -> dict:
-        """Good input for the action, as its form would give it."""
+    def input(self, case: Case, action: Action, dispatch) -> dict | None:
+        """Good input for the action, as its form would give it (None: there is none)."""
         world = self.world
+        if action.name == "reassign" and not self.moved_to(case, dispatch, always=True):
+            return None
+        pending = case.extensions.filter(state="pending").first()
+        if action.name == "approve_extension":
+            if pending is None or pending.requested_due <= timezone.now():
+                return None  # nothing to grant, or no time left to grant it in
+            return {"due": pending.requested_due}
         if action.scope == "part":
             return {
                 "claim": {},
@@ -152,6 +173,9 @@ class RegistryMachine(WorldMachine):
                 "return": {"reason": "退回"},
                 "assign": {"assignee": self.world.people[ASSIGNEE[dispatch.department.code]]},
                 "rate": {"score": 4},
+                "accept_return": {"reason": "同意退回"} | self.moved_to(case, dispatch),
+                "refuse_return": {"reason": "请继续办理"},
+                "reassign": {"reason": "改派"} | self.moved_to(case, dispatch, always=True),
             }[action.name]
         return {
             "accept": {},
@@ -169,7 +193,20 @@ class RegistryMachine(WorldMachine):
             "rework": {"reason": "返工"},
             "rate": {"rating": "dissatisfied" if case.pk % 2 else "satisfied"},
             "comment": {"text": "备注"},
+            "ask_extension": {
+                "due": (case.resolve_due or timezone.now()) + timedelta(days=2),
+                "reason": "需要更多时间",
+            },
+            "refuse_extension": {"reason": "不予延期"},
         }[action.name]
+
+    def moved_to(self, case: Case, dispatch, *, always: bool = False) -> dict:
+        """改派 to the other department, when it has no part of this round (half the time
+        when accepting a return, which may also just end the part)."""
+        other = self.world.departments[OTHER[dispatch.department.code]]
+        if case.dispatches.filter(active=True, department=other).exists():
+            return {}  # it has a part of its own: nowhere to move to
+        return {"to_department": other} if always or case.pk % 2 else {}
 
     def earlier(self, case: Case) -> Case:
         earlier = Case.objects.filter(reported_at__lt=case.reported_at).order_by("pk")
@@ -220,6 +257,12 @@ def test_every_action_has_a_page_endpoint_and_an_api_endpoint(client):
         "return",
         "assign",
         "rate_department",
+        "accept_return",
+        "refuse_return",
+        "reassign",
+        "ask_extension",
+        "approve_extension",
+        "refuse_extension",
     }
     assert action_get("resolve", "part").service is not action_get("resolve").service
 

@@ -163,7 +163,7 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
     """Longer walks than hypothesis reaches: 8 cases pushed down random branches (rework,
     whistles, dispatches, claims, returns, ratings) with clock jumps across midnight."""
     seen = set()
-    for seed in range(3):
+    for seed in range(4):
         rng = random.Random(seed)
         machine = CounterMachine()
         try:
@@ -188,7 +188,10 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
                         dispatch = rng.choice(claimed)
                         name = names[dispatch.department_id]
                         machine.rate_department(dispatch.case, name, rng.randint(1, 5))
-                elif roll < 0.8:  # soon after closing, so a 不满意 can still reopen
+                elif roll < 0.8:  # 延期 asked and decided
+                    decision = rng.choice(["grant", "shorter", "refuse"])
+                    machine.extension(rng.choice(cases), decision, rng.randint(1, 5))
+                elif roll < 0.85:  # soon after closing, so a 不满意 can still reopen
                     rating = rng.choice(["satisfied", "basically", "dissatisfied"])
                     machine.rate(rng.choice(cases), rating, True)
                 else:
@@ -202,6 +205,8 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
             machine.teardown()
     wanted = {"case.reworked", "case.whistled", "case.claimed", "case.rated", "case.reopened"}
     wanted |= {"case.returned", "dispatch.rated"}
+    wanted |= {"case.return_accepted", "case.return_refused", "case.reassigned"}
+    wanted |= {"case.extension_approved", "case.extension_refused"}
     assert wanted | {"closed after rework"} <= seen, seen
 
 

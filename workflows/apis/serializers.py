@@ -63,6 +63,9 @@ class DispatchSerializer(serializers.ModelSerializer[CaseDispatch]):
             "claimed_at",
             "returned_at",
             "return_reason",
+            "review_due",
+            "return_accepted_at",
+            "reassigned_at",
             "resolved_at",
             "result",
             "response_rating",
@@ -276,6 +279,35 @@ class DepartmentInputSerializer(serializers.Serializer[Body]):
 
 class DepartmentReasonSerializer(DepartmentInputSerializer, ReasonSerializer):
     pass
+
+
+class ReassignSerializer(DepartmentReasonSerializer):
+    """改派: `department` names the part, `to_department` where it goes."""
+
+    to_department = DepartmentField()
+    instruction = serializers.CharField(
+        max_length=1000, required=False, default="", allow_blank=True
+    )
+
+
+class ReturnAcceptSerializer(DepartmentReasonSerializer):
+    """退单审核, accepted; with `to_department`, 改派 to it."""
+
+    to_department = DepartmentField(required=False, allow_null=True, default=None)
+    instruction = serializers.CharField(
+        max_length=1000, required=False, default="", allow_blank=True
+    )
+
+
+class ExtensionAskSerializer(ReasonSerializer):
+    """延期: `due` is the deadline wanted (ISO 8601, with its offset)."""
+
+    due = serializers.DateTimeField()
+
+
+class ExtensionApproveSerializer(serializers.Serializer[Body]):
+    due = serializers.DateTimeField(help_text="The deadline granted (at most the one asked for).")
+    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
 
 
 class DuplicateSerializer(serializers.Serializer[Body]):

@@ -6,7 +6,7 @@ board costs a fixed number of queries whatever the number of areas, departments 
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from grids.roles import AreaLevel
 from grids.selectors import AnyUser
 
 from ..choices import OPEN_STATUSES, Level
-from ..models import Case, CaseEvent
+from ..models import Case, CaseDispatch, CaseEvent, CaseExtension
 from ..visibility import board_allowed, board_areas
 from .map import GridMap, grid_map
 from .metrics import (
@@ -152,6 +152,8 @@ class Board:
     map: GridMap | None
     overdue: list[Case]
     last_event_id: int
+    returns: list[CaseDispatch] = field(default_factory=list)  # 退单审核 waiting for review
+    extended: int = 0  # cases granted an extension (延期) in the period
     sort: str = ""
     dsort: str = ""
 
@@ -216,6 +218,8 @@ def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
         ),
         map=grid_map(grids, {g.pk: rolled[g.pk].open_now for g in grids}),
         overdue=_overdue(scope),
+        returns=returns_in_review(scope),
+        extended=cases_extended(scope, period),
         last_event_id=CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0,
         sort=sort,
         dsort=dsort,
@@ -232,6 +236,37 @@ def _department_rows(scope: Area, period: Period) -> list[Row]:
         else Row(d.code, d.name, "department", DepartmentTally().figures(), DEPARTMENT_METRICS)
         for d in departments.distinct().order_by("code")
     ]
+
+
+def cases_extended(scope: Area, period: Period) -> int:
+    """Cases under `scope` granted an extension (延期) in the period (one query)."""
+    granted = CaseExtension.objects.filter(
+        period.q("decided_at"), state="approved", case__area_path__startswith=scope.path
+    )
+    return granted.values("case").distinct().count()
+
+
+def returns_in_review(scope: Area) -> list[CaseDispatch]:
+    """Departments' returns under `scope` waiting for the dispatching level's review, the
+    longest-waiting first (退单审核; their deadline is `review_due`)."""
+    return list(
+        CaseDispatch.objects.filter(
+            case__area_path__startswith=scope.path,
+            active=True,
+            returned_at__isnull=False,
+            return_accepted_at__isnull=True,
+        )
+        .select_related("case", "department")
+        .only(
+            "review_due",
+            "returned_at",
+            "return_reason",
+            "department__name",
+            "case__number",
+            "case__title",
+        )
+        .order_by("review_due", "pk")[:OVERDUE_LIST_SIZE]
+    )
 
 
 def _overdue(scope: Area) -> list[Case]:

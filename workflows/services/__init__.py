@@ -15,8 +15,16 @@ from .departments import (
     dispatch_task_prepare,
 )
 from .escalation import case_dispatch, case_whistle
+from .extensions import case_extension_approve, case_extension_ask, case_extension_refuse
 from .intake import case_accept, case_mark_duplicate, case_reject, case_report
 from .overdue import case_mark_overdue
+from .reviewing import (
+    case_reassign,
+    case_return_accept,
+    case_return_refuse,
+    return_review_overdue,
+    review_task_prepare,
+)
 
 __all__ = [
     "case_accept",
@@ -26,13 +34,19 @@ __all__ = [
     "case_departments_finished",
     "case_dispatch",
     "case_dispatch_resolve",
+    "case_extension_approve",
+    "case_extension_ask",
+    "case_extension_refuse",
     "case_mark_duplicate",
     "case_mark_overdue",
     "case_rate",
     "case_reject",
     "case_report",
     "case_resolve",
+    "case_reassign",
     "case_return",
+    "case_return_accept",
+    "case_return_refuse",
     "case_rework",
     "case_verify",
     "case_whistle",
@@ -40,4 +54,6 @@ __all__ = [
     "dispatch_resolve_overdue",
     "dispatch_rate",
     "dispatch_task_prepare",
+    "return_review_overdue",
+    "review_task_prepare",
 ]
