@@ -49,6 +49,15 @@ class WhistleType(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency whistle")  # 应急哨
 
 
+class SuspendReason(models.TextChoices):
+    """挂起: why a case's clocks stop."""
+
+    COURT = "court", _("Awaiting a court ruling")
+    WEATHER = "weather", _("Weather")
+    UNREACHABLE = "unreachable", _("The owner cannot be reached")
+    OTHER = "other", _("Other")
+
+
 class Rating(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")
     BASICALLY = "basically", _("Basically satisfied")
@@ -75,6 +84,8 @@ class EventKind(models.TextChoices):
     EXTENSION_ASKED = "case.extension_asked", _("Extension asked for (延期)")
     EXTENSION_APPROVED = "case.extension_approved", _("Extension granted")
     EXTENSION_REFUSED = "case.extension_refused", _("Extension refused")
+    SUSPENDED = "case.suspended", _("Suspended (挂起): clocks stopped")
+    RESUMED = "case.resumed", _("Resumed: clocks running again")
     DISPATCH_RESOLVED = "case.dispatch_resolved", _("Department reported its result")
     RESOLVED = "case.resolved", _("Resolved")
     RETURNED_TO_DISPATCHER = "case.returned_to_dispatcher", _("Back to the dispatcher")

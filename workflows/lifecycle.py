@@ -115,7 +115,7 @@ class CaseLifecycle:
         target=Status.HANDLING,
         label=_("whistle up"),
         permission=permissions.lifecycle_handle,
-        conditions=[permissions.below_street],
+        conditions=[permissions.not_suspended, permissions.below_street],
     )
     def whistle(self) -> None:
         """吹哨: one level up (grid → community → street)."""
@@ -125,7 +125,7 @@ class CaseLifecycle:
         target=Status.DISPATCHED,
         label=_("dispatch"),
         permission=permissions.lifecycle_dispatch,
-        conditions=[permissions.at_area_level],
+        conditions=[permissions.not_suspended, permissions.at_area_level],
     )
     def dispatch(self) -> None:
         """吹哨 to functional departments, which must claim (报到)."""
@@ -134,6 +134,7 @@ class CaseLifecycle:
         source=Status.DISPATCHED,
         target=Status.HANDLING,
         label=_("claim"),
+        conditions=[permissions.not_suspended],
         permission=permissions.lifecycle_claim,
     )
     def claim(self) -> None:
@@ -154,7 +155,7 @@ class CaseLifecycle:
         target=Status.RESOLVED,
         label=_("resolve"),
         permission=permissions.lifecycle_handle,
-        conditions=[permissions.at_area_level],
+        conditions=[permissions.not_suspended, permissions.at_area_level],
     )
     def resolve(self) -> None:
         """The handling level reports its result; the whistle-blowing level must verify it."""
@@ -211,6 +212,7 @@ class CaseLifecycle:
         label=_("ask for an extension"),
         permission=permissions.lifecycle_ask_extension,
         conditions=[
+            permissions.not_suspended,
             permissions.before_resolve_deadline,
             permissions.no_extension_pending,
             permissions.extensions_left,
@@ -236,6 +238,24 @@ class CaseLifecycle:
     )
     def refuse_extension(self) -> None:
         """延期 refused: the deadline stands."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("suspend"),
+        permission=permissions.lifecycle_suspend,
+        conditions=[permissions.not_suspended],
+    )
+    def suspend(self) -> None:
+        """挂起: the case's clocks and timers stop, with a reason and a date to resume."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("resume"),
+        permission=permissions.lifecycle_suspend,
+        conditions=[permissions.is_suspended],
+    )
+    def resume(self) -> None:
+        """The clocks run again with the time they had left (by hand, or at the date)."""
 
     @status.transition(source=ANY, label=_("comment on"), permission=visibility.lifecycle_view)
     def comment(self) -> None:
@@ -284,7 +304,7 @@ class DispatchLifecycle:
         source=DispatchPart.WAITING,
         label=_("claim"),
         permission=permissions.dispatch_claim,
-        conditions=[permissions.departments_working],
+        conditions=[permissions.not_suspended, permissions.departments_working],
     )
     def claim(self) -> None:
         """报到: one person reports for duty for the department."""
@@ -293,7 +313,7 @@ class DispatchLifecycle:
         source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
         label=_("assign"),
         permission=permissions.dispatch_assign,
-        conditions=[permissions.departments_working],
+        conditions=[permissions.not_suspended, permissions.departments_working],
     )
     def assign(self) -> None:
         """派单: a head gives the part to one of the department's staff."""
@@ -302,7 +322,7 @@ class DispatchLifecycle:
         source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
         label=_("return"),
         permission=permissions.dispatch_return,
-        conditions=[permissions.departments_working],
+        conditions=[permissions.not_suspended, permissions.departments_working],
     )
     def return_to_dispatcher(self) -> None:
         """退回: the department sends its part back, with a reason."""
@@ -311,7 +331,11 @@ class DispatchLifecycle:
         source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
         label=_("resolve"),
         permission=permissions.dispatch_work,
-        conditions=[permissions.departments_working, permissions.dispatch_claimed],
+        conditions=[
+            permissions.not_suspended,
+            permissions.departments_working,
+            permissions.dispatch_claimed,
+        ],
     )
     def resolve(self) -> None:
         """The department reports its result."""
@@ -320,7 +344,7 @@ class DispatchLifecycle:
         source=DispatchPart.REVIEW,
         label=_("accept the return"),
         permission=permissions.dispatch_redirect,
-        conditions=[permissions.departments_working],
+        conditions=[permissions.not_suspended, permissions.departments_working],
     )
     def accept_return(self) -> None:
         """退单审核, accepted: the department's part ends (counted as returned, not failed),
@@ -330,7 +354,7 @@ class DispatchLifecycle:
         source=DispatchPart.REVIEW,
         label=_("refuse the return"),
         permission=permissions.dispatch_redirect,
-        conditions=[permissions.departments_working],
+        conditions=[permissions.not_suspended, permissions.departments_working],
     )
     def refuse_return(self) -> None:
         """退单审核, refused: back to the same department, whose claim clock restarts."""
@@ -339,7 +363,7 @@ class DispatchLifecycle:
         source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
         label=_("reassign"),
         permission=permissions.dispatch_redirect,
-        conditions=[permissions.departments_working],
+        conditions=[permissions.not_suspended, permissions.departments_working],
     )
     def reassign(self) -> None:
         """改派: the dispatching level moves the part to another department, at any time."""

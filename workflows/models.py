@@ -21,7 +21,17 @@ from .boards.counter_models import (  # noqa: F401 (Django finds models through 
     AreaDayMix,
     DepartmentDayCount,
 )
-from .choices import EventKind, Level, PhotoKind, Priority, Rating, Source, Status, WhistleType
+from .choices import (
+    EventKind,
+    Level,
+    PhotoKind,
+    Priority,
+    Rating,
+    Source,
+    Status,
+    SuspendReason,
+    WhistleType,
+)
 from .photos import photo_upload_to
 
 User = settings.AUTH_USER_MODEL
@@ -193,6 +203,16 @@ class Case(models.Model):
         _("closed at level"), max_length=16, choices=Level.choices, blank=True
     )
     rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
+
+    # 挂起: while suspended the clocks stop — no resolve deadline (the time left is kept), the
+    # timers paused; `resume_at` is when the timer dispatcher resumes it, if nobody has.
+    suspended_at = models.DateTimeField(_("suspended"), null=True, blank=True)
+    suspend_reason = models.CharField(
+        _("suspended because"), max_length=16, choices=SuspendReason.choices, blank=True
+    )
+    suspend_note = models.TextField(_("suspension note"), blank=True)
+    resume_at = models.DateTimeField(_("resume at"), null=True, blank=True, db_index=True)
+    resolve_left = models.DurationField(_("time left to resolve"), null=True, blank=True)
 
     reported_at = models.DateTimeField(_("reported"), default=timezone.now, db_index=True)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)

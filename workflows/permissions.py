@@ -79,6 +79,11 @@ def can_decide_extension(user: AnyUser, case: Case) -> bool:
     return area_allows(user, "dispatch_area_cases", extension_approver_area(case))
 
 
+def can_suspend(user: AnyUser, case: Case) -> bool:
+    """挂起 and its resumption: the level that grants extensions (see above)."""
+    return can_decide_extension(user, case)
+
+
 def can_claim_for(user: AnyUser, dispatch: CaseDispatch) -> bool:
     return department_allows(user, "claim_department_cases", dispatch.department)
 
@@ -170,6 +175,25 @@ def lifecycle_ask_extension(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
 
 def lifecycle_decide_extension(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
     return can_decide_extension(user, lifecycle.case)
+
+
+def lifecycle_suspend(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    return can_suspend(user, lifecycle.case)
+
+
+def _suspended(case: Case) -> Unmet:
+    return Unmet(_("Case %(number)s is suspended: resume it first.") % {"number": case.number})
+
+
+def not_suspended(lifecycle: CaseLifecycle | DispatchLifecycle) -> bool | Unmet:
+    """While suspended (挂起) a case's work waits with its clocks."""
+    return _suspended(lifecycle.case) if lifecycle.case.suspended_at else True
+
+
+def is_suspended(lifecycle: CaseLifecycle) -> bool | Unmet:
+    if lifecycle.case.suspended_at is None:
+        return Unmet(_("Case %(number)s is not suspended.") % {"number": lifecycle.case.number})
+    return True
 
 
 def before_resolve_deadline(lifecycle: CaseLifecycle) -> bool | Unmet:

@@ -21,6 +21,7 @@ from viewflow.workflow.timers import fire_due_timers
 
 from notifications.models import Notification
 from tests.workflows.world import EVERYONE, WorldMachine, photo
+from workflows import services
 from workflows.actions import ACTIONS, Action, action_get, api_endpoints
 from workflows.errors import CaseConflict
 from workflows.models import Case, CaseDispatch, CaseEvent, CasePhoto
@@ -33,7 +34,7 @@ PLAUSIBLE |= {"S-01-02": "grid2", "S-02-01": "grid3", "PCS": "cop1", "CG": "city
 REFUSALS = (PermissionDenied, ValidationError, CaseConflict)
 ASSIGNEE = {"PCS": "cop2", "CG": "city1"}
 # Not taken by `progress` (which walks cases deep); `act` still tries them at random.
-DEAD_ENDS = ("comment", "reject", "duplicate")
+DEAD_ENDS = ("comment", "reject", "duplicate", "suspend")  # suspend: work waits
 DISPATCHER_ACTIONS = ("accept_return", "refuse_return", "reassign")
 OTHER = {"PCS": "city", "CG": "police"}  # where a part is reassigned to
 
@@ -117,6 +118,7 @@ class RegistryMachine(WorldMachine):
     def time_passes(self, minutes):
         self.traveller.shift(timedelta(minutes=minutes))
         fire_due_timers()
+        services.cases_resume_due()
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -126,7 +128,7 @@ class RegistryMachine(WorldMachine):
     def plausible(self, case: Case, action: Action, dispatch) -> str:
         if action.name in DISPATCHER_ACTIONS:  # 退单审核, 改派: the dispatching level
             return PLAUSIBLE.get(case.handling_area.code, "street")
-        if action.name in ("approve_extension", "refuse_extension"):
+        if action.name in ("approve_extension", "refuse_extension", "suspend", "resume"):
             return PLAUSIBLE.get(extension_approver_area(case).code, "street")
         if action.name == "ask_extension" and case.level == "department":
             working = case.dispatches.filter(active=True, claimed_by__isnull=False).first()
@@ -198,6 +200,8 @@ class RegistryMachine(WorldMachine):
                 "reason": "需要更多时间",
             },
             "refuse_extension": {"reason": "不予延期"},
+            "suspend": {"reason": "court", "resume_at": timezone.now() + timedelta(days=3)},
+            "resume": {},
         }[action.name]
 
     def moved_to(self, case: Case, dispatch, *, always: bool = False) -> dict:
@@ -263,6 +267,8 @@ def test_every_action_has_a_page_endpoint_and_an_api_endpoint(client):
         "ask_extension",
         "approve_extension",
         "refuse_extension",
+        "suspend",
+        "resume",
     }
     assert action_get("resolve", "part").service is not action_get("resolve").service
 

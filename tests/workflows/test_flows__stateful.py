@@ -70,6 +70,7 @@ def snapshot(case: Case) -> tuple:
         case.events.count(),
         tuple(case.dispatches.values_list("claimed_by", "returned_at", "resolved_at")),
         tuple(case.extensions.values_list("state", "granted_due")),
+        case.suspended_at,
     )
 
 
@@ -236,6 +237,22 @@ class CaseMachine(WorldMachine):
             )
         self.attempt(case, call)
 
+    @rule(case=cases, days=st.integers(1, 3), by_hand=st.booleans())
+    def suspension(self, case, days, by_hand):
+        """挂起 by the supervising level, resumed by hand now or by the dispatcher at the date."""
+        fresh = Case.objects.get(pk=case.pk)
+        approver = self.person(None, plausible_for=extension_approver_area(fresh).code)
+        resume_at = timezone.now() + timedelta(days=days)
+        self.attempt(
+            case,
+            lambda: services.case_suspend(
+                case=fresh, actor=approver, reason="weather", resume_at=resume_at
+            ),
+        )
+        if by_hand:
+            fresh = Case.objects.get(pk=case.pk)
+            self.attempt(case, lambda: services.case_resume(case=fresh, actor=approver))
+
     @rule(
         case=cases,
         rating=st.sampled_from(["satisfied", "basically", "dissatisfied"]),
@@ -345,6 +362,7 @@ class CaseMachine(WorldMachine):
     def time_passes(self, minutes):
         self.traveller.shift(timedelta(minutes=minutes))
         fire_due_timers()
+        services.cases_resume_due()
 
     @invariant()
     def cases_are_consistent(self):

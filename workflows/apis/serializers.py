@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from grids.models import Area, Department, User
 from grids.selectors import area_at_point
 
-from ..choices import Priority, Rating, WhistleType
+from ..choices import Priority, Rating, SuspendReason, WhistleType
 from ..forms import MAX_PHOTOS
 from ..models import Case, CaseDispatch, CaseEvent, CasePhoto, Category
 from ..privacy import ReporterContact, reporter_contact, reporter_name
@@ -168,6 +168,9 @@ class CaseDetailSerializer(CaseSerializer):
             "result",
             "rework_count",
             "reopen_count",
+            "suspended_at",
+            "suspend_reason",
+            "resume_at",
             "responded_at",
             "resolved_at",
             "rated_at",
@@ -307,6 +310,12 @@ class ExtensionAskSerializer(ReasonSerializer):
 
 class ExtensionApproveSerializer(serializers.Serializer[Body]):
     due = serializers.DateTimeField(help_text="The deadline granted (at most the one asked for).")
+    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class SuspendSerializer(serializers.Serializer[Body]):
+    reason = serializers.ChoiceField(choices=SuspendReason.choices)
+    resume_at = serializers.DateTimeField(help_text="When the case is expected to resume.")
     note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
 
 

@@ -14,7 +14,7 @@ from grids.models import Area, Department, User
 from grids.roles import AreaLevel, Role
 from grids.selectors import AnyUser, area_ancestor_at, unit_members
 
-from ..choices import Level, Rating, Status, WhistleType
+from ..choices import Level, Rating, Status, SuspendReason, WhistleType
 from ..models import Case
 from ..visibility import cases_visible_to
 
@@ -230,6 +230,14 @@ class ExtensionApproveForm(CaseActionForm):
                 "due": f"{timezone.localtime(pending.requested_due):%Y-%m-%d %H:%M}",
                 "reason": pending.reason,
             }
+
+
+class SuspendForm(CaseActionForm):
+    """挂起: a reason from the list, the expected date to resume, a note ("other": required)."""
+
+    reason = forms.ChoiceField(label=_("Why"), choices=SuspendReason.choices)
+    resume_at = deadline_field(_("Expected to resume"))
+    note = text_field(_("Note"), required=False)
 
 
 class VerifyForm(CaseActionForm):

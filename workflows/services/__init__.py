@@ -25,6 +25,7 @@ from .reviewing import (
     return_review_overdue,
     review_task_prepare,
 )
+from .suspension import case_resume, case_suspend, cases_resume_due
 
 __all__ = [
     "case_accept",
@@ -47,6 +48,9 @@ __all__ = [
     "case_return",
     "case_return_accept",
     "case_return_refuse",
+    "case_resume",
+    "case_suspend",
+    "cases_resume_due",
     "case_rework",
     "case_verify",
     "case_whistle",
