@@ -245,6 +245,18 @@ ACTIONS: tuple[Action, ...] = (
         primary=False,
     ),
     Action(
+        "supervise",
+        "case",
+        "supervise",
+        services.case_supervise,
+        forms.SuperviseForm,
+        s.SuperviseSerializer,
+        _("Supervise (督办)"),
+        _("Case supervised: the handling unit has been told."),
+        "督办 the street supervises the case, with an instruction and a due time",
+        primary=False,
+    ),
+    Action(
         "suspend",
         "case",
         "suspend",

@@ -86,6 +86,8 @@ class EventKind(models.TextChoices):
     EXTENSION_REFUSED = "case.extension_refused", _("Extension refused")
     SUSPENDED = "case.suspended", _("Suspended (挂起): clocks stopped")
     RESUMED = "case.resumed", _("Resumed: clocks running again")
+    SUPERVISED = "case.supervised", _("Supervised by the street (督办)")
+    SUPERVISION_ENDED = "case.supervision_ended", _("Supervision ended")
     DISPATCH_RESOLVED = "case.dispatch_resolved", _("Department reported its result")
     RESOLVED = "case.resolved", _("Resolved")
     RETURNED_TO_DISPATCHER = "case.returned_to_dispatcher", _("Back to the dispatcher")

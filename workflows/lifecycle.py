@@ -257,6 +257,15 @@ class CaseLifecycle:
     def resume(self) -> None:
         """The clocks run again with the time they had left (by hand, or at the date)."""
 
+    @status.transition(
+        source=[Status.REPORTED, Status.HANDLING, Status.DISPATCHED, Status.RESOLVED],
+        label=_("supervise"),
+        permission=permissions.lifecycle_supervise,
+        conditions=[permissions.not_supervised],
+    )
+    def supervise(self) -> None:
+        """督办: the street marks an open case supervised, until it closes."""
+
     @status.transition(source=ANY, label=_("comment on"), permission=visibility.lifecycle_view)
     def comment(self) -> None:
         """Anyone who can see the case may remark on it, in any status."""

@@ -207,10 +207,15 @@ class Case(models.Model):
     # 挂起: while suspended the clocks stop — no resolve deadline (the time left is kept), the
     # timers paused; `resume_at` is when the timer dispatcher resumes it, if nobody has.
     suspended_at = models.DateTimeField(_("suspended"), null=True, blank=True)
+    # db_default: rows written in bulk past the ORM's defaults (the load-test generator)
     suspend_reason = models.CharField(
-        _("suspended because"), max_length=16, choices=SuspendReason.choices, blank=True
+        _("suspended because"),
+        max_length=16,
+        choices=SuspendReason.choices,
+        blank=True,
+        db_default="",
     )
-    suspend_note = models.TextField(_("suspension note"), blank=True)
+    suspend_note = models.TextField(_("suspension note"), blank=True, db_default="")
     resume_at = models.DateTimeField(_("resume at"), null=True, blank=True, db_index=True)
     resolve_left = models.DurationField(_("time left to resolve"), null=True, blank=True)
 
@@ -429,3 +434,31 @@ class CaseExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.state} {self.requested_due:%Y-%m-%d %H:%M}"
+
+
+class CaseSupervision(models.Model):
+    """督办: a street official marks a case supervised, with an instruction and a due time;
+    it ends when the case closes (on time when closed by `due`). One open at a time."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="supervisions")
+    supervised_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    started_at = models.DateTimeField(_("supervised since"), default=timezone.now)
+    instruction = models.TextField(_("instruction"))
+    due = models.DateTimeField(_("supervised until"))
+    ended_at = models.DateTimeField(_("supervision ended"), null=True, blank=True)
+    on_time = models.BooleanField(_("closed in time"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(ended_at__isnull=True),
+                name="supervision_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 督办 {self.due:%Y-%m-%d %H:%M}"

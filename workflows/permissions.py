@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Area
-from grids.selectors import AnyUser, area_allows, department_allows
+from grids.roles import AreaLevel
+from grids.selectors import AnyUser, area_allows, area_ancestor_at, department_allows
 
 from .choices import Level, Status
 from .deadlines import extensions_allowed, within_reopen_window
@@ -82,6 +83,12 @@ def can_decide_extension(user: AnyUser, case: Case) -> bool:
 def can_suspend(user: AnyUser, case: Case) -> bool:
     """挂起 and its resumption: the level that grants extensions (see above)."""
     return can_decide_extension(user, case)
+
+
+def can_supervise(user: AnyUser, case: Case) -> bool:
+    """督办: the street's officials (who rate departments for the street)."""
+    street = area_ancestor_at(case.area, AreaLevel.STREET)
+    return street is not None and area_allows(user, "rate_departments", street)
 
 
 def can_claim_for(user: AnyUser, dispatch: CaseDispatch) -> bool:
@@ -175,6 +182,18 @@ def lifecycle_ask_extension(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
 
 def lifecycle_decide_extension(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
     return can_decide_extension(user, lifecycle.case)
+
+
+def lifecycle_supervise(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    return can_supervise(user, lifecycle.case)
+
+
+def not_supervised(lifecycle: CaseLifecycle) -> bool | Unmet:
+    if lifecycle.case.supervisions.filter(ended_at__isnull=True).exists():
+        return Unmet(
+            _("Case %(number)s is already supervised.") % {"number": lifecycle.case.number}
+        )
+    return True
 
 
 def lifecycle_suspend(lifecycle: CaseLifecycle, user: AnyUser) -> bool:

@@ -34,7 +34,7 @@ PLAUSIBLE |= {"S-01-02": "grid2", "S-02-01": "grid3", "PCS": "cop1", "CG": "city
 REFUSALS = (PermissionDenied, ValidationError, CaseConflict)
 ASSIGNEE = {"PCS": "cop2", "CG": "city1"}
 # Not taken by `progress` (which walks cases deep); `act` still tries them at random.
-DEAD_ENDS = ("comment", "reject", "duplicate", "suspend")  # suspend: work waits
+DEAD_ENDS = ("comment", "reject", "duplicate", "suspend", "supervise")  # suspend: work waits
 DISPATCHER_ACTIONS = ("accept_return", "refuse_return", "reassign")
 OTHER = {"PCS": "city", "CG": "police"}  # where a part is reassigned to
 
@@ -43,6 +43,7 @@ def snapshot(case: Case) -> tuple:
     """Everything an action could change about a case."""
     return (
         list(case.extensions.order_by("pk").values()),
+        list(case.supervisions.order_by("pk").values()),
         Case.objects.filter(pk=case.pk).values().get(),
         list(CaseDispatch.objects.filter(case=case).order_by("pk").values()),
         CaseEvent.objects.filter(case=case).count(),
@@ -128,6 +129,8 @@ class RegistryMachine(WorldMachine):
     def plausible(self, case: Case, action: Action, dispatch) -> str:
         if action.name in DISPATCHER_ACTIONS:  # 退单审核, 改派: the dispatching level
             return PLAUSIBLE.get(case.handling_area.code, "street")
+        if action.name == "supervise":
+            return "street"
         if action.name in ("approve_extension", "refuse_extension", "suspend", "resume"):
             return PLAUSIBLE.get(extension_approver_area(case).code, "street")
         if action.name == "ask_extension" and case.level == "department":
@@ -144,7 +147,7 @@ class RegistryMachine(WorldMachine):
         offered = action.offered(actor, case, dispatch)
         before = snapshot(case)
         department = dispatch.department if dispatch else None
-        data = self.input(case, action, dispatch)
+        data = self.input(case, action, dispatch, actor)
         if data is None:
             return  # no good input exists now (改派 with no other department free)
         try:
@@ -158,11 +161,13 @@ class RegistryMachine(WorldMachine):
             Tally.kinds.add((action.scope, action.name))
             assert offered, f"{action.name} not offered to {actor} but the service accepted"
 
-    def input(self, case: Case, action: Action, dispatch) -> dict | None:
+    def input(self, case: Case, action: Action, dispatch, actor) -> dict | None:
         """Good input for the action, as its form would give it (None: there is none)."""
         world = self.world
         if action.name == "reassign" and not self.moved_to(case, dispatch, always=True):
             return None
+        if action.name == "duplicate" and self.earlier(case, actor) is None:
+            return None  # no earlier case this person can see
         pending = case.extensions.filter(state="pending").first()
         if action.name == "approve_extension":
             if pending is None or pending.requested_due <= timezone.now():
@@ -182,7 +187,7 @@ class RegistryMachine(WorldMachine):
         return {
             "accept": {},
             "reject": {"reason": "不受理"},
-            "duplicate": {"original": self.earlier(case)},
+            "duplicate": {"original": self.earlier(case, actor)},
             "whistle": {"whistle_type": "routine", "reason": "上报"},
             "dispatch": {
                 "departments": [world.departments["police"], world.departments["city"]],
@@ -202,6 +207,7 @@ class RegistryMachine(WorldMachine):
             "refuse_extension": {"reason": "不予延期"},
             "suspend": {"reason": "court", "resume_at": timezone.now() + timedelta(days=3)},
             "resume": {},
+            "supervise": {"instruction": "督办", "due": timezone.now() + timedelta(days=2)},
         }[action.name]
 
     def moved_to(self, case: Case, dispatch, *, always: bool = False) -> dict:
@@ -212,10 +218,10 @@ class RegistryMachine(WorldMachine):
             return {}  # it has a part of its own: nowhere to move to
         return {"to_department": other} if always or case.pk % 2 else {}
 
-    def earlier(self, case: Case) -> Case:
+    def earlier(self, case: Case, actor) -> Case | None:
+        """An earlier case the actor can see (the form offers only those)."""
         earlier = Case.objects.filter(reported_at__lt=case.reported_at).order_by("pk")
-        visible = cases_visible_to(case.handler or case.reporter).filter(pk__in=earlier)
-        return visible.first() or earlier.first()
+        return cases_visible_to(actor).filter(pk__in=earlier).first()
 
 
 class RegistryTest(TestCase):
@@ -229,14 +235,15 @@ class RegistryTest(TestCase):
             RegistryMachine,
             settings=settings(
                 max_examples=25,
-                stateful_step_count=30,
+                stateful_step_count=45,  # 25 actions now (issue 13): longer walks reach them
                 deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
             ),
         )
         assert Tally.accepted > 30 and Tally.refused > 30, (Tally.accepted, Tally.refused)
         missing = {(a.scope, a.name) for a in ACTIONS} - Tally.kinds
-        assert len(missing) <= 3, f"never accepted: {sorted(missing)}"  # the walk goes deep
+        # the walk goes deep: at most a fifth of the actions never accepted
+        assert len(missing) <= len(ACTIONS) // 5, f"never accepted: {sorted(missing)}"
 
 
 def test_every_action_has_a_page_endpoint_and_an_api_endpoint(client):
@@ -269,6 +276,7 @@ def test_every_action_has_a_page_endpoint_and_an_api_endpoint(client):
         "refuse_extension",
         "suspend",
         "resume",
+        "supervise",
     }
     assert action_get("resolve", "part").service is not action_get("resolve").service
 

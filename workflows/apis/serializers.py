@@ -153,6 +153,8 @@ class CaseDetailSerializer(CaseSerializer):
     dispatches = DispatchSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
     events = serializers.SerializerMethodField()
+    # Plain text: the choices are SuspendSerializer's `reason` enum already (one name each).
+    suspend_reason = serializers.CharField(read_only=True)
 
     class Meta(CaseSerializer.Meta):
         fields = CaseSerializer.Meta.fields + [
@@ -311,6 +313,11 @@ class ExtensionAskSerializer(ReasonSerializer):
 class ExtensionApproveSerializer(serializers.Serializer[Body]):
     due = serializers.DateTimeField(help_text="The deadline granted (at most the one asked for).")
     note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class SuperviseSerializer(serializers.Serializer[Body]):
+    instruction = serializers.CharField(max_length=1000)
+    due = serializers.DateTimeField(help_text="When the supervised case must be done.")
 
 
 class SuspendSerializer(serializers.Serializer[Body]):

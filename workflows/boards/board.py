@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ from grids.roles import AreaLevel
 from grids.selectors import AnyUser
 
 from ..choices import OPEN_STATUSES, Level
-from ..models import Case, CaseDispatch, CaseEvent, CaseExtension
+from ..models import Case, CaseDispatch, CaseEvent, CaseExtension, CaseSupervision
 from ..visibility import board_allowed, board_areas
 from .map import GridMap, grid_map
 from .metrics import (
@@ -154,6 +154,8 @@ class Board:
     last_event_id: int
     returns: list[CaseDispatch] = field(default_factory=list)  # 退单审核 waiting for review
     extended: int = 0  # cases granted an extension (延期) in the period
+    supervised: list[Case] = field(default_factory=list)  # 督办 open now
+    supervisions: tuple[int, int] = (0, 0)  # 督办 ended in the period: (ended, on time)
     sort: str = ""
     dsort: str = ""
 
@@ -220,6 +222,8 @@ def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
         overdue=_overdue(scope),
         returns=returns_in_review(scope),
         extended=cases_extended(scope, period),
+        supervised=cases_supervised(scope),
+        supervisions=supervisions_ended(scope, period),
         last_event_id=CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0,
         sort=sort,
         dsort=dsort,
@@ -244,6 +248,24 @@ def cases_extended(scope: Area, period: Period) -> int:
         period.q("decided_at"), state="approved", case__area_path__startswith=scope.path
     )
     return granted.values("case").distinct().count()
+
+
+def cases_supervised(scope: Area) -> list[Case]:
+    """Open cases under `scope` the street supervises (督办), the nearest due first."""
+    return list(
+        Case.objects.filter(area_path__startswith=scope.path, supervisions__ended_at__isnull=True)
+        .select_related("area")
+        .only("number", "title", "area__name")
+        .order_by("supervisions__due", "pk")[:OVERDUE_LIST_SIZE]
+    )
+
+
+def supervisions_ended(scope: Area, period: Period) -> tuple[int, int]:
+    """督办 that ended (the case closed) in the period under `scope`: (ended, on time)."""
+    ended = CaseSupervision.objects.filter(
+        period.q("ended_at"), case__area_path__startswith=scope.path
+    ).aggregate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
+    return ended["n"] or 0, ended["on_time"] or 0
 
 
 def returns_in_review(scope: Area) -> list[CaseDispatch]:

@@ -240,6 +240,13 @@ class SuspendForm(CaseActionForm):
     note = text_field(_("Note"), required=False)
 
 
+class SuperviseForm(CaseActionForm):
+    """督办: what the handling unit must do, and by when."""
+
+    instruction = text_field(_("Instruction"))
+    due = deadline_field(_("To be done by"))
+
+
 class VerifyForm(CaseActionForm):
     note = text_field(_("Note (optional)"), required=False)
 

@@ -25,6 +25,7 @@ from .reviewing import (
     return_review_overdue,
     review_task_prepare,
 )
+from .supervision import case_supervise
 from .suspension import case_resume, case_suspend, cases_resume_due
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "case_return_accept",
     "case_return_refuse",
     "case_resume",
+    "case_supervise",
     "case_suspend",
     "cases_resume_due",
     "case_rework",

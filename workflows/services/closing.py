@@ -34,6 +34,7 @@ from .common import (
     transition_check,
 )
 from .departments import dispatch_of
+from .supervision import supervision_end
 
 VERIFIER_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
 
@@ -84,6 +85,7 @@ def case_verify(*, case: Case, actor: User, note: str = "") -> Case:
             notice=Notification.Kind.CASE_UPDATE,
             text=f"已结案 {case.number}",
         )
+        supervision_end(case)
         task_complete(task, actor)
     return case
 

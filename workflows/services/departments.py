@@ -34,6 +34,7 @@ from .common import (
     transition,
     transition_check,
 )
+from .supervision import supervisors_of
 
 
 def dispatch_of(case: Case, department: Department) -> CaseDispatch:
@@ -242,7 +243,7 @@ def dispatch_resolve_overdue(*, dispatch_id: int) -> None:
             return
         case.overdue = True
         case.save(update_fields=["overdue", "updated_at"])
-        recipients = [dispatch.claimed_by, dispatch.dispatched_by]
+        recipients = [dispatch.claimed_by, dispatch.dispatched_by, *supervisors_of(case)]
         recipients += unit_members(dispatch.department, (Role.DEPARTMENT_HEAD,))
         event_announce(
             case,

@@ -128,6 +128,8 @@ def board_json(request: HttpRequest, board: Board, *, overdue: bool = True) -> d
     }
     data["returns_in_review"] = len(board.returns)
     data["cases_extended"] = board.extended
+    data["supervised_now"] = len(board.supervised)
+    data["supervisions_ended"], data["supervisions_on_time"] = board.supervisions
     if overdue:
         data["overdue_html"] = render_to_string(
             "workflows/_board_overdue.html", {"board": board}, request=request
