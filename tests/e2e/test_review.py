@@ -51,3 +51,8 @@ def test_the_community_reviews_a_return_and_reassigns_it(server, person):
     form.locator("button[type=submit]").click()
     expect(laptop.locator(".dispatches")).to_contain_text("已改派给")
     expect(city.locator(f'.dispatch-queue [data-case="{number}"]')).to_be_visible()
+
+    board = person("qg_zhihui", phone=True)
+    board.goto("/w/board/")
+    screenshot(board, "phone-board-dispatcher-operations")
+    expect(board.locator("#board-returns")).to_contain_text("待审核")

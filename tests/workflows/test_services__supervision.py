@@ -34,6 +34,7 @@ def told(case, kind) -> set[str]:
 
 def test_supervised_until_closed_on_time(world, client):
     grid1 = world.people["grid1"]
+    world.report()  # not supervised: not on the board's list
     case = services.case_accept(case=world.report(), actor=grid1)
     supervise(world, case)
     assert {"grid1", "leader1"} & told(case, "whistle")

@@ -253,7 +253,11 @@ def cases_extended(scope: Area, period: Period) -> int:
 def cases_supervised(scope: Area) -> list[Case]:
     """Open cases under `scope` the street supervises (督办), the nearest due first."""
     return list(
-        Case.objects.filter(area_path__startswith=scope.path, supervisions__ended_at__isnull=True)
+        Case.objects.filter(
+            area_path__startswith=scope.path,
+            supervisions__isnull=False,  # one join: a supervision, and that one still open
+            supervisions__ended_at__isnull=True,
+        )
         .select_related("area")
         .only("number", "title", "area__name")
         .order_by("supervisions__due", "pk")[:OVERDUE_LIST_SIZE]
