@@ -50,6 +50,15 @@ class WhistleType(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency whistle")  # 应急哨
 
 
+class SuspendReason(models.TextChoices):
+    """挂起: why a case's clocks stop."""
+
+    COURT = "court", _("Awaiting a court ruling")
+    WEATHER = "weather", _("Weather")
+    UNREACHABLE = "unreachable", _("The owner cannot be reached")
+    OTHER = "other", _("Other")
+
+
 class Rating(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")
     BASICALLY = "basically", _("Basically satisfied")
@@ -69,6 +78,17 @@ class EventKind(models.TextChoices):
     CLAIMED = "case.claimed", _("Claimed (reported for duty)")
     ASSIGNED = "case.assigned", _("Given to a staff member")
     RETURNED = "case.returned", _("Returned by a department")
+    RETURN_ACCEPTED = "case.return_accepted", _("Return accepted (退单审核)")
+    RETURN_REFUSED = "case.return_refused", _("Return refused: back to the department")
+    RETURN_REVIEW_WENT_OVERDUE = "case.return_review_went_overdue", _("Return not reviewed in time")
+    REASSIGNED = "case.reassigned", _("Reassigned to another department (改派)")
+    EXTENSION_ASKED = "case.extension_asked", _("Extension asked for (延期)")
+    EXTENSION_APPROVED = "case.extension_approved", _("Extension granted")
+    EXTENSION_REFUSED = "case.extension_refused", _("Extension refused")
+    SUSPENDED = "case.suspended", _("Suspended (挂起): clocks stopped")
+    RESUMED = "case.resumed", _("Resumed: clocks running again")
+    SUPERVISED = "case.supervised", _("Supervised by the street (督办)")
+    SUPERVISION_ENDED = "case.supervision_ended", _("Supervision ended")
     DISPATCH_RESOLVED = "case.dispatch_resolved", _("Department reported its result")
     RESOLVED = "case.resolved", _("Resolved")
     RETURNED_TO_DISPATCHER = "case.returned_to_dispatcher", _("Back to the dispatcher")

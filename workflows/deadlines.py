@@ -22,6 +22,10 @@ DEFAULT_LIMITS: dict[str, tuple[timedelta, timedelta]] = {
     Priority.COMPLEX: (timedelta(hours=2), timedelta(days=15)),
 }
 DEPARTMENT_CLAIM_LIMIT = timedelta(minutes=30)  # 部门 30 分钟内报到
+# 退单审核: the dispatching level reviews a department's return within this time.
+RETURN_REVIEW_LIMIT = timedelta(hours=2)
+# 延期: how many times a case's deadline may be asked to move (setting GRIDCASE_MAX_EXTENSIONS).
+DEFAULT_MAX_EXTENSIONS = 2
 # 不满意 within this window after closing reopens the case (once); the flow waits as long
 # for the resident's rating.
 REOPEN_WINDOW = timedelta(days=7)
@@ -80,3 +84,28 @@ def obvious_duplicate_window() -> timedelta:
     """Open311 reports this soon after an earlier one nearby are marked for staff review:
     `GRIDCASE_OBVIOUS_DUPLICATE_HOURS`, 24 hours by default."""
     return timedelta(hours=float(getattr(settings, "GRIDCASE_OBVIOUS_DUPLICATE_HOURS", 24)))
+
+
+def part_claim_due(case: Case, now: datetime) -> datetime:
+    """A department's new claim deadline (改派 to it, or its return refused): the claim
+    limit from now. The case keeps its resolve deadline: moving it is 延期's business."""
+    claim, _resolve = time_limits(case.category, case.priority, Level.DEPARTMENT)
+    return now + claim
+
+
+def return_review_due(now: datetime) -> datetime:
+    return now + RETURN_REVIEW_LIMIT
+
+
+def extensions_allowed() -> int:
+    """延期 requests per case: the GRIDCASE_MAX_EXTENSIONS setting, default 2."""
+    return int(getattr(settings, "GRIDCASE_MAX_EXTENSIONS", DEFAULT_MAX_EXTENSIONS))
+
+
+def extension_apply(case: Case, granted: datetime) -> None:
+    """An approved extension: the case's resolve deadline, and that of each department part
+    still working on it, become `granted` (the on-time figures count against it)."""
+    case.resolve_due = granted
+    case.dispatches.filter(active=True, returned_at__isnull=True, resolved_at__isnull=True).update(
+        resolve_due=granted
+    )

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from viewflow.workflow.activation import Activation
     from viewflow.workflow.models import Task
 
+    from .models import CaseDispatch
+
 # viewflow's task URLs: the work on a case happens on the case's own page, not a task form.
 TASK_PAGE = RedirectView.as_view(url=reverse_lazy("home"))
 
@@ -36,10 +38,34 @@ def _case(activation: Activation) -> Case:
 
 def _claim_task(activation: Activation) -> Task:
     """The department claim task that a boundary timer (or its follower) belongs to."""
+    return _host_task(activation, CaseFlow.claim)
+
+
+def _host_task(activation: Activation, node: object) -> Task:
     task = activation.task
-    while task.flow_task is not CaseFlow.claim:
+    while task.flow_task is not node:
         task = task.previous.get()
     return task
+
+
+def _branch_dispatch(task: Task) -> int:
+    """The department's part (a `CaseDispatch` id) a task of a department branch works on:
+    its own data, else what the task before it in the branch worked on — followed to the
+    part it was reassigned to (改派), if it was."""
+    from .models import CaseDispatch
+
+    while "dispatch" not in task.data:
+        task = task.previous.get()
+    dispatch_id: int = task.data["dispatch"]
+    moved = CaseDispatch.objects.filter(pk=dispatch_id).values_list("reassigned_to", flat=True)
+    return moved.first() or dispatch_id
+
+
+def _incoming_dispatch(activation: Activation) -> CaseDispatch:
+    """At a gateway after a department branch's task: that task's part, as it is now."""
+    from .models import CaseDispatch
+
+    return CaseDispatch.objects.get(pk=_branch_dispatch(activation.task))
 
 
 class CaseFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no types: Flow is Any
@@ -82,8 +108,26 @@ class CaseFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no types: Flo
         .onCreate(this.claim_created)
         .OnTimeout(this.claim_due, this.claim_overdue, interrupting=False)
         .OnTimeout(this.dispatch_resolve_due, this.dispatch_overdue, interrupting=False)
-        .Next(this.departments_join)
+        .Next(this.after_claim)
     )
+    # A department's part ends with its result, or goes back to the dispatching level for
+    # review (退回 → 退单审核), or to another department (改派: a new claim task).
+    after_claim = (
+        flow.Switch()
+        .Case(this.review_return, this.part_in_review)
+        .Case(this.claim, this.part_goes_on)
+        .Default(this.departments_join)
+    )
+    review_return = (
+        flow.View(TASK_PAGE)
+        .Annotation(title=_("Dispatcher: review the return (退单审核)"))
+        .onCreate(this.review_created)
+        .OnTimeout(this.review_due, this.review_overdue, interrupting=False)
+        .Next(this.after_review)
+    )
+    # Refused: the same department claims again; accepted with 改派: the new department
+    # claims; accepted alone: the part has ended.
+    after_review = flow.Switch().Case(this.claim, this.part_goes_on).Default(this.departments_join)
     departments_join = flow.Join().Next(this.departments_done)
     departments_done = flow.Function(this.after_departments).Next(this.after_departments_switch)
     after_departments_switch = (
@@ -114,6 +158,7 @@ class CaseFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no types: Flo
     resolve_overdue = flow.Function(this.mark_resolve_overdue).Next(this.timer_end)
     claim_overdue = flow.Function(this.mark_claim_overdue).Next(this.timer_end)
     dispatch_overdue = flow.Function(this.mark_dispatch_overdue).Next(this.timer_end)
+    review_overdue = flow.Function(this.mark_review_overdue).Next(this.timer_end)
     timer_end = flow.End()
     end = flow.End()
 
@@ -156,7 +201,45 @@ class CaseFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no types: Flo
     def claim_created(self, activation: Activation) -> None:
         from .services import dispatch_task_prepare
 
-        dispatch_task_prepare(task=activation.task)
+        task = activation.task
+        task.data = {**(task.data or {}), "dispatch": _branch_dispatch(task)}
+        task.save(update_fields=["data"])
+        dispatch_task_prepare(task=task)
+
+    def review_created(self, activation: Activation) -> None:
+        from .services import review_task_prepare
+
+        task = activation.task
+        task.data = {**(task.data or {}), "dispatch": _branch_dispatch(task)}
+        task.save(update_fields=["data"])
+        review_task_prepare(task=task)
+
+    def part_in_review(self, activation: Activation) -> bool:
+        dispatch = _incoming_dispatch(activation)
+        return (
+            dispatch.active
+            and dispatch.returned_at is not None
+            and not (dispatch.return_accepted_at)
+        )
+
+    def part_goes_on(self, activation: Activation) -> bool:
+        """Still to be claimed or worked on: a refused return, or the part it was moved to."""
+        dispatch = _incoming_dispatch(activation)
+        return dispatch.active and dispatch.returned_at is None and dispatch.resolved_at is None
+
+    def review_due(self, activation: Activation) -> datetime:
+        from .models import CaseDispatch
+
+        task = _host_task(activation, CaseFlow.review_return)
+        due = CaseDispatch.objects.get(pk=task.data["dispatch"]).review_due
+        assert due is not None, "a return under review has its review deadline"
+        return due
+
+    def mark_review_overdue(self, activation: Activation) -> None:
+        from .services import return_review_overdue
+
+        task = _host_task(activation, CaseFlow.review_return)
+        return_review_overdue(dispatch_id=task.data["dispatch"])
 
     def respond_due(self, activation: Activation) -> datetime | None:
         return _case(activation).respond_due

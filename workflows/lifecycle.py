@@ -120,7 +120,7 @@ class CaseLifecycle:
         target=Status.HANDLING,
         label=_("whistle up"),
         permission=permissions.lifecycle_handle,
-        conditions=[permissions.below_street],
+        conditions=[permissions.not_suspended, permissions.below_street],
     )
     def whistle(self) -> None:
         """吹哨: one level up (grid → community → street)."""
@@ -130,7 +130,7 @@ class CaseLifecycle:
         target=Status.DISPATCHED,
         label=_("dispatch"),
         permission=permissions.lifecycle_dispatch,
-        conditions=[permissions.at_area_level],
+        conditions=[permissions.not_suspended, permissions.at_area_level],
     )
     def dispatch(self) -> None:
         """吹哨 to functional departments, which must claim (报到)."""
@@ -139,6 +139,7 @@ class CaseLifecycle:
         source=Status.DISPATCHED,
         target=Status.HANDLING,
         label=_("claim"),
+        conditions=[permissions.not_suspended],
         permission=permissions.lifecycle_claim,
     )
     def claim(self) -> None:
@@ -159,7 +160,7 @@ class CaseLifecycle:
         target=Status.RESOLVED,
         label=_("resolve"),
         permission=permissions.lifecycle_handle,
-        conditions=[permissions.at_area_level],
+        conditions=[permissions.not_suspended, permissions.at_area_level],
     )
     def resolve(self) -> None:
         """The handling level reports its result; the whistle-blowing level must verify it."""
@@ -221,6 +222,65 @@ class CaseLifecycle:
     def follow(self) -> None:
         """我也遇到 (+1): someone else has the same problem; told of updates, counted."""
 
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("ask for an extension"),
+        permission=permissions.lifecycle_ask_extension,
+        conditions=[
+            permissions.not_suspended,
+            permissions.before_resolve_deadline,
+            permissions.no_extension_pending,
+            permissions.extensions_left,
+        ],
+    )
+    def ask_extension(self) -> None:
+        """延期: the handling unit asks for a later deadline, at most N times per case."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("grant the extension"),
+        permission=permissions.lifecycle_decide_extension,
+        conditions=[permissions.extension_pending],
+    )
+    def approve_extension(self) -> None:
+        """延期 granted (possibly shorter than asked): the deadline and its timers move."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("refuse the extension"),
+        permission=permissions.lifecycle_decide_extension,
+        conditions=[permissions.extension_pending],
+    )
+    def refuse_extension(self) -> None:
+        """延期 refused: the deadline stands."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("suspend"),
+        permission=permissions.lifecycle_suspend,
+        conditions=[permissions.not_suspended],
+    )
+    def suspend(self) -> None:
+        """挂起: the case's clocks and timers stop, with a reason and a date to resume."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("resume"),
+        permission=permissions.lifecycle_suspend,
+        conditions=[permissions.is_suspended],
+    )
+    def resume(self) -> None:
+        """The clocks run again with the time they had left (by hand, or at the date)."""
+
+    @status.transition(
+        source=[Status.REPORTED, Status.HANDLING, Status.DISPATCHED, Status.RESOLVED],
+        label=_("supervise"),
+        permission=permissions.lifecycle_supervise,
+        conditions=[permissions.not_supervised],
+    )
+    def supervise(self) -> None:
+        """督办: the street marks an open case supervised, until it closes."""
+
     @status.transition(source=ANY, label=_("comment on"), permission=visibility.lifecycle_view)
     def comment(self) -> None:
         """Anyone who can see the case may remark on it, in any status."""
@@ -233,14 +293,15 @@ class DispatchPart:
     WAITING = "waiting"  # waiting for the department to report for duty
     CLAIMED = "claimed"
     RESOLVED = "resolved"
-    RETURNED = "returned"
+    REVIEW = "review"  # returned, waiting for the dispatching level's review (退单审核)
+    RETURNED = "returned"  # returned, and the return accepted: the part has ended
 
 
 def dispatch_part_state(dispatch: CaseDispatch) -> str:
     if not dispatch.active:
-        return DispatchPart.INACTIVE
+        return DispatchPart.INACTIVE  # an earlier round, or reassigned to another department
     if dispatch.returned_at:
-        return DispatchPart.RETURNED
+        return DispatchPart.RETURNED if dispatch.return_accepted_at else DispatchPart.REVIEW
     if dispatch.resolved_at:
         return DispatchPart.RESOLVED
     return DispatchPart.CLAIMED if dispatch.claimed_by_id else DispatchPart.WAITING
@@ -267,7 +328,7 @@ class DispatchLifecycle:
         source=DispatchPart.WAITING,
         label=_("claim"),
         permission=permissions.dispatch_claim,
-        conditions=[permissions.departments_working],
+        conditions=[permissions.not_suspended, permissions.departments_working],
     )
     def claim(self) -> None:
         """报到: one person reports for duty for the department."""
@@ -276,7 +337,7 @@ class DispatchLifecycle:
         source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
         label=_("assign"),
         permission=permissions.dispatch_assign,
-        conditions=[permissions.departments_working],
+        conditions=[permissions.not_suspended, permissions.departments_working],
     )
     def assign(self) -> None:
         """派单: a head gives the part to one of the department's staff."""
@@ -285,7 +346,7 @@ class DispatchLifecycle:
         source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
         label=_("return"),
         permission=permissions.dispatch_return,
-        conditions=[permissions.departments_working],
+        conditions=[permissions.not_suspended, permissions.departments_working],
     )
     def return_to_dispatcher(self) -> None:
         """退回: the department sends its part back, with a reason."""
@@ -294,13 +355,50 @@ class DispatchLifecycle:
         source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
         label=_("resolve"),
         permission=permissions.dispatch_work,
-        conditions=[permissions.departments_working, permissions.dispatch_claimed],
+        conditions=[
+            permissions.not_suspended,
+            permissions.departments_working,
+            permissions.dispatch_claimed,
+        ],
     )
     def resolve(self) -> None:
         """The department reports its result."""
 
     @state.transition(
-        source=[DispatchPart.CLAIMED, DispatchPart.RESOLVED, DispatchPart.RETURNED],
+        source=DispatchPart.REVIEW,
+        label=_("accept the return"),
+        permission=permissions.dispatch_redirect,
+        conditions=[permissions.not_suspended, permissions.departments_working],
+    )
+    def accept_return(self) -> None:
+        """退单审核, accepted: the department's part ends (counted as returned, not failed),
+        optionally 改派 to another department."""
+
+    @state.transition(
+        source=DispatchPart.REVIEW,
+        label=_("refuse the return"),
+        permission=permissions.dispatch_redirect,
+        conditions=[permissions.not_suspended, permissions.departments_working],
+    )
+    def refuse_return(self) -> None:
+        """退单审核, refused: back to the same department, whose claim clock restarts."""
+
+    @state.transition(
+        source=[DispatchPart.WAITING, DispatchPart.CLAIMED],
+        label=_("reassign"),
+        permission=permissions.dispatch_redirect,
+        conditions=[permissions.not_suspended, permissions.departments_working],
+    )
+    def reassign(self) -> None:
+        """改派: the dispatching level moves the part to another department, at any time."""
+
+    @state.transition(
+        source=[
+            DispatchPart.CLAIMED,
+            DispatchPart.RESOLVED,
+            DispatchPart.REVIEW,
+            DispatchPart.RETURNED,
+        ],
         label=_("rate"),
         permission=permissions.dispatch_rate,
         conditions=[permissions.dispatch_reported_for_duty, permissions.dispatch_not_rated],

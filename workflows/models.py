@@ -29,6 +29,7 @@ from .choices import (
     Rating,
     Source,
     Status,
+    SuspendReason,
     VerifyMethod,
     WhistleType,
 )
@@ -252,6 +253,21 @@ class Case(models.Model):
         db_default="",
     )
 
+    # 挂起: while suspended the clocks stop — no resolve deadline (the time left is kept), the
+    # timers paused; `resume_at` is when the timer dispatcher resumes it, if nobody has.
+    suspended_at = models.DateTimeField(_("suspended"), null=True, blank=True)
+    # db_default: rows written in bulk past the ORM's defaults (the load-test generator)
+    suspend_reason = models.CharField(
+        _("suspended because"),
+        max_length=16,
+        choices=SuspendReason.choices,
+        blank=True,
+        db_default="",
+    )
+    suspend_note = models.TextField(_("suspension note"), blank=True, db_default="")
+    resume_at = models.DateTimeField(_("resume at"), null=True, blank=True, db_index=True)
+    resolve_left = models.DurationField(_("time left to resolve"), null=True, blank=True)
+
     reported_at = models.DateTimeField(_("reported"), default=timezone.now, db_index=True)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
@@ -367,6 +383,15 @@ class CaseDispatch(models.Model):
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     return_reason = models.TextField(_("return reason"), blank=True)
+    # 退单审核: a return waits for the dispatching level until `review_due`; accepted, the part
+    # ends (`return_accepted_at`); refused, `returned_at` is cleared and the claim clock restarts.
+    review_due = models.DateTimeField(_("review the return by"), null=True, blank=True)
+    return_accepted_at = models.DateTimeField(_("return accepted"), null=True, blank=True)
+    # 改派: the part was moved to another department's part (this one ends, inactive).
+    reassigned_to = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reassigned_at = models.DateTimeField(_("reassigned"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
     claim_overdue = models.BooleanField(_("claim overdue"), default=False)
@@ -469,6 +494,77 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.case_id}"
+
+
+class CaseExtension(models.Model):
+    """延期: the handling unit asks for a later resolve deadline, with a reason; the level that
+    dispatched the case (or the one above a grid or community) grants it, possibly shorter,
+    or refuses. At most one request waits at a time."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="extensions")
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="+"
+    )  # the department asking, when the case is with departments
+    requested_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(_("asked"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    previous_due = models.DateTimeField(_("deadline before"))
+    requested_due = models.DateTimeField(_("deadline asked for"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    granted_due = models.DateTimeField(_("deadline granted"), null=True, blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state="pending"),
+                name="extension_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.state} {self.requested_due:%Y-%m-%d %H:%M}"
+
+
+class CaseSupervision(models.Model):
+    """督办: a street official marks a case supervised, with an instruction and a due time;
+    it ends when the case closes (on time when closed by `due`). One open at a time."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="supervisions")
+    supervised_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    started_at = models.DateTimeField(_("supervised since"), default=timezone.now)
+    instruction = models.TextField(_("instruction"))
+    due = models.DateTimeField(_("supervised until"))
+    ended_at = models.DateTimeField(_("supervision ended"), null=True, blank=True)
+    on_time = models.BooleanField(_("closed in time"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(ended_at__isnull=True),
+                name="supervision_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 督办 {self.due:%Y-%m-%d %H:%M}"
 
 
 from .boards.report_models import ReportSettings as ReportSettings  # noqa: E402

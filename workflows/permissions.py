@@ -12,14 +12,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Area
 from grids.phones import verified_phone
-from grids.selectors import AnyUser, area_allows, department_allows
+from grids.roles import AreaLevel
+from grids.selectors import AnyUser, area_allows, area_ancestor_at, department_allows
 
 from .choices import Level, Status
-from .deadlines import nearby_closed_window, within_nearby_window, within_reopen_window
+from .deadlines import (
+    extensions_allowed,
+    nearby_closed_window,
+    within_nearby_window,
+    within_reopen_window,
+)
 from .models import Case, CaseDispatch
 
 if TYPE_CHECKING:  # lifecycle names these predicates: it imports this module
@@ -48,6 +55,46 @@ def can_dispatch(user: AnyUser, case: Case) -> bool:
     return case.level != Level.DEPARTMENT and area_allows(
         user, "dispatch_area_cases", case.handling_area
     )
+
+
+def can_redirect(user: AnyUser, case: Case) -> bool:
+    """退单审核 and 改派: the level that dispatched the case to its departments (the case's
+    handling area keeps that level while the departments have it)."""
+    return area_allows(user, "dispatch_area_cases", case.handling_area)
+
+
+def can_ask_extension(user: AnyUser, case: Case) -> bool:
+    """延期 is asked by whoever handles the case: at department level, the claimer or a head
+    of a department still working on it; otherwise the handling level's people."""
+    if case.level == Level.DEPARTMENT:
+        working = active_dispatches(case).filter(returned_at__isnull=True, resolved_at__isnull=True)
+        return any(can_work_dispatch(user, d) for d in working)
+    return can_handle(user, case)
+
+
+def extension_approver_area(case: Case) -> Area:
+    """Who grants 延期: the level that dispatched the case to its departments, the level
+    above a grid or a community handling it, the street itself for its own cases."""
+    if case.level in (Level.GRID, Level.COMMUNITY) and case.handling_area.parent_id:
+        parent = case.handling_area.parent
+        assert parent is not None
+        return parent
+    return case.handling_area
+
+
+def can_decide_extension(user: AnyUser, case: Case) -> bool:
+    return area_allows(user, "dispatch_area_cases", extension_approver_area(case))
+
+
+def can_suspend(user: AnyUser, case: Case) -> bool:
+    """挂起 and its resumption: the level that grants extensions (see above)."""
+    return can_decide_extension(user, case)
+
+
+def can_supervise(user: AnyUser, case: Case) -> bool:
+    """督办: the street's officials (who rate departments for the street)."""
+    street = area_ancestor_at(case.area, AreaLevel.STREET)
+    return street is not None and area_allows(user, "rate_departments", street)
 
 
 def can_claim_for(user: AnyUser, dispatch: CaseDispatch) -> bool:
@@ -170,6 +217,84 @@ def not_rated(lifecycle: CaseLifecycle) -> bool | Unmet:
     return True
 
 
+def lifecycle_ask_extension(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    return can_ask_extension(user, lifecycle.case)
+
+
+def lifecycle_decide_extension(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    return can_decide_extension(user, lifecycle.case)
+
+
+def lifecycle_supervise(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    return can_supervise(user, lifecycle.case)
+
+
+def not_supervised(lifecycle: CaseLifecycle) -> bool | Unmet:
+    if lifecycle.case.supervisions.filter(ended_at__isnull=True).exists():
+        return Unmet(
+            _("Case %(number)s is already supervised.") % {"number": lifecycle.case.number}
+        )
+    return True
+
+
+def lifecycle_suspend(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    return can_suspend(user, lifecycle.case)
+
+
+def _suspended(case: Case) -> Unmet:
+    return Unmet(_("Case %(number)s is suspended: resume it first.") % {"number": case.number})
+
+
+def not_suspended(lifecycle: CaseLifecycle | DispatchLifecycle) -> bool | Unmet:
+    """While suspended (挂起) a case's work waits with its clocks."""
+    return _suspended(lifecycle.case) if lifecycle.case.suspended_at else True
+
+
+def is_suspended(lifecycle: CaseLifecycle) -> bool | Unmet:
+    if lifecycle.case.suspended_at is None:
+        return Unmet(_("Case %(number)s is not suspended.") % {"number": lifecycle.case.number})
+    return True
+
+
+def before_resolve_deadline(lifecycle: CaseLifecycle) -> bool | Unmet:
+    """延期 is asked before the deadline, not after it has passed."""
+    due = lifecycle.case.resolve_due
+    if due is None or due <= timezone.now():
+        return Unmet(
+            _("The deadline of case %(number)s has passed: an extension is asked before it.")
+            % {"number": lifecycle.case.number}
+        )
+    return True
+
+
+def no_extension_pending(lifecycle: CaseLifecycle) -> bool | Unmet:
+    if lifecycle.case.extensions.filter(state="pending").exists():
+        return Unmet(
+            _("An extension of case %(number)s is already waiting for approval.")
+            % {"number": lifecycle.case.number}
+        )
+    return True
+
+
+def extensions_left(lifecycle: CaseLifecycle) -> bool | Unmet:
+    allowed = extensions_allowed()
+    if lifecycle.case.extensions.count() >= allowed:
+        return Unmet(
+            _("Case %(number)s has had its %(count)d extension requests.")
+            % {"number": lifecycle.case.number, "count": allowed}
+        )
+    return True
+
+
+def extension_pending(lifecycle: CaseLifecycle) -> bool | Unmet:
+    if not lifecycle.case.extensions.filter(state="pending").exists():
+        return Unmet(
+            _("No extension of case %(number)s is waiting for approval.")
+            % {"number": lifecycle.case.number}
+        )
+    return True
+
+
 def at_department_level(lifecycle: CaseLifecycle) -> bool:
     return lifecycle.case.level == Level.DEPARTMENT
 
@@ -223,6 +348,10 @@ def dispatch_work(lifecycle: DispatchLifecycle, user: AnyUser) -> bool:
 
 def dispatch_rate(lifecycle: DispatchLifecycle, user: AnyUser) -> bool:
     return can_rate_department(user, lifecycle.case)
+
+
+def dispatch_redirect(lifecycle: DispatchLifecycle, user: AnyUser) -> bool:
+    return can_redirect(user, lifecycle.case)
 
 
 def departments_working(lifecycle: DispatchLifecycle) -> bool:

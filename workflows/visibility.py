@@ -162,6 +162,12 @@ def parts_claimable_by(user: AnyUser) -> Q:
     return departments_q(user, "claim_department_cases", pk_field="department")
 
 
+def parts_dispatched_by(user: AnyUser) -> Q:
+    """Department parts (`CaseDispatch`) of cases dispatched from a level the user
+    dispatches for: the returns they review (退单审核), the parts they may reassign (改派)."""
+    return areas_q(user, "dispatch_area_cases", path_field="case__handling_area__path")
+
+
 def parts_led_by(user: AnyUser) -> Q:
     """Department parts of the departments the user heads."""
     return departments_q(user, "assign_department_cases", pk_field="department")

@@ -168,6 +168,42 @@ def test_agency_responsible_is_the_lead_department(client, located, api_key):
     assert row["status"] == "open"
 
 
+def test_reassignment_and_extension_show_to_the_citizen(client, located, api_key):
+    """改派 changes the agency responsible; 延期 the expected date and the status notes."""
+    world = located
+    [receipt] = post(client, api_key).json()
+    case = Case.objects.get(number=receipt["service_request_id"])
+    services.case_accept(case=case, actor=world.people["grid1"])
+    services.case_whistle(
+        case=case, actor=world.people["grid1"], whistle_type="routine", reason="需要社区"
+    )
+    police, city = world.departments["police"], world.departments["city"]
+    services.case_dispatch(
+        case=case,
+        actor=world.people["community1"],
+        departments=[police],
+        lead=police,
+        whistle_type="routine",
+        reason="请处理",
+    )
+    services.case_reassign(
+        case=case,
+        department=police,
+        actor=world.people["community1"],
+        to_department=city,
+        reason="改派",
+    )
+    services.case_claim(case=case, department=city, actor=world.people["city1"])
+    case = Case.objects.get(pk=case.pk)
+    due = case.resolve_due + timedelta(days=2)
+    services.case_extension_ask(case=case, actor=world.people["city1"], due=due, reason="等材料")
+    services.case_extension_approve(case=case, actor=world.people["community1"], due=due)
+    [row] = client.get(f"{BASE}/requests/{case.number}.json").json()
+    assert row["agency_responsible"] == city.name
+    assert parse_datetime(row["expected_datetime"]) == due.replace(microsecond=0)
+    assert "办理期限已延至" in row["status_notes"]
+
+
 def test_request_list_filters_and_default_window(client, located, api_key):
     with time_machine.travel(timezone.now() - timedelta(days=100), tick=False):
         [old] = post(client, api_key).json()

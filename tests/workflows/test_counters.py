@@ -116,6 +116,7 @@ class CounterMachine(CaseMachine):
         """Jumps that land on either side of local midnight."""
         self.traveller.shift(timedelta(hours=hours))
         fire_due_timers()
+        services.cases_resume_due()
 
     @rule(
         case=CaseMachine.cases,
@@ -163,7 +164,7 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
     """Longer walks than hypothesis reaches: 8 cases pushed down random branches (rework,
     whistles, dispatches, claims, returns, ratings) with clock jumps across midnight."""
     seen = set()
-    for seed in range(3):
+    for seed in range(5):
         rng = random.Random(seed)
         machine = CounterMachine()
         try:
@@ -188,7 +189,12 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
                         dispatch = rng.choice(claimed)
                         name = names[dispatch.department_id]
                         machine.rate_department(dispatch.case, name, rng.randint(1, 5))
-                elif roll < 0.8:  # soon after closing, so a 不满意 can still reopen
+                elif roll < 0.78:  # 延期 asked and decided
+                    decision = rng.choice(["grant", "shorter", "refuse"])
+                    machine.extension(rng.choice(cases), decision, rng.randint(1, 5))
+                elif roll < 0.8:  # 挂起, resumed by hand or at the date
+                    machine.suspension(rng.choice(cases), rng.randint(1, 2), rng.random() < 0.5)
+                elif roll < 0.85:  # soon after closing, so a 不满意 can still reopen
                     rating = rng.choice(["satisfied", "basically", "dissatisfied"])
                     machine.rate(rng.choice(cases), rating, True)
                 else:
@@ -202,6 +208,9 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
             machine.teardown()
     wanted = {"case.reworked", "case.whistled", "case.claimed", "case.rated", "case.reopened"}
     wanted |= {"case.returned", "dispatch.rated"}
+    wanted |= {"case.return_accepted", "case.return_refused", "case.reassigned"}
+    wanted |= {"case.extension_approved", "case.extension_refused"}
+    wanted |= {"case.suspended", "case.resumed"}
     assert wanted | {"closed after rework"} <= seen, seen
 
 

@@ -157,6 +157,14 @@ def test_all_departments_returning_sends_the_case_back_to_the_dispatcher(world):
             actor=world.people[person],
             reason="不属于本部门职责",
         )
+    assert steps(fresh(case)) == [("review_return", None), ("review_return", None)]
+    for name in ("police", "city"):  # 退单审核: the dispatching level accepts each return
+        services.case_return_accept(
+            case=case,
+            department=world.departments[name],
+            actor=world.people["community1"],
+            reason="同意退回",
+        )
     case = fresh(case)
     assert (case.status, case.level, case.handling_area) == (
         Status.HANDLING,

@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.test import TestCase
+from django.utils import timezone
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, invariant, precondition, rule
@@ -26,6 +27,7 @@ from workflows import services
 from workflows.choices import Level, Status
 from workflows.errors import CaseActionDenied, CaseConflict
 from workflows.models import Case, CaseEvent
+from workflows.permissions import extension_approver_area
 
 PEOPLE = [
     "grid1",
@@ -67,6 +69,8 @@ def snapshot(case: Case) -> tuple:
         case.updated_at,
         case.events.count(),
         tuple(case.dispatches.values_list("claimed_by", "returned_at", "resolved_at")),
+        tuple(case.extensions.values_list("state", "granted_due")),
+        case.suspended_at,
     )
 
 
@@ -185,6 +189,72 @@ class CaseMachine(WorldMachine):
 
     @rule(
         case=cases,
+        who=anyone,
+        department=st.sampled_from(["police", "city"]),
+        action=st.sampled_from(["accept_return", "refuse_return", "reassign", "move_on_return"]),
+    )
+    def dispatcher_action(self, case, who, department, action):
+        """退单审核 and 改派 by the dispatching level (or whoever else tries)."""
+        fresh = Case.objects.get(pk=case.pk)
+        actor = self.person(who, plausible_for=fresh.handling_area.code)
+        dept = self.world.departments[department]
+        other = self.world.departments["city" if department == "police" else "police"]
+        common = {"case": fresh, "department": dept, "actor": actor, "reason": "审核"}
+        calls = {
+            "accept_return": lambda: services.case_return_accept(**common),
+            "move_on_return": lambda: services.case_return_accept(**common, to_department=other),
+            "refuse_return": lambda: services.case_return_refuse(**common),
+            "reassign": lambda: services.case_reassign(**common, to_department=other),
+        }
+        self.attempt(case, calls[action])
+
+    @rule(
+        case=cases, decision=st.sampled_from(["grant", "shorter", "refuse"]), days=st.integers(1, 5)
+    )
+    def extension(self, case, decision, days):
+        """延期 asked by whoever handles the case, then decided by the approving level."""
+        fresh = Case.objects.get(pk=case.pk)
+        if fresh.level == Level.DEPARTMENT:
+            part = fresh.dispatches.filter(active=True, claimed_by__isnull=False).first()
+            asker = part.claimed_by if part else self.world.people["police_head"]
+        else:
+            asker = self.person(None, plausible_for=fresh.handling_area.code)
+        due = (fresh.resolve_due or timezone.now()) + timedelta(days=days)
+        self.attempt(
+            case,
+            lambda: services.case_extension_ask(case=fresh, actor=asker, due=due, reason="延期"),
+        )
+        fresh = Case.objects.get(pk=case.pk)
+        approver = self.person(None, plausible_for=extension_approver_area(fresh).code)
+        if decision == "refuse":
+            call = lambda: services.case_extension_refuse(  # noqa: E731
+                case=fresh, actor=approver, reason="不予延期"
+            )
+        else:
+            granted = due - timedelta(hours=12) if decision == "shorter" else due
+            call = lambda: services.case_extension_approve(  # noqa: E731
+                case=fresh, actor=approver, due=granted
+            )
+        self.attempt(case, call)
+
+    @rule(case=cases, days=st.integers(1, 3), by_hand=st.booleans())
+    def suspension(self, case, days, by_hand):
+        """挂起 by the supervising level, resumed by hand now or by the dispatcher at the date."""
+        fresh = Case.objects.get(pk=case.pk)
+        approver = self.person(None, plausible_for=extension_approver_area(fresh).code)
+        resume_at = timezone.now() + timedelta(days=days)
+        self.attempt(
+            case,
+            lambda: services.case_suspend(
+                case=fresh, actor=approver, reason="weather", resume_at=resume_at
+            ),
+        )
+        if by_hand:
+            fresh = Case.objects.get(pk=case.pk)
+            self.attempt(case, lambda: services.case_resume(case=fresh, actor=approver))
+
+    @rule(
+        case=cases,
         rating=st.sampled_from(["satisfied", "basically", "dissatisfied"]),
         by_phone=st.booleans(),
     )
@@ -242,10 +312,29 @@ class CaseMachine(WorldMachine):
             )
 
     def department_step(self, case: Case, choice: int) -> None:
-        dispatch = case.dispatches.filter(
+        in_review = case.dispatches.filter(
+            active=True, returned_at__isnull=False, return_accepted_at__isnull=True
+        ).first()
+        working = case.dispatches.filter(
             active=True, returned_at__isnull=True, resolved_at__isnull=True
         ).first()
+        if in_review is not None:
+            self.review_step(case, in_review.department, choice)
+            return
+        assert working is not None, "a case with its departments has a part to work on"
+        dispatch = working
         department = dispatch.department
+        if choice == 7:  # 改派 now and then, to the other department if it has no part
+            other = self.world.departments["city" if department.code == "PCS" else "police"]
+            dispatcher = self.person(None, plausible_for=case.handling_area.code)
+            services.case_reassign(
+                case=case,
+                department=department,
+                actor=dispatcher,
+                to_department=other,
+                reason="改派",
+            )
+            return
         name = "police" if department == self.world.departments["police"] else "city"
         actor = self.person(None, plausible_for=name)
         if choice % 5 == 0:
@@ -257,10 +346,23 @@ class CaseMachine(WorldMachine):
                 case=case, department=department, actor=actor, result="已办结", photos=[photo()]
             )
 
+    def review_step(self, case: Case, department, choice: int) -> None:
+        """退单审核 by the dispatching level: accept, accept and 改派, or refuse."""
+        dispatcher = self.person(None, plausible_for=case.handling_area.code)
+        common = {"case": case, "department": department, "actor": dispatcher, "reason": "审核"}
+        other = self.world.departments["city" if department.code == "PCS" else "police"]
+        if choice % 3 == 0:
+            services.case_return_refuse(**common)
+        elif choice % 3 == 1 and not case.dispatches.filter(active=True, department=other):
+            services.case_return_accept(**common, to_department=other)
+        else:
+            services.case_return_accept(**common)
+
     @rule(minutes=st.sampled_from([3, 10, 40, 180, 60 * 24 * 8]))
     def time_passes(self, minutes):
         self.traveller.shift(timedelta(minutes=minutes))
         fire_due_timers()
+        services.cases_resume_due()
 
     @invariant()
     def cases_are_consistent(self):
@@ -274,15 +376,24 @@ class CaseMachine(WorldMachine):
         names = sorted(t.flow_task.name for t in steps)
         active = [d for d in case.dispatches.all() if d.active]
         working = [d for d in active if not d.returned_at and not d.resolved_at]
+        in_review = [d for d in active if d.returned_at and not d.return_accepted_at]
         if case.status == Status.REPORTED:
             assert names == ["intake"] and case.level in AREA_LEVELS
         elif case.status == Status.HANDLING and case.level in AREA_LEVELS:
             assert names == ["handle"]
         elif case.status in (Status.DISPATCHED, Status.HANDLING):
-            assert case.level == Level.DEPARTMENT and names == ["claim"] * len(working)
-            claimed = {t.data["dispatch"]: t.owner_id for t in steps}
+            wanted = ["claim"] * len(working) + ["review_return"] * len(in_review)
+            assert case.level == Level.DEPARTMENT and names == sorted(wanted)
+            claimed = {t.data["dispatch"]: t.owner_id for t in steps if t.flow_task.name == "claim"}
             assert claimed == {d.pk: d.claimed_by_id for d in working}
-            assert (case.status == Status.DISPATCHED) == all(not d.claimed_at for d in active)
+            reviewed = {t.data["dispatch"] for t in steps if t.flow_task.name == "review_return"}
+            assert reviewed == {d.pk for d in in_review}
+            # Dispatched until a department reports for duty; handling from then on, even when
+            # a refused return or a 改派 leaves every live part waiting for a new claim.
+            if case.status == Status.DISPATCHED:
+                assert all(not d.claimed_at for d in active)
+            else:
+                assert case.events.filter(kind="case.claimed").exists()
         elif case.status == Status.RESOLVED:
             assert names == ["verify"]
         elif case.status == Status.CLOSED:

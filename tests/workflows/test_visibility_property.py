@@ -67,6 +67,12 @@ def case_build(world, area: str, by: str, depth: int, departments: set, again: b
                 services.case_return(
                     case=case, department=part.department, actor=staff, reason="退"
                 )
+                services.case_return_accept(  # 退单审核: back to the community
+                    case=case,
+                    department=part.department,
+                    actor=world.people["community1"],
+                    reason="同意",
+                )
             others = [world.departments[d] for d in DEPARTMENTS if d not in departments]
             case = dispatch(
                 world, Case.objects.get(pk=case.pk), others or [world.departments["police"]]

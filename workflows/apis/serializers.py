@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from grids.models import Area, Department, User
 from grids.selectors import area_at_point
 
-from ..choices import Priority, Rating, VerifyMethod, WhistleType
+from ..choices import Priority, Rating, SuspendReason, VerifyMethod, WhistleType
 from ..forms import MAX_PHOTOS
 from ..models import Case, CaseDispatch, CaseEvent, CasePhoto, Category
 from ..privacy import ReporterContact, reporter_contact, reporter_name
@@ -63,6 +63,9 @@ class DispatchSerializer(serializers.ModelSerializer[CaseDispatch]):
             "claimed_at",
             "returned_at",
             "return_reason",
+            "review_due",
+            "return_accepted_at",
+            "reassigned_at",
             "resolved_at",
             "result",
             "response_rating",
@@ -153,6 +156,8 @@ class CaseDetailSerializer(CaseSerializer):
     dispatches = DispatchSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
     events = serializers.SerializerMethodField()
+    # Plain text: the choices are SuspendSerializer's `reason` enum already (one name each).
+    suspend_reason = serializers.CharField(read_only=True)
 
     class Meta(CaseSerializer.Meta):
         fields = CaseSerializer.Meta.fields + [
@@ -168,6 +173,9 @@ class CaseDetailSerializer(CaseSerializer):
             "result",
             "rework_count",
             "reopen_count",
+            "suspended_at",
+            "suspend_reason",
+            "resume_at",
             "responded_at",
             "resolved_at",
             "rated_at",
@@ -279,6 +287,46 @@ class DepartmentInputSerializer(serializers.Serializer[Body]):
 
 class DepartmentReasonSerializer(DepartmentInputSerializer, ReasonSerializer):
     pass
+
+
+class ReassignSerializer(DepartmentReasonSerializer):
+    """改派: `department` names the part, `to_department` where it goes."""
+
+    to_department = DepartmentField()
+    instruction = serializers.CharField(
+        max_length=1000, required=False, default="", allow_blank=True
+    )
+
+
+class ReturnAcceptSerializer(DepartmentReasonSerializer):
+    """退单审核, accepted; with `to_department`, 改派 to it."""
+
+    to_department = DepartmentField(required=False, allow_null=True, default=None)
+    instruction = serializers.CharField(
+        max_length=1000, required=False, default="", allow_blank=True
+    )
+
+
+class ExtensionAskSerializer(ReasonSerializer):
+    """延期: `due` is the deadline wanted (ISO 8601, with its offset)."""
+
+    due = serializers.DateTimeField()
+
+
+class ExtensionApproveSerializer(serializers.Serializer[Body]):
+    due = serializers.DateTimeField(help_text="The deadline granted (at most the one asked for).")
+    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class SuperviseSerializer(serializers.Serializer[Body]):
+    instruction = serializers.CharField(max_length=1000)
+    due = serializers.DateTimeField(help_text="When the supervised case must be done.")
+
+
+class SuspendSerializer(serializers.Serializer[Body]):
+    reason = serializers.ChoiceField(choices=SuspendReason.choices)
+    resume_at = serializers.DateTimeField(help_text="When the case is expected to resume.")
+    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
 
 
 class DuplicateSerializer(serializers.Serializer[Body]):

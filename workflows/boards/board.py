@@ -15,7 +15,7 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ from grids.roles import AreaLevel
 from grids.selectors import AnyUser
 
 from ..choices import OPEN_STATUSES, Level, VerifyMethod
-from ..models import Case, CaseEvent
+from ..models import Case, CaseDispatch, CaseEvent, CaseExtension, CaseSupervision
 from ..visibility import board_allowed, board_areas
 from .map import GridMap, grid_map
 from .metrics import (
@@ -187,6 +187,10 @@ class Board:
     verify_methods: list[tuple[StrOrPromise, int]]  # 核查方式 of the period's closings
     overdue: list[Case]
     last_event_id: int
+    returns: list[CaseDispatch] = field(default_factory=list)  # 退单审核 waiting for review
+    extended: int = 0  # cases granted an extension (延期) in the period
+    supervised: list[Case] = field(default_factory=list)  # 督办 open now
+    supervisions: tuple[int, int] = (0, 0)  # 督办 ended in the period: (ended, on time)
     sort: str = ""
     dsort: str = ""
 
@@ -272,6 +276,10 @@ def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
         ),
         verify_methods=_verify_methods(scope, period),
         overdue=_overdue(scope),
+        returns=returns_in_review(scope),
+        extended=cases_extended(scope, period),
+        supervised=cases_supervised(scope),
+        supervisions=supervisions_ended(scope, period),
         last_event_id=CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0,
         sort=sort,
         dsort=dsort,
@@ -319,6 +327,59 @@ def _verify_methods(scope: Area, period: Period) -> list[tuple[StrOrPromise, int
     if counts.get(""):
         rows.append((_("Not recorded"), counts[""]))
     return rows
+
+
+def cases_extended(scope: Area, period: Period) -> int:
+    """Cases under `scope` granted an extension (延期) in the period (one query)."""
+    granted = CaseExtension.objects.filter(
+        period.q("decided_at"), state="approved", case__area_path__startswith=scope.path
+    )
+    return granted.values("case").distinct().count()
+
+
+def cases_supervised(scope: Area) -> list[Case]:
+    """Open cases under `scope` the street supervises (督办), the nearest due first."""
+    return list(
+        Case.objects.filter(
+            area_path__startswith=scope.path,
+            supervisions__isnull=False,  # one join: a supervision, and that one still open
+            supervisions__ended_at__isnull=True,
+        )
+        .select_related("area")
+        .only("number", "title", "area__name")
+        .order_by("supervisions__due", "pk")[:OVERDUE_LIST_SIZE]
+    )
+
+
+def supervisions_ended(scope: Area, period: Period) -> tuple[int, int]:
+    """督办 that ended (the case closed) in the period under `scope`: (ended, on time)."""
+    ended = CaseSupervision.objects.filter(
+        period.q("ended_at"), case__area_path__startswith=scope.path
+    ).aggregate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
+    return ended["n"] or 0, ended["on_time"] or 0
+
+
+def returns_in_review(scope: Area) -> list[CaseDispatch]:
+    """Departments' returns under `scope` waiting for the dispatching level's review, the
+    longest-waiting first (退单审核; their deadline is `review_due`)."""
+    return list(
+        CaseDispatch.objects.filter(
+            case__area_path__startswith=scope.path,
+            active=True,
+            returned_at__isnull=False,
+            return_accepted_at__isnull=True,
+        )
+        .select_related("case", "department")
+        .only(
+            "review_due",
+            "returned_at",
+            "return_reason",
+            "department__name",
+            "case__number",
+            "case__title",
+        )
+        .order_by("review_due", "pk")[:OVERDUE_LIST_SIZE]
+    )
 
 
 def _overdue(scope: Area) -> list[Case]:

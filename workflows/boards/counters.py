@@ -221,6 +221,20 @@ def _returned(delta: Counts, case: "Case", payload: dict[str, Any]) -> None:
         _add(delta, _dispatch_key(case, dispatch), counts)
 
 
+def _return_refused(delta: Counts, case: "Case", payload: dict[str, Any]) -> None:
+    """退单审核 refused: the return (or the claim before it) is no longer the department's
+    answer; it must report for duty again, and that claim counts then."""
+    dispatch = _latest(case, payload, active=True)
+    counts = {"answered": -1, "answered_in_time": -int(bool(payload["answered_in_time"]))}
+    _add(delta, _dispatch_key(case, dispatch), counts)
+
+
+def _reassigned(delta: Counts, case: "Case", payload: dict[str, Any]) -> None:
+    """改派: the new department's part is a dispatch of its own (the old one keeps its counts)."""
+    dispatch = _latest(case, payload, active=True)
+    _add(delta, _dispatch_key(case, dispatch), {"dispatched": 1})
+
+
 def _rated(delta: Counts, case: "Case", payload: dict[str, Any]) -> None:
     dispatch = _latest(case, payload, claimed_at__isnull=False)
     previous = payload.get("previous")
@@ -241,5 +255,7 @@ DISPATCH_EVENTS: dict[str, Callable[[Counts, "Case", dict[str, Any]], None]] = {
     EventKind.DISPATCHED: _dispatched,
     EventKind.CLAIMED: _claimed,
     EventKind.RETURNED: _returned,
+    EventKind.RETURN_REFUSED: _return_refused,
+    EventKind.REASSIGNED: _reassigned,
     EventKind.DEPARTMENT_RATED: _rated,
 }

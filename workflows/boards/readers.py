@@ -186,6 +186,7 @@ def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTall
         returned_at__isnull=True,
         resolved_at__isnull=True,
         case__status__in=OPEN_STATUSES,
+        case__suspended_at__isnull=True,  # 挂起: its clocks stand still
     ) & (Q(claimed_at__isnull=True, claim_due__lt=now) | Q(resolve_due__lt=now))
     counted = (
         DepartmentDayCount.objects.filter(

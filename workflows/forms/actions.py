@@ -16,7 +16,7 @@ from grids.models import Area, Department, User
 from grids.roles import AreaLevel, Role
 from grids.selectors import AnyUser, area_ancestor_at, unit_members
 
-from ..choices import Level, Rating, Source, Status, VerifyMethod, WhistleType
+from ..choices import Level, Rating, Source, Status, SuspendReason, VerifyMethod, WhistleType
 from ..models import Case, CaseDispatch, Category
 from ..selectors import departments_suggested
 from ..visibility import cases_visible_to
@@ -208,6 +208,84 @@ class AssignForm(CaseActionForm):
         staff = unit_members(self.department, roles) if self.department else []
         staff_pks = [u.pk for u in staff]
         model_choice_field(self, "assignee").queryset = User.objects.filter(pk__in=staff_pks)
+
+
+class _OtherDepartmentForm(CaseActionForm):
+    """改派: the departments serving the case's street, other than the part's own."""
+
+    to_department = forms.ModelChoiceField(
+        label=_("Reassign to"), queryset=Department.objects.none()
+    )
+    reason = text_field(_("Reason"))
+    instruction = text_field(_("Instruction for the department (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        street = area_ancestor_at(self.case.area, AreaLevel.STREET)
+        serving = Department.objects.filter(streets=street).order_by("code")
+        if self.department is not None:
+            serving = serving.exclude(pk=self.department.pk)
+        model_choice_field(self, "to_department").queryset = serving
+
+
+class ReassignForm(_OtherDepartmentForm):
+    """改派 a department's part at any time."""
+
+
+class ReturnAcceptForm(_OtherDepartmentForm):
+    """退单审核, accepted: the part ends; choosing a department 改派 the case to it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = model_choice_field(self, "to_department")
+        field.required, field.label = False, _("Reassign to (optional)")
+        field.empty_label = _("Nobody: the part ends here")
+
+
+def deadline_field(label: StrOrPromise) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class ExtensionAskForm(CaseActionForm):
+    """延期: the deadline wanted and why."""
+
+    due = deadline_field(_("New deadline wanted"))
+    reason = text_field(_("Why more time is needed"))
+
+
+class ExtensionApproveForm(CaseActionForm):
+    """延期 granted: the deadline asked for, or a shorter one."""
+
+    due = deadline_field(_("New deadline granted"))
+    note = text_field(_("Note (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        pending = self.case.extensions.filter(state="pending").first()
+        if pending is not None:
+            self.fields["due"].initial = timezone.localtime(pending.requested_due)
+            self.fields["due"].help_text = _("Asked for: %(due)s. %(reason)s") % {
+                "due": f"{timezone.localtime(pending.requested_due):%Y-%m-%d %H:%M}",
+                "reason": pending.reason,
+            }
+
+
+class SuspendForm(CaseActionForm):
+    """挂起: a reason from the list, the expected date to resume, a note ("other": required)."""
+
+    reason = forms.ChoiceField(label=_("Why"), choices=SuspendReason.choices)
+    resume_at = deadline_field(_("Expected to resume"))
+    note = text_field(_("Note"), required=False)
+
+
+class SuperviseForm(CaseActionForm):
+    """督办: what the handling unit must do, and by when."""
+
+    instruction = text_field(_("Instruction"))
+    due = deadline_field(_("To be done by"))
 
 
 class VerifyForm(CaseActionForm):

@@ -15,9 +15,19 @@ from .departments import (
     dispatch_task_prepare,
 )
 from .escalation import case_dispatch, case_whistle
+from .extensions import case_extension_approve, case_extension_ask, case_extension_refuse
 from .following import case_follow
 from .intake import case_accept, case_mark_duplicate, case_reject, case_report
 from .overdue import case_mark_overdue
+from .reviewing import (
+    case_reassign,
+    case_return_accept,
+    case_return_refuse,
+    return_review_overdue,
+    review_task_prepare,
+)
+from .supervision import case_supervise
+from .suspension import case_resume, case_suspend, cases_resume_due
 
 __all__ = [
     "case_accept",
@@ -28,13 +38,23 @@ __all__ = [
     "case_dispatch",
     "case_dispatch_resolve",
     "case_follow",
+    "case_extension_approve",
+    "case_extension_ask",
+    "case_extension_refuse",
     "case_mark_duplicate",
     "case_mark_overdue",
     "case_rate",
     "case_reject",
     "case_report",
     "case_resolve",
+    "case_reassign",
     "case_return",
+    "case_return_accept",
+    "case_return_refuse",
+    "case_resume",
+    "case_supervise",
+    "case_suspend",
+    "cases_resume_due",
     "case_rework",
     "case_verify",
     "case_whistle",
@@ -42,4 +62,6 @@ __all__ = [
     "dispatch_resolve_overdue",
     "dispatch_rate",
     "dispatch_task_prepare",
+    "return_review_overdue",
+    "review_task_prepare",
 ]

@@ -38,6 +38,7 @@ from .common import (
     transition_check,
 )
 from .departments import dispatch_of
+from .supervision import supervision_end
 
 VERIFIER_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
 
@@ -116,6 +117,7 @@ def case_verify(
             notice=Notification.Kind.CASE_UPDATE,
             text=f"已结案 {case.number}",
         )
+        supervision_end(case)
         task_complete(task, actor)
         case_closed.send(sender=Case, case=case, event=event)  # receivers write in this transaction
     return case

@@ -15,7 +15,7 @@ from grids.selectors import unit_members
 from notifications.models import Notification
 
 from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, PhotoKind, Status
-from ..deadlines import deadlines_set
+from ..deadlines import deadlines_set, return_review_due
 from ..errors import AlreadyClaimed, CaseConflict
 from ..flows import CaseFlow
 from ..lifecycle import DispatchLifecycle
@@ -34,6 +34,7 @@ from .common import (
     transition,
     transition_check,
 )
+from .supervision import supervisors_of
 
 
 def dispatch_of(case: Case, department: Department) -> CaseDispatch:
@@ -120,13 +121,17 @@ def dispatch_take(
 
 @transaction.atomic
 def case_return(*, case: Case, department: Department, actor: User, reason: str) -> CaseDispatch:
-    """退回: the department sends its part back to the dispatcher, with a reason."""
+    """退回: the department sends its part back to the dispatching level, with a reason; the
+    return waits there for review (退单审核, `services.reviewing`)."""
     reason = text_required(reason, _("Give a reason for returning the case."))
     with case_locked(case) as case:
         dispatch = dispatch_of(case, department)
         transition_check(DispatchLifecycle(case, dispatch), "return_to_dispatcher", actor)
-        dispatch.returned_at, dispatch.return_reason = timezone.now(), reason
-        dispatch.save(update_fields=["returned_at", "return_reason"])
+        now = timezone.now()
+        dispatch.returned_at, dispatch.return_reason = now, reason
+        dispatch.review_due = return_review_due(now)
+        dispatch.save(update_fields=["returned_at", "return_reason", "review_due"])
+        dispatchers = unit_members(case.handling_area, (Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL))
         event_announce(
             case,
             EventKind.RETURNED,
@@ -134,7 +139,8 @@ def case_return(*, case: Case, department: Department, actor: User, reason: str)
             before=case.status,
             department=department.code,
             reason=reason,
-            tell=_people_to_tell(case, dispatch),
+            review_due=dispatch.review_due.isoformat(),
+            tell=[*_people_to_tell(case, dispatch), *dispatchers],
             notice=Notification.Kind.CASE_UPDATE,
             text=f"{department} 退回 {case.number}：{reason}",
         )
@@ -237,7 +243,7 @@ def dispatch_resolve_overdue(*, dispatch_id: int) -> None:
             return
         case.overdue = True
         case.save(update_fields=["overdue", "updated_at"])
-        recipients = [dispatch.claimed_by, dispatch.dispatched_by]
+        recipients = [dispatch.claimed_by, dispatch.dispatched_by, *supervisors_of(case)]
         recipients += unit_members(dispatch.department, (Role.DEPARTMENT_HEAD,))
         event_announce(
             case,

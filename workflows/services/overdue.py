@@ -7,6 +7,7 @@ from notifications.models import Notification
 from ..choices import EventKind
 from ..models import Case
 from .common import case_locked, event_announce
+from .supervision import supervisors_of
 
 OVERSEER_ROLES = (Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
 
@@ -32,7 +33,7 @@ def case_mark_overdue(*, case: Case, what: str) -> None:
             None,
             before=case.status,
             what=what,
-            tell=handlers + unit_members(above, OVERSEER_ROLES),
+            tell=handlers + unit_members(above, OVERSEER_ROLES) + supervisors_of(case),
             notice=Notification.Kind.OVERDUE,
             text=f"超期 {case.number}：{case.title}",
         )

@@ -75,6 +75,7 @@ def board(request: HttpRequest, area: str | None = None) -> HttpResponse:
         "workbenches": workbench_tabs(roles),
         "charts_script": _charts_script(),
         "queues": street_queue_sections(user) if scope.level == AreaLevel.STREET else [],
+        "now": timezone.now(),
     }
     if built is not None:
         context["data"] = board_json(request, built, overdue=False)  # the page has the list
@@ -135,9 +136,18 @@ def board_json(request: HttpRequest, board: Board, *, overdue: bool = True) -> d
             for s in (board.map.shapes if board.map else [])
         ],
     }
+    data["returns_in_review"] = len(board.returns)
+    data["cases_extended"] = board.extended
+    data["supervised_now"] = len(board.supervised)
+    data["supervisions_ended"], data["supervisions_on_time"] = board.supervisions
     if overdue:
         data["overdue_html"] = render_to_string(
             "workflows/_board_overdue.html", {"board": board}, request=request
+        )
+        data["returns_html"] = render_to_string(
+            "workflows/_board_returns.html",
+            {"board": board, "now": timezone.now()},
+            request=request,
         )
     return data
 

@@ -7,6 +7,8 @@ case page at the form, shown again with its input and errors. The services check
 again.
 """
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -77,7 +79,9 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _case_get(number: str) -> Case:
-    dispatches = CaseDispatch.objects.select_related("department", "claimed_by", "dispatched_by")
+    dispatches = CaseDispatch.objects.select_related(
+        "department", "claimed_by", "dispatched_by", "reassigned_to__department"
+    )
     return get_object_or_404(
         Case.objects.select_related(
             "category", "area", "handling_area", "verifier_area", "reporter", "handler"
@@ -141,11 +145,27 @@ STEP_LABELS = {
     "intake": _("intake"),
     "handle": _("handling"),
     "claim": _("reporting for duty"),
+    "review_return": _("review of a return"),
     "verify": _("verification"),
 }
-PAYLOAD_TEXT = ("reason", "note", "comment", "original")
+PAYLOAD_TEXT = ("reason", "instruction", "note", "comment", "original")
 STATUS_LABELS, LEVEL_LABELS = dict(Status.choices), dict(Level.choices)
 PAYLOAD_LABELS = {"whistle_type": dict(WhistleType.choices), "rating": dict(Rating.choices)}
+
+
+PAYLOAD_DEADLINES = {  # 延期 and 退单审核 deadlines in a payload (ISO 8601), as the page says them
+    "requested_due": _("asked until %(when)s"),
+    "granted_due": _("granted until %(when)s"),
+    "review_due": _("to review by %(when)s"),
+}
+
+
+def _deadline_text(key: str, value: str) -> str:
+    try:
+        when = timezone.localtime(datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return str(value)
+    return str(PAYLOAD_DEADLINES[key] % {"when": f"{when:%Y-%m-%d %H:%M}"})
 
 
 def _timeline(case: Case, contact: ReporterContact) -> list[dict[str, object]]:
@@ -166,9 +186,15 @@ def _timeline(case: Case, contact: ReporterContact) -> list[dict[str, object]]:
         details = [labels.get(payload.get(key, ""), "") for key, labels in PAYLOAD_LABELS.items()]
         # departments by name (the log keeps their codes)
         department = payload.get("department", "")
-        details.append(names.get(department, department))
+        if source := payload.get("from_department"):  # 改派: from → to
+            details.append(f"{names.get(source, source)} → {names.get(department, department)}")
+        else:
+            details.append(names.get(department, department))
         details.append("、".join(names.get(code, code) for code in payload.get("departments", [])))
         details += [str(payload.get(key, "")) for key in PAYLOAD_TEXT]
+        details += [
+            _deadline_text(key, payload[key]) for key in PAYLOAD_DEADLINES if key in payload
+        ]
         rows.append(
             {
                 "event": event,

@@ -27,6 +27,7 @@ from ..visibility import (
     cases_verified_by,
     heads_a_department,
     parts_claimable_by,
+    parts_dispatched_by,
     parts_led_by,
 )
 
@@ -172,7 +173,24 @@ def _level_queue(user: User, level: Level, title: Promise) -> list[Section]:
         level=level,
         status__in=(Status.REPORTED, Status.HANDLING),
     )
-    return [_section(title, handling), _to_verify(user, level)]
+    return [_section(title, handling), _returns_to_review(user, level), _to_verify(user, level)]
+
+
+def _returns_to_review(user: User, level: Level) -> Section:
+    """退单审核: departments' returns of cases this level dispatched, oldest deadline first."""
+    parts = (
+        CaseDispatch.objects.filter(
+            parts_dispatched_by(user),
+            case__handling_area__level=AREA_LEVEL_BY_CASE_LEVEL[level],
+            active=True,
+            returned_at__isnull=False,
+            return_accepted_at__isnull=True,
+        )
+        .select_related("case", "case__category", "case__area", "department", "claimed_by")
+        .defer("case__description")
+        .order_by("review_due", "pk")
+    )
+    return {"title": _("Returns to review"), "dispatches": list(parts[:QUEUE_SIZE])}
 
 
 def _grid_sections(user: User) -> list[Section]:

@@ -4,7 +4,10 @@
 - Status: every open GridCase status is `open`; closed, rejected and duplicate are `closed`,
   with `status_notes` saying which and why.
 - `agency_responsible` is the handling department (the lead one when several are dispatched),
-  or the grid/community/street handling the case before any department is involved.
+  or the grid/community/street handling the case before any department is involved; after a
+  改派 it is the new department.
+- An open case granted an extension (延期) says so in `status_notes`, and its
+  `expected_datetime` is the granted deadline.
 - Only cases reported through Open311 are public here: other cases (patrol findings, resident
   reports through GridCase, hotline tickets) may hold details their reporters did not publish.
 """
@@ -17,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...choices import ENDED_STATUSES, Source, Status
-from ...models import Case, CaseDispatch, Category
+from ...models import Case, CaseDispatch, CaseExtension, Category
 
 PUBLIC_SOURCES = (Source.OPEN311,)
 
@@ -73,7 +76,15 @@ def public_requests() -> QuerySet[Case]:
     return (
         Case.objects.filter(source__in=PUBLIC_SOURCES)
         .select_related("category", "handling_area", "duplicate_of")
-        .prefetch_related(Prefetch("dispatches", active.order_by("-lead", "pk")), "photos")
+        .prefetch_related(
+            Prefetch("dispatches", active.order_by("-lead", "pk")),
+            "photos",
+            Prefetch(
+                "extensions",
+                CaseExtension.objects.filter(state="approved").order_by("pk"),
+                to_attr="granted_extensions",
+            ),
+        )
     )
 
 
@@ -90,7 +101,14 @@ def status_notes(case: Case) -> str:
         duplicate = case.duplicate_of  # no query when there is none
         original = duplicate.number if duplicate else ""
         return _("Duplicate of %(number)s.") % {"number": original}
-    return f"{case.get_status_display()} ({case.get_level_display()})"
+    notes = f"{case.get_status_display()} ({case.get_level_display()})"
+    granted = getattr(case, "granted_extensions", None)
+    if granted is None:  # a case not read through `public_requests`
+        granted = list(case.extensions.filter(state="approved").order_by("pk"))
+    if granted and granted[-1].granted_due is not None:  # 延期: the citizen's new date
+        when = timezone.localtime(granted[-1].granted_due)
+        notes += " " + _("Deadline extended to %(when)s.") % {"when": f"{when:%Y-%m-%d %H:%M}"}
+    return notes
 
 
 def agency_of(case: Case) -> str:

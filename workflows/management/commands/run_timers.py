@@ -1,10 +1,12 @@
-"""manage.py run_timers: the timer dispatcher (overdue marks, unclaimed-whistle escalation).
+"""manage.py run_timers: the timer dispatcher (overdue marks, unclaimed-whistle escalation,
+suspended cases resumed at their date).
 
 Between sweeps it also runs the apps' registered background work (`gridcase.periodic`: the
 hotline imports), one bounded slice each; while any has more waiting it does not sleep.
 
 Timers are viewflow task rows with a due time, so they survive restarts; this loop fires the
-due ones. Run exactly one dispatcher per database (several are safe, but pointless).
+due ones, and resumes the suspended cases whose `resume_at` has come (also rows). Run exactly
+one dispatcher per database (several are safe, but pointless).
 """
 
 import signal
@@ -18,6 +20,7 @@ from django.db import close_old_connections
 from viewflow.workflow.timers import fire_due_timers
 
 from gridcase.periodic import periodic_run
+from workflows.services import cases_resume_due
 
 
 class Command(BaseCommand):
@@ -39,7 +42,7 @@ class Command(BaseCommand):
         if not once:
             self.stdout.write(f"Timer dispatcher: sweeping every {interval:g} s.")
         while True:
-            fired = fire_due_timers()
+            fired = fire_due_timers() + cases_resume_due()
             if fired or once:
                 self.stdout.write(f"{fired} timer(s) fired.")
             busy = periodic_run()

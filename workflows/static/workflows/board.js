@@ -137,6 +137,8 @@ function apply(data) {
   updateMap(data.map);
   const overdue = document.getElementById("board-overdue");
   if (overdue && data.overdue_html !== undefined) overdue.innerHTML = data.overdue_html;
+  const returns = document.getElementById("board-returns");
+  if (returns && data.returns_html !== undefined) returns.innerHTML = data.returns_html;
   updateCharts(data);
   root.dataset.refreshed = String(Number(root.dataset.refreshed ?? 0) + 1);
 }
