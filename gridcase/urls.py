@@ -6,15 +6,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from gridcase.limits import rate_limited
-
 admin.site.site_header = _("GridCase administration")
 admin.site.site_title = _("GridCase")
 
 urlpatterns = [
     path(
         "accounts/login/",
-        rate_limited("login")(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -26,7 +24,10 @@ urlpatterns = [
     path("", include("workflows.urls")),
 ]
 
-handler400 = "gridcase.limits.bad_request"
+handler400 = "gridcase.refusals.bad_request"
+handler403 = "gridcase.refusals.permission_denied"
+handler404 = "gridcase.refusals.page_not_found"
+handler500 = "gridcase.refusals.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

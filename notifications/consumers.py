@@ -10,6 +10,7 @@ relaying an event is a de-duplication and one `send` of the frame the broadcaste
 
 import asyncio
 import json
+import math
 from collections import deque
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.db import connections
+
+from gridcase import limits
 
 from . import replays, selectors
 from .broadcasts import event_frame
@@ -55,6 +58,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()  # accept first: a close code can only be sent on an open socket
         user = self.scope.get("user")
+        wait = await db_read(_connect_wait)(self.scope, user)
+        if wait:
+            await self.send_json(
+                {"type": "error", "code": "rate_limited", "retry_after": math.ceil(wait)}
+            )
+            await self.close(code=4429)
+            return
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
@@ -234,3 +244,16 @@ def _user_reload(pk: int) -> "User | None":
     from grids.models import User
 
     return User.objects.filter(pk=pk).first()
+
+
+def _connect_wait(scope: Any, user: Any) -> float | None:
+    """Seconds before this connection may be tried again, else None. A connection without a
+    valid session is a failed sign-in of its address; a signed-in account may connect
+    `ws_connect` times per window (a client reconnecting in a loop)."""
+    address = limits.scope_address(scope)
+    if user is None or not user.is_authenticated:
+        wait = limits.auth_wait(address)
+        if not wait:
+            limits.auth_failed(address)
+        return wait
+    return limits.hit("ws_connect", f"user:{user.pk}")

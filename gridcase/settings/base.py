@@ -68,7 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "gridcase.limits.RequestSizeMiddleware",
+    "gridcase.limits.LimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -153,15 +153,27 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- Abuse limits (gridcase/limits.py): "<count>/<second|minute|hour|day>" per client
-# address and, where there is one, per API key; over the limit: 429 with Retry-After. ---
+# --- Abuse limits (gridcase/limits.py): "<count>/<period>" (period: second, minute, hour, day,
+# optionally a multiple such as 15minute); over the limit: 429 with Retry-After. ---
 GRIDCASE_RATE_LIMITS = {
+    # failed sign-ins (page, admin, API token, Open311 api_key, websocket) per client address,
+    # and per account: past either, sign-in is locked until the window ends
     "login": env_str("GRIDCASE_RATE_LOGIN", "10/minute"),
+    "login_account": env_str("GRIDCASE_RATE_LOGIN_ACCOUNT", "5/15minute"),
+    # websocket connections per signed-in account (a client reconnecting in a loop)
+    "ws_connect": env_str("GRIDCASE_RATE_WS_CONNECT", "60/minute"),
     "open311_post": env_str("GRIDCASE_RATE_OPEN311_POST", "30/hour"),
+    # public reports per phone number + client address (a community office or a carrier NAT
+    # shares one address), and per address whatever the phone
     "report": env_str("GRIDCASE_RATE_REPORT", "20/hour"),
-    # number + phone lookups on the tracking page (guessing a phone must be slow)
+    "report_address": env_str("GRIDCASE_RATE_REPORT_ADDRESS", "300/hour"),
+    # number + phone lookups on the tracking page that found nothing, per address (guessing a
+    # phone must be slow; residents who type their own never count)
     "track": env_str("GRIDCASE_RATE_TRACK", "30/hour"),
 }
+# Peers whose X-Forwarded-For is believed (addresses or networks, comma-separated): the front
+# proxy. Without it, every request is counted against the peer address.
+GRIDCASE_TRUSTED_PROXIES = env_list("GRIDCASE_TRUSTED_PROXIES")
 # Request bodies above this many bytes are refused with 413 before they are read (nine photos
 # of at most 10 MB each fit); non-file form fields and JSON are capped by Django's own limit.
 GRIDCASE_MAX_REQUEST_BYTES = int(env_str("GRIDCASE_MAX_REQUEST_BYTES", str(100 * 1024 * 1024)))
@@ -195,7 +207,8 @@ SPECTACULAR_SETTINGS = {
 # --- Auth: model permissions plus guardian object permissions on Areas and Departments. ---
 AUTH_USER_MODEL = "grids.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend that first refuses sign-ins locked by too many failures
+    "gridcase.limits.LockoutModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 GUARDIAN_RAISE_403 = False

@@ -62,6 +62,34 @@ async def test_anonymous_sockets_are_closed_with_4401():
     assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
 
 
+async def test_sockets_without_a_session_lock_the_address(settings):
+    settings.GRIDCASE_RATE_LIMITS = {**settings.GRIDCASE_RATE_LIMITS, "login": "2/minute"}
+    for _ in range(2):
+        communicator = await connect()
+        assert await communicator.receive_output(timeout=5) == {
+            "type": "websocket.close",
+            "code": 4401,
+        }
+    communicator = await connect()
+    notice = await communicator.receive_json_from(timeout=5)
+    assert notice["code"] == "rate_limited" and 1 <= notice["retry_after"] <= 60
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4429}
+
+
+async def test_an_account_reconnecting_in_a_loop_is_held_off(world, settings):
+    settings.GRIDCASE_RATE_LIMITS = {**settings.GRIDCASE_RATE_LIMITS, "ws_connect": "2/minute"}
+    for _ in range(2):
+        communicator = await connect(world.people["grid1"])
+        await subscribe(communicator, "user")
+        await communicator.disconnect()
+    communicator = await connect(world.people["grid1"])
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "rate_limited"
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4429}
+    other = await connect(world.people["grid2"])  # another account is not held off
+    await subscribe(other, "user")
+    await other.disconnect()
+
+
 async def test_a_foreign_origin_is_refused(world):
     communicator = WebsocketCommunicator(
         application, "/ws/events/", headers=[(b"origin", b"http://evil.example")]

@@ -21,7 +21,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from gridcase.limits import RateLimitThrottle
 from grids.selectors import signed_in
 
 from .. import services
@@ -184,11 +183,10 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Category]):
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (rate-limited like the login)."""
+    """Exchange a username and password for an API token (failed tries lock the address and
+    the account like the login: `gridcase.limits.LockoutModelBackend`)."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [RateLimitThrottle]
-    rate_limit_scope = "login"
 
     @extend_schema(
         summary="Get your API token",

@@ -14,6 +14,7 @@ from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from rest_framework.authtoken.models import Token
 
+from gridcase import limits
 from grids.models import Area, User
 from grids.roles import AreaLevel
 from grids.selectors import area_at_point
@@ -52,16 +53,20 @@ def refuse_nul(params: QueryDict) -> None:
             raise Open311Error(f"{name.replace(chr(0), '')}: contains a NUL character")
 
 
-def _reporter(params: QueryDict) -> User:
+def _reporter(params: QueryDict, address: str) -> User:
+    """The key's integration account; a wrong key counts as a failed sign-in of `address`
+    (`limits.LockedOut` once there were too many)."""
     key = params.get("api_key", "").strip()
     if not key:
         raise Open311Error("api_key: required", 403)
+    limits.auth_check(address)
     token = (
         Token.objects.select_related("user")
         .filter(key=key, user__is_active=True, user__groups__name=OPEN311_GROUP)
         .first()
     )
     if token is None:
+        limits.auth_failed(address)
         raise Open311Error("api_key: invalid or revoked", 403)
     user: User = token.user  # AUTH_USER_MODEL; DRF's stubs leave Token.user untyped
     return user
@@ -154,7 +159,7 @@ def request_input(request: HttpRequest) -> dict[str, Any]:
     except (MultiPartParserError, OSError):
         raise Open311Error("request: the form data cannot be read") from None
     refuse_nul(params)  # first: not even the api_key lookup may see a NUL character
-    reporter = _reporter(params)
+    reporter = _reporter(params, limits.client_address(request))
     code = params.get("service_code", "").strip()
     category = Category.objects.filter(active=True, code=code).first() if code else None
     if category is None:
