@@ -176,6 +176,17 @@ def check(request: HttpRequest, scope: str, api_key: str = "") -> float | None:
     return _longest(hit(scope, who) for who in identities(request, api_key))
 
 
+def failures_wait(scope: str, identities: Iterable[str]) -> float | None:
+    """For limits on failures (not on tries): the wait if any identity has used up `scope`."""
+    return _longest(peek(scope, who) for who in identities)
+
+
+def failed(scope: str, identities: Iterable[str]) -> None:
+    """Count one failure against each identity."""
+    for who in identities:
+        hit(scope, who)
+
+
 def _longest(waits: Iterable[float | None]) -> float | None:
     found = [wait for wait in waits if wait]
     return max(found) if found else None

@@ -43,7 +43,7 @@ def _next_step(status: int) -> str:
         ),
         404: _("The address may be mistyped, or the item is not visible to you."),
         413: _("Send fewer or smaller photos (at most 10 MB each) and try again."),
-        429: _("Nothing was lost: wait until the time above has passed, then send it again."),
+        429: _("Wait until this time has passed, then try again."),
         500: _(
             "This is our fault, not yours. Nothing was saved half-way: try again in a few minutes."
         ),

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gridcase.limits import rate_limited
+from gridcase.limits import phone_and_address, rate_limited
 from grids.models import User
 from grids.roles import AreaLevel
 from grids.selectors import area_at_point, signed_in
@@ -40,7 +40,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "workflows/case_new.html", {"form": form}, status=status)
 
 
-@rate_limited("report")
+@rate_limited("report_address")
+@rate_limited("report", identity=phone_and_address("contact_phone"))
 def report_public(request: HttpRequest) -> HttpResponse:
     """A resident without an account reports; the case number and phone follow the case."""
     form = forms.PublicReportForm(request.POST or None, request.FILES or None, user=request.user)

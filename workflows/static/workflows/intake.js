@@ -8,7 +8,9 @@
  *   (photos included) and sends again with growing pauses, at once when the phone comes
  *   back online, or on "Send now". The form's submission key makes a repeat harmless: the
  *   server answers with the case the first sending made.
- * Without JavaScript the form is an ordinary multipart POST.
+ * - Refusals (429 too many, 413 too large, 403, 404, 500) answer JSON {code, detail,
+ *   retry_after}: the message is shown under the form, which keeps what was typed.
+ * Without JavaScript the form is an ordinary multipart POST (refusals are then pages).
  */
 const RETRY_DELAYS = [2, 4, 8, 15, 30]; // seconds between attempts, then every 30 s
 
@@ -66,10 +68,28 @@ function setupSending(form) {
   let timer = null;
   let sending = false;
 
-  function replacePage(html) {
-    const fresh = new DOMParser().parseFromString(html, "text/html");
-    const main = fresh.querySelector("main.page");
-    if (!main) throw new Error("unexpected answer");
+  function refused(code, detail) {
+    status.textContent = detail || form.dataset.refused.replace("{status}", code);
+    status.dataset.state = "refused";
+    status.setAttribute("role", "alert");
+    status.scrollIntoView({ block: "center" });
+  }
+
+  async function answered(response) {
+    const type = response.headers.get("Content-Type") || "";
+    if (type.includes("application/json")) {
+      const body = await response.json().catch(() => ({}));
+      refused(response.status, body.detail);
+      return;
+    }
+    const html = await response.text();
+    const main = new DOMParser().parseFromString(html, "text/html").querySelector("main.page");
+    // a page with the form (and its errors), or some other answer (e.g. a proxy's 502 page)
+    if (main?.querySelector("form.report-form")) replacePage(main);
+    else refused(response.status, "");
+  }
+
+  function replacePage(main) {
     // the form with its errors: keep the photos the person already chose
     const files = form.querySelector("input[type=file]")?.files;
     document.querySelector("main.page").replaceWith(main);
@@ -122,7 +142,9 @@ function setupSending(form) {
       return;
     }
     status.textContent = "";
-    replacePage(await response.text());
+    status.setAttribute("role", "status");
+    delete status.dataset.state;
+    await answered(response);
   }
 
   form.addEventListener("submit", (event) => {
