@@ -24,7 +24,7 @@ import hashlib
 import ipaddress
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
@@ -367,7 +367,8 @@ class LimitsMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.GRIDCASE_MAX_REQUEST_BYTES:
+        refused = getattr(request, "scope", {}).get(BODY_REFUSED, False)  # by `BodyLimit`
+        if refused or length > settings.GRIDCASE_MAX_REQUEST_BYTES:
             return too_large(request)
         return self.get_response(request)
 
@@ -383,3 +384,107 @@ def too_large(request: HttpRequest) -> HttpResponse:
     from .refusals import refusal
 
     return refusal(request, 413, "too_large", _("The request body is too large."))
+
+
+# --- request bodies, before Django reads them ------------------------------------------------
+
+BODY_REFUSED = "gridcase.body_refused"  # scope key: the body was over the limit and not read
+ASGIApp = Callable[..., Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def _announced_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
+        if name.lower() == b"content-length":
+            return int(value) if value.strip().isdigit() else None
+    return None
+
+
+class BodyLimit:
+    """ASGI middleware ahead of Django: a body announced above GRIDCASE_MAX_REQUEST_BYTES is
+    never read, and a streamed one (no Content-Length) is read only until it passes the
+    limit. Django then sees an empty body and `LimitsMiddleware` answers the 413 page.
+
+    uvicorn hands the body to the application as it arrives, so this is all it needs.
+    daphne (twisted) receives the whole body before it calls the application: for it,
+    `daphne_body_limit` applies the same limit while the body arrives."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: ASGIApp) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = settings.GRIDCASE_MAX_REQUEST_BYTES
+        length = _announced_length(scope.get("headers", []))
+        if length is not None and length > limit:
+            scope = {**scope, BODY_REFUSED: True}
+        received, ended = 0, False
+        end = {"type": "http.request", "body": b"", "more_body": False}
+
+        async def counted() -> dict[str, Any]:
+            nonlocal received, ended
+            if ended:  # after a refusal: wait for the disconnect, dropping what still comes
+                while True:
+                    message: dict[str, Any] = await receive()
+                    if message["type"] != "http.request":
+                        return message
+            if scope.get(BODY_REFUSED):
+                ended = True
+                return end
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    scope[BODY_REFUSED] = ended = True
+                    return end
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def daphne_body_limit() -> None:
+    """Under daphne: refuse a body above the limit as it arrives, with a 413 and a closed
+    connection, instead of letting twisted receive all of it (to a temporary file) and
+    daphne queue all of it in memory for the application. Safe to call more than once."""
+    from daphne.http_protocol import WebRequest  # type: ignore[import-untyped]
+
+    if getattr(WebRequest, "gridcase_body_limit", False):
+        return
+    got_length, content_chunk = WebRequest.gotLength, WebRequest.handleContentChunk
+
+    def gotLength(self: Any, length: int | None) -> None:  # noqa: N802 (twisted's name)
+        self.gridcase_received = 0
+        if length is not None and length > settings.GRIDCASE_MAX_REQUEST_BYTES:
+            _daphne_refuse(self)
+            length = 0  # nothing will be kept
+        got_length(self, length)
+
+    def handleContentChunk(self: Any, data: bytes) -> None:  # noqa: N802
+        if getattr(self, "gridcase_refused", False):
+            return
+        self.gridcase_received = getattr(self, "gridcase_received", 0) + len(data)
+        if self.gridcase_received > settings.GRIDCASE_MAX_REQUEST_BYTES:
+            _daphne_refuse(self)
+            return
+        content_chunk(self, data)
+
+    WebRequest.gotLength = gotLength
+    WebRequest.handleContentChunk = handleContentChunk
+    WebRequest.gridcase_body_limit = True
+
+
+def _daphne_refuse(request: Any) -> None:
+    request.gridcase_refused = True
+    body = (
+        '{"code": "too_large", "detail": "The request body is too large. 请求内容过大。"}'
+    ).encode()
+    head = (
+        "HTTP/1.1 413 Content Too Large\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    request.channel.transport.write(head + body)
+    request.channel.transport.loseConnection()
