@@ -22,6 +22,7 @@ Plain views use the `rate_limited` decorator, DRF views `RateLimitThrottle`.
 
 import hashlib
 import ipaddress
+import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -384,6 +385,53 @@ def too_large(request: HttpRequest) -> HttpResponse:
     from .refusals import refusal
 
     return refusal(request, 413, "too_large", _("The request body is too large."))
+
+
+# --- JSON from clients ------------------------------------------------------------------------
+
+JSON_MAX_DEPTH = 32  # arrays and objects inside each other; our payloads need 4
+
+
+class JSONRefused(ValueError):
+    """Client JSON that is not valid, too deep or too large; `code` says which."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def json_loads(text: str | bytes, *, max_bytes: int | None = None) -> Any:
+    """`json.loads` for client input: a `JSONRefused` instead of a RecursionError (50,000
+    nested brackets) or a value nested deeper than JSON_MAX_DEPTH that later code would
+    walk recursively."""
+    if max_bytes is not None and len(text) > max_bytes:
+        raise JSONRefused("too_large", f"JSON larger than {max_bytes} bytes.")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise JSONRefused("too_deep", f"JSON nested deeper than {JSON_MAX_DEPTH}.") from None
+    except ValueError as exc:  # JSONDecodeError, and undecodable bytes
+        raise JSONRefused("invalid_json", f"Not valid JSON: {exc}") from None
+    if _depth_over(value, JSON_MAX_DEPTH):
+        raise JSONRefused("too_deep", f"JSON nested deeper than {JSON_MAX_DEPTH}.")
+    return value
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether lists/dicts nest more than `limit` deep in `value` (iterative: no recursion)."""
+    level = [value] if isinstance(value, list | dict) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, list | dict)
+        ]
+    return False
 
 
 # --- request bodies, before Django reads them ------------------------------------------------

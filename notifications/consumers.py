@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 SEEN_IDS = 2000  # remembered event ids, to drop the copies that arrive through several groups
 MISSED_PINGS = 2  # pings in a row without a pong before the socket is closed (4408)
 PING = json.dumps({"type": "ping"})
+MAX_FRAME_BYTES = 16 * 1024  # a subscribe to the stream cap's worth of names fits easily
 READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="events-read")  # see db_read
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -94,10 +95,15 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
+        text = text_data or ""
         try:
-            content = json.loads(text_data or "")
-        except ValueError:
-            await self._error("invalid_json", "Send JSON text frames.")
+            content = limits.json_loads(text, max_bytes=MAX_FRAME_BYTES)
+        except limits.JSONRefused as exc:
+            if exc.code == "invalid_json":
+                await self._error("invalid_json", "Send JSON text frames.")
+                return
+            await self._error(exc.code, str(exc))  # then close: 1009 too big, 1007 too deep
+            await self.close(code=1009 if exc.code == "too_large" else 1007)
             return
         if not isinstance(content, dict):
             await self._error("invalid", "Send a JSON object with a type.")

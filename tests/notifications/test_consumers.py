@@ -90,6 +90,23 @@ async def test_an_account_reconnecting_in_a_loop_is_held_off(world, settings):
     await other.disconnect()
 
 
+async def test_deep_or_huge_frames_close_with_a_clear_code(world):
+    communicator = await connect(world.people["grid1"])
+    await communicator.send_to(text_data="[" * 5_000 + "]" * 5_000)
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "too_deep"
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 1007}
+    communicator = await connect(world.people["grid1"])
+    huge = '{"type": "subscribe", "streams": ["%s"]}' % ("x" * 100_000)
+    await communicator.send_to(text_data=huge)
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "too_large"
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 1009}
+    communicator = await connect(world.people["grid1"])  # broken JSON: told, and kept open
+    await communicator.send_to(text_data="{")
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "invalid_json"
+    await subscribe(communicator, "user")
+    await communicator.disconnect()
+
+
 async def test_a_foreign_origin_is_refused(world):
     communicator = WebsocketCommunicator(
         application, "/ws/events/", headers=[(b"origin", b"http://evil.example")]

@@ -16,7 +16,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +29,7 @@ from ..models import Case, CaseDispatch, Category
 from ..visibility import can_view, cases_visible_to, reports_as_staff
 from . import serializers as s
 from .filters import CaseFilter
+from .parsers import PARSERS
 
 _Row = TypeVar("_Row")  # what the queryset yields: filtering keeps it
 
@@ -86,7 +86,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_regex = r"[^/]+"
     pagination_class = CasePagination
     filterset_class = CaseFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = PARSERS
     serializer_class = s.CaseSerializer
 
     def get_queryset(self) -> QuerySet[Case]:
@@ -187,6 +187,7 @@ class TokenView(ObtainAuthToken):
     the account like the login: `gridcase.limits.LockoutModelBackend`)."""
 
     permission_classes = [AllowAny]
+    parser_classes = PARSERS
 
     @extend_schema(
         summary="Get your API token",
