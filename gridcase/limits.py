@@ -41,6 +41,8 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from .inputs import strict_int
+
 if TYPE_CHECKING:
     from grids.models import User
 
@@ -364,10 +366,7 @@ class LimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
+        length = strict_int(request.META.get("CONTENT_LENGTH") or "0", high=2**62) or 0
         refused = getattr(request, "scope", {}).get(BODY_REFUSED, False)  # by `BodyLimit`
         if refused or length > settings.GRIDCASE_MAX_REQUEST_BYTES:
             return too_large(request)
@@ -444,7 +443,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 def _announced_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
     for name, value in headers:
         if name.lower() == b"content-length":
-            return int(value) if value.strip().isdigit() else None
+            return strict_int(value.strip().decode("latin-1"), high=2**62)
     return None
 
 

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connections
 
 from gridcase import limits
+from gridcase.inputs import strict_int
 
 from . import replays, selectors
 from .broadcasts import event_frame
@@ -117,7 +118,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             self.unanswered_pings = 0
         elif kind in ("subscribe", "unsubscribe") and _is_list_of_str(streams):
             since = content.get("since")
-            if since is not None and (not isinstance(since, int) or since < 0):
+            if since is not None and strict_int(since) is None:
                 await self._error("invalid", "since must be a non-negative event id.")
             elif kind == "subscribe":
                 await self._subscribe(streams, since)

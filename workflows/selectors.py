@@ -9,6 +9,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from gridcase.inputs import strict_int
 from grids.selectors import AnyUser
 
 from .models import Case, CaseDispatch, Category
@@ -80,7 +81,8 @@ def cases_page(cases: QuerySet[Case], *, after: str, size: int) -> tuple[list[Ca
     so a page costs the same at the millionth case as at the first). Returns the page and
     the pk to continue after, or None on the last page."""
     ordered = cases.order_by("-reported_at", "-pk")
-    if after.isdigit() and (ref := Case.objects.filter(pk=int(after)).first()):
+    after_pk = strict_int(after)
+    if after_pk is not None and (ref := Case.objects.filter(pk=after_pk).first()):
         when = ref.reported_at
         ordered = ordered.filter(Q(reported_at__lt=when) | Q(reported_at=when, pk__lt=ref.pk))
     rows = list(ordered[: size + 1])
