@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "gridcase.limits.LimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -178,6 +180,24 @@ GRIDCASE_TRUSTED_PROXIES = env_list("GRIDCASE_TRUSTED_PROXIES")
 # of at most 10 MB each fit); non-file form fields and JSON are capped by Django's own limit.
 GRIDCASE_MAX_REQUEST_BYTES = int(env_str("GRIDCASE_MAX_REQUEST_BYTES", str(100 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("GRIDCASE_MAX_FORM_BYTES", str(2 * 1024 * 1024)))
+
+# --- Content-Security-Policy (django-csp): our own files only; no inline script, handler or
+# style anywhere (templates load static files; scripts add their listeners). Websockets to
+# the same host are 'self' (CSP 3). The process-diagram SVG sets a stricter one of its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],  # photo previews; Swagger UI's icons
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- REST API (workflows/apis): token for field and integration clients, session for the
 # browser; the same permission rules as the pages (the services check them). ---

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, LiveServer, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, LiveServer, csp_violations, screenshot
 from tests.processes import daphne, manage
 
 from .test_case_loop import point_in
@@ -35,7 +35,7 @@ def limited(tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def visitor(browser, limited):
-    contexts = []
+    contexts, violations = [], []
 
     def open_page(viewport: dict, **options):
         phone = viewport == PHONE
@@ -50,6 +50,7 @@ def visitor(browser, limited):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
+        violations.append(csp_violations(context))
         page = context.new_page()
         page.script_errors = []
         page.on("pageerror", lambda error: page.script_errors.append(str(error)))
@@ -58,6 +59,8 @@ def visitor(browser, limited):
     yield open_page
     for context in contexts:
         context.close()
+    found = [v for each in violations for v in each]
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
 
 
 def fill_report(page) -> None:
