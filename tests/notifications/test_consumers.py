@@ -117,13 +117,21 @@ async def test_a_foreign_origin_is_refused(world):
 
 async def test_out_of_jurisdiction_streams_are_refused_and_the_rest_granted(world):
     communicator = await connect(world.people["grid1"])
+    hidden = await sync_to_async(world.report)(area="G3", by="grid3")  # another community's
     replies = await subscribe(
-        communicator, "area:S-01-01", "area:S-02", "dept:PCS", "case:nope", "bogus"
+        communicator,
+        "area:S-01-01",
+        "area:S-02",
+        "dept:PCS",
+        "case:nope",
+        f"case:{hidden.number}",
+        "bogus",
     )
     assert {r["stream"]: r["code"] for r in replies if r["type"] == "refused"} == {
         "area:S-02": "forbidden",
         "dept:PCS": "forbidden",
         "case:nope": "unknown",
+        f"case:{hidden.number}": "unknown",  # a hidden case is answered as an unknown one
         "bogus": "invalid",
     }
     assert replies[-1] == {"type": "subscribed", "streams": ["area:S-01-01"]}

@@ -158,9 +158,9 @@ def case_action(
     """POST one action; on success back to the case page (POST-redirect-GET)."""
     spec = action_get(action, "part" if department else "case")
     case = _case_get(number)
-    unit = get_object_or_404(Department, code=department) if department else None
     if not can_view(request.user, case):
-        return denied(request, _("You may not act on this case."))
+        raise Http404  # a hidden case answers as an unknown one: its number tells nothing
+    unit = get_object_or_404(Department, code=department) if department else None
     form = spec.form(
         request.POST,
         request.FILES,
