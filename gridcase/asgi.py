@@ -18,15 +18,14 @@ if "daphne.server" in sys.modules:  # served by daphne, which reads bodies befor
     daphne_body_limit()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from notifications.auth import events_auth_stack  # noqa: E402
+from notifications.auth import SameOriginValidator, events_auth_stack  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": BodyLimit(django_asgi_app),  # refuses big bodies before Django reads them
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": SameOriginValidator(  # scheme, host and port, as the CSRF check
             # django-stubs' path() knows no ASGI apps, so the routes are typed as plain
             # URLPatterns, not as the URLRouter routes (channels' stubs) that they are.
             events_auth_stack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]

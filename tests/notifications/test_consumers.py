@@ -32,8 +32,11 @@ def session_cookie(user) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
+HOST = (b"host", b"127.0.0.1")
+
+
 async def connect(user=None, origin=ORIGIN) -> WebsocketCommunicator:
-    headers = [origin] if origin else []
+    headers = [HOST, origin] if origin else [HOST]
     if user is not None:
         headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
     communicator = WebsocketCommunicator(application, "/ws/events/", headers=headers)
@@ -107,12 +110,33 @@ async def test_deep_or_huge_frames_close_with_a_clear_code(world):
     await communicator.disconnect()
 
 
-async def test_a_foreign_origin_is_refused(world):
+@pytest.mark.parametrize(
+    "origin",
+    [
+        b"http://evil.example",
+        b"http://127.0.0.1:8001",  # the same host on another port: another site
+        b"https://127.0.0.1",  # another scheme
+        b"null",
+    ],
+)
+async def test_a_foreign_origin_is_refused(world, origin):
     communicator = WebsocketCommunicator(
-        application, "/ws/events/", headers=[(b"origin", b"http://evil.example")]
+        application, "/ws/events/", headers=[(b"host", b"127.0.0.1:8000"), (b"origin", origin)]
     )
     connected, _ = await communicator.connect()
     assert not connected
+
+
+async def test_the_own_origin_with_its_port_and_trusted_origins_are_accepted(world, settings):
+    same = [(b"host", b"127.0.0.1:8000"), (b"origin", b"http://127.0.0.1:8000")]
+    settings.CSRF_TRUSTED_ORIGINS = ["https://*.gridcase.example"]
+    trusted = [(b"host", b"127.0.0.1:8000"), (b"origin", b"https://app.gridcase.example")]
+    evil_host = [(b"host", b"evil.example"), (b"origin", b"http://evil.example")]
+    for headers, accepted in ((same, True), (trusted, True), (evil_host, False)):
+        communicator = WebsocketCommunicator(application, "/ws/events/", headers=headers)
+        connected, _ = await communicator.connect()
+        assert connected is accepted, headers
+        await communicator.disconnect()
 
 
 async def test_out_of_jurisdiction_streams_are_refused_and_the_rest_granted(world):
