@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 SEEN_IDS = 2000  # remembered event ids, to drop the copies that arrive through several groups
 MISSED_PINGS = 2  # pings in a row without a pong before the socket is closed (4408)
 PING = json.dumps({"type": "ping"})
-MAX_FRAME_BYTES = 16 * 1024  # a subscribe to the stream cap's worth of names fits easily
+MAX_FRAME_BYTES = 64 * 1024  # far more than the stream cap's worth of names
 READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="events-read")  # see db_read
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -128,8 +128,17 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self._error("invalid", "Unknown message type or malformed fields.")
 
     async def _subscribe(self, names: list[str], since: int | None) -> None:
+        """Authorise each new stream, up to GRIDCASE_WS_MAX_STREAMS on this socket: the rest
+        are refused in one answer, without a lookup each."""
+        cap = getattr(settings, "GRIDCASE_WS_MAX_STREAMS", 50)
+        wanted = list(dict.fromkeys(names))
+        fresh = [name for name in wanted if name not in self.streams]
+        over = set(fresh[max(cap - len(self.streams), 0) :])
+        if over:
+            refusal = {"type": "refused", "code": "too_many_streams", "limit": cap}
+            await self.send_json({**refusal, "streams": [n for n in fresh if n in over]})
         granted: list[str] = []
-        for name in dict.fromkeys(names):
+        for name in (name for name in wanted if name not in over):
             group, refusal, selection = await db_read(stream_authorise)(self.user, name)
             if refusal:
                 await self.send_json({"type": "refused", "stream": name, "code": refusal})

@@ -199,6 +199,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Streams one socket may follow (a subscribe beyond it is refused in one answer).
+GRIDCASE_WS_MAX_STREAMS = int(env_str("GRIDCASE_WS_MAX_STREAMS", "50"))
+
 # --- REST API (workflows/apis): token for field and integration clients, session for the
 # browser; the same permission rules as the pages (the services check them). ---
 REST_FRAMEWORK = {

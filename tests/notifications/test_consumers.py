@@ -110,6 +110,22 @@ async def test_deep_or_huge_frames_close_with_a_clear_code(world):
     await communicator.disconnect()
 
 
+async def test_streams_per_socket_are_capped_and_the_rest_refused_at_once(world, settings):
+    settings.GRIDCASE_WS_MAX_STREAMS = 3
+    communicator = await connect(world.people["street"])
+    names = [f"case:nope-{n}" for n in range(2000)]
+    replies = await subscribe(communicator, "user", "area:S", *names)
+    capped = replies[0]
+    assert capped["type"] == "refused" and capped["code"] == "too_many_streams"
+    assert capped["streams"] == names[1:] and capped["limit"] == 3  # one answer for 1,999
+    assert [r["stream"] for r in replies if r.get("stream")] == ["case:nope-0"]  # looked up
+    assert replies[-1] == {"type": "subscribed", "streams": ["user", "area:S"]}
+    again = await subscribe(communicator, "area:S", "area:S-01", "area:S-02")
+    assert again[0]["streams"] == ["area:S-02"]  # area:S is already followed
+    assert again[-1]["streams"] == ["area:S", "area:S-01"]
+    await communicator.disconnect()
+
+
 @pytest.mark.parametrize(
     "origin",
     [
