@@ -117,8 +117,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if kind == "pong":
             self.unanswered_pings = 0
         elif kind in ("subscribe", "unsubscribe") and _is_list_of_str(streams):
-            since = content.get("since")
-            if since is not None and strict_int(since) is None:
+            raw = content.get("since")
+            since = strict_int(raw) if isinstance(raw, int) else None  # a JSON number only
+            if raw is not None and since is None:
                 await self._error("invalid", "since must be a non-negative event id.")
             elif kind == "subscribe":
                 await self._subscribe(streams, since)
@@ -135,8 +136,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         fresh = [name for name in wanted if name not in self.streams]
         over = set(fresh[max(cap - len(self.streams), 0) :])
         if over:
-            refusal = {"type": "refused", "code": "too_many_streams", "limit": cap}
-            await self.send_json({**refusal, "streams": [n for n in fresh if n in over]})
+            capped = {"type": "refused", "code": "too_many_streams", "limit": cap}
+            await self.send_json({**capped, "streams": [n for n in fresh if n in over]})
         granted: list[str] = []
         for name in (name for name in wanted if name not in over):
             group, refusal, selection = await db_read(stream_authorise)(self.user, name)
