@@ -1,6 +1,5 @@
 import os
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -28,11 +27,6 @@ handler400 = "gridcase.refusals.bad_request"
 handler403 = "gridcase.refusals.permission_denied"
 handler404 = "gridcase.refusals.page_not_found"
 handler500 = "gridcase.refusals.server_error"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 if os.environ.get("GRIDCASE_BENCH") == "1":  # `make bench` only: the framework's ceiling
     from bench.bare import urlpatterns as bench_urlpatterns

@@ -10,6 +10,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -334,6 +335,10 @@ class CasePhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.image.name}"
+
+    def get_absolute_url(self) -> str:
+        """The photo through the view that checks who may see it (never MEDIA_URL)."""
+        return reverse("case_photo", args=[self.pk])
 
 
 class CaseEvent(models.Model):

@@ -33,6 +33,7 @@ urlpatterns = [
     path("cases/<code:number>/", views.case_detail, name="case_detail"),
     path("cases/<code:number>/process.svg", views.case_process_chart, name="case_process_chart"),
     path("areas/at/", views.area_at, name="area_at"),
+    path("photos/<int:pk>/", views.case_photo, name="case_photo"),
     # residents without an account
     path("report/", views.report_public, name="report_public"),
     path("track/", views.track, name="track"),

@@ -9,8 +9,8 @@ the departments it was ever dispatched to, and to its reporter.
 The other questions of the same kind live here too, so that no other module builds its own
 visibility `Q`: which areas' and departments' streams a user may follow (`area_stream_allowed`,
 `department_stream_allowed`), whose contact details they see in full (`contact_visible`), the
-workbench lists (cases to handle, to verify; department parts to claim or to lead) and which
-boards they may open (`board_*`).
+workbench lists (cases to handle, to verify; department parts to claim or to lead), which
+boards they may open (`board_*`) and who may load a case photo (`photo_visible`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from grids.selectors import (
     departments_q,
 )
 
-from .models import Case, CaseDispatch
+from .choices import PhotoKind, Source
+from .models import Case, CaseDispatch, CasePhoto
 from .permissions import can_handle, can_verify, is_reporter
 
 if TYPE_CHECKING:  # lifecycle names `lifecycle_view`: it imports this module
@@ -147,6 +148,23 @@ def parts_led_by(user: AnyUser) -> Q:
 
 def heads_a_department(user: AnyUser) -> bool:
     return departments_any(user, "assign_department_cases")
+
+
+# --- photos -------------------------------------------------------------------------------
+
+PUBLIC_SOURCES = (Source.OPEN311,)  # requests Open311 shows to anyone, with their photos
+
+
+def photo_visible(user: AnyUser, photo: CasePhoto, tracked: tuple[str, str] | None) -> bool:
+    """A case photo: to whoever may see the case (checked at every request, so it ends with
+    the membership), to the resident following it by number and phone (`tracked`: the
+    result photos the tracking page shows) and, for Open311 requests, to anyone."""
+    case = photo.case
+    if case.source in PUBLIC_SOURCES:
+        return True
+    if tracked and photo.kind == PhotoKind.AFTER and tracked == (case.number, case.contact_phone):
+        return True
+    return can_view(user, case)
 
 
 # --- boards -------------------------------------------------------------------------------

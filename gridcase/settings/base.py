@@ -267,6 +267,11 @@ CHART_JS_DIR = BASE_DIR / "node_modules" / "chart.js" / "dist"
 STATICFILES_DIRS = [("vendor/chart.js", CHART_JS_DIR)] if CHART_JS_DIR.is_dir() else []
 MEDIA_URL = "media/"
 MEDIA_ROOT: Path | str = Path(os.environ.get("GRIDCASE_MEDIA_ROOT", VAR_DIR / "media"))
+# Case photos are served by workflows/views/photos.py after a visibility check, never from
+# MEDIA_URL: by Django, or by the front server ("x-accel-redirect": nginx, an internal
+# location at GRIDCASE_MEDIA_INTERNAL_PREFIX aliased to MEDIA_ROOT; "x-sendfile").
+GRIDCASE_MEDIA_SERVE = env_str("GRIDCASE_MEDIA_SERVE", "django")
+GRIDCASE_MEDIA_INTERNAL_PREFIX = env_str("GRIDCASE_MEDIA_INTERNAL_PREFIX", "/protected-media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

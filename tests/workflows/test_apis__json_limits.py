@@ -24,4 +24,4 @@ def test_deep_json_to_actions_and_reports_is_a_400(world):
 def test_broken_or_undecodable_json_is_a_400(client, db):
     for body in (b'{"username": ', b"\xff\xfe{}"):
         response = client.post("/api/v1/auth/token/", body, content_type="application/json")
-        assert response.status_code == 400 and response.json()["code"] == "invalid_json"
+        assert response.status_code == 400 and response.json()["code"] == "parse_error"

@@ -1,5 +1,5 @@
 """JSON bodies through `gridcase.limits.json_loads`: too deep or not JSON is a 400 with a
-code (`too_deep`, `invalid_json`), never a RecursionError's 500."""
+code (`too_deep`, or DRF's `parse_error`), never a RecursionError's 500."""
 
 from collections.abc import Mapping
 from typing import IO, Any
@@ -22,9 +22,10 @@ class JSONParser(parsers.JSONParser):
         try:
             return limits.json_loads(stream.read().decode(encoding))
         except UnicodeDecodeError:
-            raise ParseError(f"The body is not {encoding} text.", code="invalid_json") from None
-        except limits.JSONRefused as exc:
-            raise ParseError(str(exc), code=exc.code) from None
+            raise ParseError(f"The body is not {encoding} text.") from None
+        except limits.JSONRefused as exc:  # DRF's own code (parse_error) for broken JSON
+            code = None if exc.code == "invalid_json" else exc.code
+            raise ParseError(str(exc), code=code) from None
 
 
 PARSERS = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
