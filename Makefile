@@ -34,10 +34,13 @@ demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py load_street fixtures/data/qinggang.json
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo_cases
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo_points
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo_deliberation
 	$(DEMO_ENV) $(BIN)/python manage.py load_street fixtures/data/qinggang.json --accounts-only
 	@echo "GridCase demo: http://$(HOST):$(PORT)/  (every password: gridcase-demo; Ctrl-C to stop)"
 	$(DEMO_ENV) $(BIN)/python manage.py run_timers & timers=$$!; \
-	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_ENV) $(BIN)/python manage.py points_escalate --every 60 & escalate=$$!; \
+	trap 'kill $$timers $$escalate 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/daphne --bind $(HOST) --port $(PORT) gridcase.asgi:application
 
 ## Scaled-out mode on this machine: PostgreSQL (data kept in var/scaled/) and Redis on 127.0.0.1
@@ -79,7 +82,7 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy gridcase grids workflows notifications
+	$(BIN)/mypy gridcase grids workflows notifications deliberation points
 
 ## Run the browser tests and copy their screenshots to docs/screenshots/ (shown in the README).
 screenshots: install

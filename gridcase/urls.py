@@ -17,8 +17,13 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/points/", include("points.apis.urls")),
+    path("api/v1/deliberation/", include("deliberation.api_urls")),  # before api/'s catch-all
     path("api/", include("workflows.apis.urls")),
     path("open311/v2/", include("workflows.apis.open311.urls")),
+    path("points/", include("points.urls")),
+    path("deliberation/", include("deliberation.urls")),
+    path("", include("grids.urls")),
     path("", include("notifications.urls")),
     path("", include("workflows.urls")),
 ]

@@ -1,7 +1,8 @@
 """The organisation tree (Area), functional departments and who holds which role where."""
 
 import uuid
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -23,9 +24,40 @@ class User(AbstractUser):
 
     name = models.CharField(_("full name"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone_verified_at = models.DateTimeField(
+        _("phone verified at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when the person confirmed a code sent to this phone; "
+            "cleared when the phone changes."
+        ),
+    )
 
     def __str__(self) -> str:
         return self.name or self.username
+
+    _loaded_phone: str | None = None  # the phone as read, to notice a change
+    _phone_just_verified = False  # set by phone_code_confirm for its own save
+
+    @classmethod
+    def from_db(  # type: ignore[override]  # the stubs add Django 6's fetch_mode
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any]
+    ) -> Self:
+        user = super().from_db(db, field_names, values)
+        user._loaded_phone = user.__dict__.get("phone")
+        return user
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A changed phone is no longer verified (whoever changed it: admin, import, code)."""
+        changed = self._loaded_phone is not None and self._loaded_phone != self.phone
+        if changed and self.phone_verified_at and not self._phone_just_verified:
+            self.phone_verified_at = None
+            if (update_fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*update_fields, "phone_verified_at"}
+        super().save(*args, **kwargs)
+        self._loaded_phone = self.phone
+        self._phone_just_verified = False
 
 
 class Area(models.Model):
@@ -242,3 +274,24 @@ class Membership(models.Model):
                 )
         if self.part_time and self.role != Role.GRID_MEMBER:
             raise ValidationError({"part_time": _("Only grid members can be part-time.")})
+
+
+class PhoneCode(models.Model):
+    """A code sent by SMS to prove that a person holds a phone (only its keyed hash is kept)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="phone_codes", verbose_name=_("user")
+    )
+    phone = models.CharField(_("phone"), max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone code")
+        verbose_name_plural = _("phone codes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.phone}"

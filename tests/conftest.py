@@ -33,6 +33,16 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    """The locmem SMS backend's messages (notifications/sms.py), empty for every test."""
+    from notifications import sms
+
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
 @pytest.fixture
 def tree(db):
     """A street with two communities, two grids each, and a micro-grid under the first grid."""

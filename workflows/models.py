@@ -214,6 +214,12 @@ class Case(models.Model):
             # Lists at a million cases (bench/lists.py). Newest first, ties by id: the order
             # of every case list, walked backwards without sorting.
             models.Index(fields=["-reported_at", "-id"], name="case_recent"),
+            # A resident's 我的案件 by verified phone (cases reported on her behalf).
+            models.Index(
+                fields=["contact_phone"],
+                name="case_contact_phone",
+                condition=~models.Q(contact_phone=""),
+            ),
             # The open cases below an area (a grid's list, queues): small, because open cases
             # are a few in a thousand; pattern ops so `area_path LIKE '1/4/%'` can use it.
             models.Index(

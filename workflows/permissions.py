@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from grids.models import Area
+from grids.phones import verified_phone
 from grids.selectors import AnyUser, area_allows, department_allows
 
 from .choices import Level, Status
@@ -80,7 +81,12 @@ def can_rate_department(user: AnyUser, case: Case) -> bool:
 
 
 def is_reporter(user: AnyUser, case: Case) -> bool:
-    return user.is_authenticated and case.reporter_id == user.pk
+    """Reported with this account, or with this account's verified phone as the contact."""
+    if not user.is_authenticated:
+        return False
+    if case.reporter_id == user.pk:
+        return True
+    return bool(case.contact_phone) and verified_phone(user) == case.contact_phone
 
 
 def active_dispatches(case: Case) -> QuerySet[CaseDispatch]:

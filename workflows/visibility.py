@@ -4,7 +4,8 @@
 - `can_view(user, case)` — one case, for pages, actions and the `case:` stream.
 A hypothesis test (tests/workflows/test_visibility_property.py) checks that they always give
 the same answer. A case is visible to the people of its area (and every area above it), to
-the departments it was ever dispatched to, and to its reporter.
+the departments it was ever dispatched to, and to its reporter (their account, or their
+verified phone given as the contact).
 
 The other questions of the same kind live here too, so that no other module builds its own
 visibility `Q`: which areas' and departments' streams a user may follow (`area_stream_allowed`,
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from grids.models import Area, Department
+from grids.phones import verified_phone
 from grids.selectors import (
     AnyUser,
     area_allows,
@@ -55,13 +57,31 @@ def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
             departments_q(user, VIEW_DEPARTMENT, pk_field="department")
         ).values("case_id")
     )
-    query |= Q(reporter=user)
+    query |= reporter_q(user)
     return Case.objects.filter(query)
+
+
+def reporter_q(user: AnyUser) -> Q:
+    """The cases a person reported: with their account, or with their verified phone as the
+    contact (a grid member reporting on a resident's behalf). `is_reporter` is its face for
+    one case."""
+    query = Q(reporter=user)
+    phone = verified_phone(user)
+    if phone:
+        query |= Q(contact_phone=phone)
+    return query
+
+
+def cases_reported_by(user: AnyUser) -> QuerySet[Case]:
+    """The resident's 我的案件."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    return Case.objects.filter(reporter_q(user))
 
 
 def can_view(user: AnyUser, case: Case) -> bool:
     """The single-case face of `cases_visible_to`."""
-    if user.is_authenticated and case.reporter_id == user.pk:
+    if is_reporter(user, case):
         return True
     if area_allows(user, VIEW_AREA, case.area):
         return True

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "grids",
     "workflows",
     "notifications",
+    "points",
+    "deliberation",
 ]
 
 MIDDLEWARE = [
@@ -231,7 +233,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "workflows.choices.Priority"},
+    "ENUM_NAME_OVERRIDES": {
+        "PriorityEnum": "workflows.choices.Priority",
+        "StatusEnum": "workflows.choices.Status",
+        # points/: several models have a `kind` or `status`
+        "PointsAccountKindEnum": "points.models.Account.Kind",
+        "PointsEntryKindEnum": "points.models.Entry.Kind",
+        "PointsActivityKindEnum": "points.models.Activity.Kind",
+        "PointsRedemptionStatusEnum": "points.shop_models.Redemption.Status",
+        "PointsHelpStatusEnum": "points.help_models.HelpRequest.Status",
+    },
 }
 
 # --- Auth: model permissions plus guardian object permissions on Areas and Departments. ---
@@ -279,6 +290,12 @@ STORAGES = {
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "gridcase@localhost")
+# Text messages (notifications/sms.py): the console in the demo, an HTTP gateway in production.
+GRIDCASE_SMS_BACKEND = env_str("GRIDCASE_SMS_BACKEND", "notifications.sms.ConsoleBackend")
+GRIDCASE_SMS_GATEWAY_URL = env_str("GRIDCASE_SMS_GATEWAY_URL", "")
+GRIDCASE_SMS_GATEWAY_TOKEN = env_str("GRIDCASE_SMS_GATEWAY_TOKEN", "")
+# The address people open the site at, for links in text messages and emails.
+GRIDCASE_SITE_URL = env_str("GRIDCASE_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

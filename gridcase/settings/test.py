@@ -9,6 +9,7 @@ from .base import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+GRIDCASE_SMS_BACKEND = "notifications.sms.LocmemBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="gridcase-test-media-")
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -54,6 +54,7 @@ def browser() -> Iterator:
 class LiveServer:
     url: str
     env: dict
+    log: Path  # daphne's output: the console SMS backend writes its messages here
 
     def shell(self, code: str) -> str:
         """Run Python in `manage.py shell` against the server's database; its stdout."""
@@ -72,7 +73,7 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
     manage("migrate", "--noinput", check=True, **env)
     manage("load_street", "fixtures/data/qinggang.json", check=True, **env)
     with daphne(env, var / "daphne.log") as base:
-        yield LiveServer(base, env)
+        yield LiveServer(base, env, var / "daphne.log")
 
 
 def csp_violations(context) -> list[str]:

@@ -42,7 +42,7 @@ async def response_of(communicator: ApplicationCommunicator) -> tuple[int, bytes
             return start["status"], body
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_an_announced_body_over_the_limit_is_never_read(settings):
     settings.GRIDCASE_MAX_REQUEST_BYTES = LIMIT
     scope = http_scope([(b"content-length", b"400000000")])
@@ -54,7 +54,7 @@ async def test_an_announced_body_over_the_limit_is_never_read(settings):
     await communicator.wait(timeout=5)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_a_streamed_body_is_cut_off_at_the_limit(settings):
     settings.GRIDCASE_MAX_REQUEST_BYTES = LIMIT
     communicator = ApplicationCommunicator(application, http_scope([]))
@@ -67,7 +67,7 @@ async def test_a_streamed_body_is_cut_off_at_the_limit(settings):
     await communicator.wait(timeout=5)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_a_body_within_the_limit_is_read_as_usual(settings):
     settings.GRIDCASE_MAX_REQUEST_BYTES = LIMIT
     form = b"username=nobody&password=wrong"

@@ -95,22 +95,28 @@ def test_categories_most_reported_here_come_first(street):
     assert categories_common_first(person("cg_wang"))[0].code == default_first
 
 
-def test_a_resident_without_an_account_reports_follows_and_rates(client, street):
+def test_a_resident_without_an_account_reports_follows_and_rates(
+    client, street, sms_outbox, django_capture_on_commit_callbacks
+):
     lat, lng = inside("QG-01-02")
-    response = client.post(
-        "/report/",
-        {
-            "category": Category.objects.get(code="noise").pk,
-            "description": "夜里装修噪音。",
-            "latitude": lat,
-            "longitude": lng,
-            "contact_phone": "139-1234-5678",
-            "anonymous": "on",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/report/",
+            {
+                "category": Category.objects.get(code="noise").pk,
+                "description": "夜里装修噪音。",
+                "latitude": lat,
+                "longitude": lng,
+                "contact_phone": "139-1234-5678",
+                "anonymous": "on",
+            },
+        )
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/track/{case.number}/"
     assert case.reporter is None and case.anonymous and case.contact_phone == "13912345678"
+    # the tracking code by SMS, to the phone given
+    assert [m.phone for m in sms_outbox] == ["13912345678"]
+    assert case.number in sms_outbox[0].text and "/track/" in sms_outbox[0].text
     assert client.get(response["Location"]).status_code == 200
 
     stranger = client.__class__()

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area, User
+from grids.phones import normalise_phone
 from grids.roles import AreaLevel, Role
 from grids.selectors import AnyUser, area_at_point
 
@@ -198,7 +199,7 @@ class PublicReportForm(BaseReportForm):
     source = Source.RESIDENT
 
     def clean_contact_phone(self) -> str:
-        return "".join(ch for ch in self.cleaned_data["contact_phone"] if ch.isdigit() or ch == "+")
+        return normalise_phone(self.cleaned_data["contact_phone"])
 
 
 class TrackForm(forms.Form):
@@ -216,4 +217,4 @@ class TrackForm(forms.Form):
         return number.strip().upper()
 
     def clean_phone(self) -> str:
-        return "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")
+        return normalise_phone(self.cleaned_data["phone"])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
 from grids.models import Department, User
+from grids.phones import normalise_phone
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
@@ -21,6 +22,7 @@ from ..lifecycle import CaseLifecycle, DispatchLifecycle
 from ..models import Case, CaseDispatch, CaseEvent
 from ..photos import photo_clean
 from ..selectors import OPEN_TASK_STATUSES
+from ..signals import case_closed
 from .common import (
     case_locked,
     event_announce,
@@ -74,7 +76,7 @@ def case_verify(*, case: Case, actor: User, note: str = "") -> Case:
         before = transition(case, "close", actor)
         case.closed_at, case.closed_level, case.overdue = timezone.now(), case.level, False
         case.save()
-        event_announce(
+        event = event_announce(
             case,
             EventKind.CLOSED,
             actor,
@@ -85,6 +87,7 @@ def case_verify(*, case: Case, actor: User, note: str = "") -> Case:
             text=f"已结案 {case.number}",
         )
         task_complete(task, actor)
+        case_closed.send(sender=Case, case=case, event=event)  # receivers write in this transaction
     return case
 
 
@@ -133,7 +136,7 @@ def case_rate(
     if rating not in Rating.values:
         raise ValidationError(_("Unknown rating %(rating)r.") % {"rating": rating})
     with case_locked(case) as case:
-        by_phone = bool(phone) and phone == case.contact_phone
+        by_phone = bool(phone) and normalise_phone(phone) == case.contact_phone
         if actor is None:  # on the tracking page, by the phone given when reporting
             require(by_phone, _("Only the person who reported the case may rate it."))
         transition(case, "rate", actor)

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -12,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Area, User
+from grids.phones import normalise_phone
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
+from notifications.sms import send_sms
 
 from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, Level, PhotoKind, Source
 from ..deadlines import deadlines_set
@@ -104,7 +107,7 @@ def case_report(
         source=source,
         reporter=reporter,
         contact_name=contact_name,
-        contact_phone=contact_phone,
+        contact_phone=normalise_phone(contact_phone),
         anonymous=anonymous,
         latitude=latitude,
         longitude=longitude,
@@ -156,7 +159,20 @@ def _case_open(case: Case, photos: list[ContentFile[bytes]]) -> Case:
         text=f"新案件 {case.number}：{case.title}",
     )
     CaseFlow.start.run(case=case)
+    if case.reporter_id is None and case.contact_phone:
+        _tracking_code_send(case)
     return case
+
+
+def _tracking_code_send(case: Case) -> None:
+    """A reporter without an account gets the case number by SMS (after commit): with it and
+    the phone they follow and rate the case on the tracking page."""
+    text = _(
+        "GridCase: your report is registered as %(number)s. Follow it with this number and "
+        "this phone at %(url)s."
+    ) % {"number": case.number, "url": settings.GRIDCASE_SITE_URL.rstrip("/") + "/track/"}
+    phone = case.contact_phone
+    transaction.on_commit(lambda: send_sms(phone, text), robust=True)
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from ..selectors import department_figures
 from ..visibility import (
     cases_handled_in,
     cases_in_view_areas,
+    cases_reported_by,
     cases_verified_by,
     heads_a_department,
     parts_claimable_by,
@@ -259,7 +260,7 @@ def street_queue_sections(user: User) -> list[Section]:
 
 
 def _resident_sections(user: User) -> list[Section]:
-    return [_section(_("Cases I reported"), Case.objects.filter(reporter=user))]
+    return [_section(_("Cases I reported"), cases_reported_by(user))]
 
 
 WORKBENCH_SECTIONS: dict[str, Callable[[User], list[Section]]] = {
