@@ -368,3 +368,27 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.case_id}"
+
+
+class Open311Key(models.Model):
+    """An Open311 integration key (e.g. the 12345 hotline's gateway): it reports cases as its
+    account through Open311 and nothing else (not a REST token). Only its SHA-256 is stored;
+    `manage.py open311_key` issues (showing the key once), lists and revokes them."""
+
+    name = models.CharField(_("name"), max_length=64)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="open311_keys"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 key")
+        verbose_name_plural = _("Open311 keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

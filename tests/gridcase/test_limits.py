@@ -63,7 +63,7 @@ def test_an_account_is_locked_whatever_the_address(client, db, small_limits):
         assert wrong.status_code == 200
     right = {"username": "target", "password": "right-password"}
     refused = client.post(login, right, REMOTE_ADDR="10.9.9.9")
-    assert refused.status_code == 429 and int(refused["Retry-After"]) > 60
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert "_auth_user_id" not in client.session
     other = Client()
     UserFactory(username="bystander", password="right-password")
