@@ -30,7 +30,7 @@ def limited(tmp_path_factory) -> Iterator[LiveServer]:
     manage("migrate", "--noinput", check=True, **env)
     manage("load_street", "fixtures/data/qinggang.json", check=True, **env)
     with daphne(env, var / "daphne.log") as base:
-        yield LiveServer(base, env)
+        yield LiveServer(base, env, var / "daphne.log")
 
 
 @pytest.fixture
