@@ -68,7 +68,7 @@ def session_cookies(username: str, count: int = 1) -> list[str]:
     user = User.objects.get(username=username)
     data = {
         SESSION_KEY: str(user.pk),
-        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        BACKEND_SESSION_KEY: "gridcase.limits.LockoutModelBackend",
         HASH_SESSION_KEY: user.get_session_auth_hash(),
     }
     encoded, expires = SessionStore().encode(data), timezone.now() + timedelta(days=1)

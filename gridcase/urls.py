@@ -1,12 +1,9 @@
 import os
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-
-from gridcase.limits import rate_limited
 
 admin.site.site_header = _("GridCase administration")
 admin.site.site_title = _("GridCase")
@@ -14,7 +11,7 @@ admin.site.site_title = _("GridCase")
 urlpatterns = [
     path(
         "accounts/login/",
-        rate_limited("login")(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -32,12 +29,10 @@ urlpatterns = [
     path("", include("workflows.urls")),
 ]
 
-handler400 = "gridcase.limits.bad_request"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler400 = "gridcase.refusals.bad_request"
+handler403 = "gridcase.refusals.permission_denied"
+handler404 = "gridcase.refusals.page_not_found"
+handler500 = "gridcase.refusals.server_error"
 
 if os.environ.get("GRIDCASE_BENCH") == "1":  # `make bench` only: the framework's ceiling
     from bench.bare import urlpatterns as bench_urlpatterns

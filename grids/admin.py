@@ -48,11 +48,14 @@ class AreaAdmin(admin.ModelAdmin[Area]):
     readonly_fields = ["path"]
     list_per_page = 200
 
+    class Media:
+        css = {"all": ["grids/admin.css"]}  # the indents: classes, not style= (CSP)
+
     @admin.display(description=_("name"), ordering="path")
     def tree_name(self, area: Area) -> SafeString:
         return format_html(
-            '<span style="padding-left:{}em">{}{}</span>',
-            area.depth * 1.5,
+            '<span class="tree-depth tree-depth-{}">{}{}</span>',
+            min(area.depth, 6),
             "└ " if area.depth else "",
             area.name,
         )

@@ -10,6 +10,7 @@ relaying an event is a de-duplication and one `send` of the frame the broadcaste
 
 import asyncio
 import json
+import math
 from collections import deque
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,9 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.db import connections
 
+from gridcase import limits
+from gridcase.inputs import strict_int
+
 from . import replays, selectors
 from .broadcasts import event_frame
 from .streams import events_missed, stream_authorise
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 SEEN_IDS = 2000  # remembered event ids, to drop the copies that arrive through several groups
 MISSED_PINGS = 2  # pings in a row without a pong before the socket is closed (4408)
 PING = json.dumps({"type": "ping"})
+MAX_FRAME_BYTES = 64 * 1024  # far more than the stream cap's worth of names
 READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="events-read")  # see db_read
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -55,6 +60,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()  # accept first: a close code can only be sent on an open socket
         user = self.scope.get("user")
+        wait = await db_read(_connect_wait)(self.scope, user)
+        if wait:
+            await self.send_json(
+                {"type": "error", "code": "rate_limited", "retry_after": math.ceil(wait)}
+            )
+            await self.close(code=4429)
+            return
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
@@ -84,10 +96,15 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
+        text = text_data or ""
         try:
-            content = json.loads(text_data or "")
-        except ValueError:
-            await self._error("invalid_json", "Send JSON text frames.")
+            content = limits.json_loads(text, max_bytes=MAX_FRAME_BYTES)
+        except limits.JSONRefused as exc:
+            if exc.code == "invalid_json":
+                await self._error("invalid_json", "Send JSON text frames.")
+                return
+            await self._error(exc.code, str(exc))  # then close: 1009 too big, 1007 too deep
+            await self.close(code=1009 if exc.code == "too_large" else 1007)
             return
         if not isinstance(content, dict):
             await self._error("invalid", "Send a JSON object with a type.")
@@ -100,8 +117,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if kind == "pong":
             self.unanswered_pings = 0
         elif kind in ("subscribe", "unsubscribe") and _is_list_of_str(streams):
-            since = content.get("since")
-            if since is not None and (not isinstance(since, int) or since < 0):
+            raw = content.get("since")
+            since = strict_int(raw) if isinstance(raw, int) else None  # a JSON number only
+            if raw is not None and since is None:
                 await self._error("invalid", "since must be a non-negative event id.")
             elif kind == "subscribe":
                 await self._subscribe(streams, since)
@@ -111,8 +129,17 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self._error("invalid", "Unknown message type or malformed fields.")
 
     async def _subscribe(self, names: list[str], since: int | None) -> None:
+        """Authorise each new stream, up to GRIDCASE_WS_MAX_STREAMS on this socket: the rest
+        are refused in one answer, without a lookup each."""
+        cap = getattr(settings, "GRIDCASE_WS_MAX_STREAMS", 50)
+        wanted = list(dict.fromkeys(names))
+        fresh = [name for name in wanted if name not in self.streams]
+        over = set(fresh[max(cap - len(self.streams), 0) :])
+        if over:
+            capped = {"type": "refused", "code": "too_many_streams", "limit": cap}
+            await self.send_json({**capped, "streams": [n for n in fresh if n in over]})
         granted: list[str] = []
-        for name in dict.fromkeys(names):
+        for name in (name for name in wanted if name not in over):
             group, refusal, selection = await db_read(stream_authorise)(self.user, name)
             if refusal:
                 await self.send_json({"type": "refused", "stream": name, "code": refusal})
@@ -234,3 +261,16 @@ def _user_reload(pk: int) -> "User | None":
     from grids.models import User
 
     return User.objects.filter(pk=pk).first()
+
+
+def _connect_wait(scope: Any, user: Any) -> float | None:
+    """Seconds before this connection may be tried again, else None. A connection without a
+    valid session is a failed sign-in of its address; a signed-in account may connect
+    `ws_connect` times per window (a client reconnecting in a loop)."""
+    address = limits.scope_address(scope)
+    if user is None or not user.is_authenticated:
+        wait = limits.auth_wait(address)
+        if not wait:
+            limits.auth_failed(address)
+        return wait
+    return limits.hit("ws_connect", f"user:{user.pk}")

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gridcase.inputs import storable_text
+
 if TYPE_CHECKING:
     from grids.models import User
 
@@ -47,6 +49,8 @@ def replay_source_register(source: ReplaySource) -> None:
 
 def stream_authorise(user: "User", name: str) -> tuple[str | None, str | None, Any]:
     """(group, refusal code, selection) for one stream name."""
+    if not storable_text(name):  # NUL: PostgreSQL could not even look the key up
+        return None, INVALID, None
     kind, _, key = name.partition(":")
     authorise = _authorisers.get(kind)
     if authorise is None:

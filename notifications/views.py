@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gridcase.inputs import strict_int
 from grids.selectors import signed_in
 
 from .models import Notification
@@ -25,6 +26,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.getlist("id")
-    ids = [int(value) for value in raw if value.isdigit()] if raw else None
+    ids = [i for i in map(strict_int, raw) if i is not None] if raw else None
     notifications_mark_read(user=signed_in(request.user), ids=ids)
     return redirect("notification_list")

@@ -46,11 +46,25 @@ def daphne(env: dict[str, str], log: Path, *, timeout: float = 60) -> Iterator[s
 
     Fails the test if it exits or does not answer its login page within `timeout` seconds,
     with the end of its `log`."""
+    with asgi_server("daphne", env, log, timeout=timeout) as (base, _process):
+        yield base
+
+
+SERVERS = {  # the command line, without the port
+    "daphne": [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port"],
+    "uvicorn": [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port"],
+}
+
+
+@contextlib.contextmanager
+def asgi_server(
+    kind: str, env: dict[str, str], log: Path, *, timeout: float = 60
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`daphne` or `uvicorn` serving the project; yields (base URL, process)."""
     port = free_port()
-    command = [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(port)]
     with log.open("w") as output:
         process = subprocess.Popen(
-            [*command, "gridcase.asgi:application"],
+            [*SERVERS[kind], str(port), "gridcase.asgi:application"],
             cwd=ROOT,
             env=clean_environ(**env),
             stdin=subprocess.DEVNULL,
@@ -62,15 +76,15 @@ def daphne(env: dict[str, str], log: Path, *, timeout: float = 60) -> Iterator[s
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                pytest.fail(f"daphne exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+                pytest.fail(f"{kind} exited ({process.returncode}):\n{log.read_text()[-3000:]}")
             try:
                 urllib.request.urlopen(f"{base}/accounts/login/", timeout=2)
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    pytest.fail(f"daphne did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+                    pytest.fail(f"{kind} did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
                 time.sleep(0.1)
-        yield base
+        yield base, process
     finally:
         if process.poll() is None:
             process.terminate()

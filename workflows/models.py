@@ -10,6 +10,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -472,6 +473,10 @@ class CasePhoto(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.image.name}"
 
+    def get_absolute_url(self) -> str:
+        """The photo through the view that checks who may see it (never MEDIA_URL)."""
+        return reverse("case_photo", args=[self.pk])
+
 
 class CaseEvent(models.Model):
     """Append-only audit log: one row per thing that happened to a case, in commit order."""
@@ -565,6 +570,30 @@ class CaseSupervision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} 督办 {self.due:%Y-%m-%d %H:%M}"
+
+
+class Open311Key(models.Model):
+    """An Open311 integration key (e.g. the 12345 hotline's gateway): it reports cases as its
+    account through Open311 and nothing else (not a REST token). Only its SHA-256 is stored;
+    `manage.py open311_key` issues (showing the key once), lists and revokes them."""
+
+    name = models.CharField(_("name"), max_length=64)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="open311_keys"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 key")
+        verbose_name_plural = _("Open311 keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
 
 
 from .boards.report_models import ReportSettings as ReportSettings  # noqa: E402

@@ -10,10 +10,11 @@ import contextlib
 import io
 import logging
 from datetime import datetime, timedelta
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from uuid import uuid4
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -248,3 +249,28 @@ def _jpeg_encode(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     return buffer.getvalue()
+
+
+# --- a photo shown to someone who may not see its case (the nearby list) ----------------------
+
+if TYPE_CHECKING:  # models imports this module
+    from .models import CasePhoto
+
+SHARED_SALT = "workflows.photo.shared"
+SHARED_FOR = 3600  # seconds a nearby list's photo links stay valid
+
+
+def photo_shared_url(photo: "CasePhoto") -> str:
+    """The photo's address for someone who may not see its case (the nearby list): signed,
+    valid for `SHARED_FOR` seconds."""
+    return f"{photo.get_absolute_url()}?s={signing.dumps(photo.pk, salt=SHARED_SALT)}"
+
+
+def photo_share_valid(signature: str, pk: int) -> bool:
+    """Whether `signature` is `photo_shared_url`'s for photo `pk`, and not expired."""
+    try:
+        return (
+            bool(signature) and signing.loads(signature, salt=SHARED_SALT, max_age=SHARED_FOR) == pk
+        )
+    except signing.BadSignature:  # also SignatureExpired
+        return False

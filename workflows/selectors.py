@@ -9,6 +9,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from gridcase.inputs import strict_int
 from grids.models import Area, Department
 from grids.selectors import AnyUser
 
@@ -86,7 +87,8 @@ def cases_page(
         ordered = cases.order_by("reported_at", "pk")
     else:
         ordered = cases.order_by("-reported_at", "-pk")
-    if after.isdigit() and (ref := Case.objects.filter(pk=int(after)).first()):
+    after_pk = strict_int(after)
+    if after_pk is not None and (ref := Case.objects.filter(pk=after_pk).first()):
         when = ref.reported_at
         if oldest:
             later = Q(reported_at__gt=when) | Q(reported_at=when, pk__gt=ref.pk)

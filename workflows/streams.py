@@ -53,16 +53,20 @@ def _unit_stream(
     find: Callable[[str], Unit | None],
     allowed: Callable[[User, Unit], bool],
     cases: Callable[[Unit], Q],
+    *,
+    hidden: str = FORBIDDEN,
 ) -> Callable[[User, str], Grant | str]:
     """`<kind>:<key>`: the unit the key names, if the user may see its cases (one place that
-    decides between "unknown" and "forbidden")."""
+    decides between "unknown" and "forbidden"). `hidden` is the answer for a unit the user
+    may not follow: areas and departments are public names (FORBIDDEN), a case the user may
+    not see is answered as if it did not exist (UNKNOWN), as its page and API do (404)."""
 
     def authorise(user: User, key: str) -> Grant | str:
         unit = find(key) if key else None
         if unit is None:
             return UNKNOWN
         if not allowed(user, unit):
-            return FORBIDDEN
+            return hidden
         return Grant(f"{kind}.{unit.pk}", cases(unit))
 
     return authorise
@@ -95,6 +99,7 @@ def streams_register() -> None:
             lambda number: Case.objects.filter(number=number).first(),
             can_view,
             lambda case: Q(pk=case.pk),
+            hidden=UNKNOWN,
         ),
     )
     replay_source_register(events_missed)

@@ -12,7 +12,8 @@ visibility `Q`: which areas' and departments' streams a user may follow (`area_s
 `department_stream_allowed`), whose contact details they see in full (`contact_visible`), the
 workbench lists (cases to handle, to verify; department parts to claim or to lead), which
 boards they may open (`board_*`), who imports a street's hotline work orders
-(`hotline_import_*`) and who decides its hot spots (`hotspots_manage_allowed`).
+(`hotline_import_*`), who decides its hot spots (`hotspots_manage_allowed`) and who may
+load a case photo (`photo_visible`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from grids.selectors import (
     departments_q,
 )
 
-from .models import Case, CaseDispatch
+from .choices import PhotoKind, Source
+from .models import Case, CaseDispatch, CasePhoto
 from .permissions import can_handle, can_verify, is_reporter
 
 if TYPE_CHECKING:  # lifecycle names `lifecycle_view`: it imports this module
@@ -175,6 +177,29 @@ def parts_led_by(user: AnyUser) -> Q:
 
 def heads_a_department(user: AnyUser) -> bool:
     return departments_any(user, "assign_department_cases")
+
+
+# --- photos -------------------------------------------------------------------------------
+
+PUBLIC_SOURCES = (Source.OPEN311,)  # requests Open311 shows to anyone, with their photos
+
+
+def photo_visible(
+    user: AnyUser, photo: CasePhoto, tracked: tuple[str, str] | None, shared: bool = False
+) -> bool:
+    """A case photo: to whoever may see the case (checked at every request, so it ends with
+    the membership), to the resident following it by number and phone (`tracked`: the
+    result photos the tracking page shows) and, for Open311 requests, to anyone. A reporter
+    shown the case as "already reported nearby" (我也遇到) sees its problem photos through the
+    short-lived signed link the list gave (`shared`), not the result or verification ones."""
+    case = photo.case
+    if case.source in PUBLIC_SOURCES:
+        return True
+    if shared and photo.kind == PhotoKind.BEFORE:
+        return True
+    if tracked and photo.kind == PhotoKind.AFTER and tracked == (case.number, case.contact_phone):
+        return True
+    return can_view(user, case)
 
 
 # --- boards -------------------------------------------------------------------------------

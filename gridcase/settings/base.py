@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -71,7 +72,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "gridcase.limits.RequestSizeMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "gridcase.limits.LimitsMiddleware",
+    "gridcase.middleware.PrivateByDefaultMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gridcase.middleware.SessionTimeoutMiddleware",  # after auth and messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -156,19 +160,52 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- Abuse limits (gridcase/limits.py): "<count>/<second|minute|hour|day>" per client
-# address and, where there is one, per API key; over the limit: 429 with Retry-After. ---
+# --- Abuse limits (gridcase/limits.py): "<count>/<period>" (period: second, minute, hour, day,
+# optionally a multiple such as 15minute); over the limit: 429 with Retry-After. ---
 GRIDCASE_RATE_LIMITS = {
+    # failed sign-ins (page, admin, API token, Open311 api_key, websocket) per client address,
+    # and per account: past either, sign-in is locked until the window ends
     "login": env_str("GRIDCASE_RATE_LOGIN", "10/minute"),
+    "login_account": env_str("GRIDCASE_RATE_LOGIN_ACCOUNT", "5/15minute"),
+    # websocket connections per signed-in account (a client reconnecting in a loop)
+    "ws_connect": env_str("GRIDCASE_RATE_WS_CONNECT", "60/minute"),
     "open311_post": env_str("GRIDCASE_RATE_OPEN311_POST", "30/hour"),
+    # public reports per phone number + client address (a community office or a carrier NAT
+    # shares one address), and per address whatever the phone
     "report": env_str("GRIDCASE_RATE_REPORT", "20/hour"),
-    # number + phone lookups on the tracking page (guessing a phone must be slow)
+    "report_address": env_str("GRIDCASE_RATE_REPORT_ADDRESS", "300/hour"),
+    # number + phone lookups on the tracking page that found nothing, per address (guessing a
+    # phone must be slow; residents who type their own never count)
     "track": env_str("GRIDCASE_RATE_TRACK", "30/hour"),
 }
+# Peers whose X-Forwarded-For is believed (addresses or networks, comma-separated): the front
+# proxy. Without it, every request is counted against the peer address.
+GRIDCASE_TRUSTED_PROXIES = env_list("GRIDCASE_TRUSTED_PROXIES")
 # Request bodies above this many bytes are refused with 413 before they are read (nine photos
 # of at most 10 MB each fit); non-file form fields and JSON are capped by Django's own limit.
 GRIDCASE_MAX_REQUEST_BYTES = int(env_str("GRIDCASE_MAX_REQUEST_BYTES", str(100 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("GRIDCASE_MAX_FORM_BYTES", str(2 * 1024 * 1024)))
+
+# --- Content-Security-Policy (django-csp): our own files only; no inline script, handler or
+# style anywhere (templates load static files; scripts add their listeners). Websockets to
+# the same host are 'self' (CSP 3). The process-diagram SVG sets a stricter one of its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],  # photo previews; Swagger UI's icons
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Streams one socket may follow (a subscribe beyond it is refused in one answer).
+GRIDCASE_WS_MAX_STREAMS = int(env_str("GRIDCASE_WS_MAX_STREAMS", "50"))
 
 # --- REST API (workflows/apis): token for field and integration clients, session for the
 # browser; the same permission rules as the pages (the services check them). ---
@@ -178,6 +215,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [  # JSON too deep is a 400 (gridcase.limits.json_loads)
+        "workflows.apis.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "workflows.apis.errors.api_exception_handler",
@@ -209,7 +251,8 @@ SPECTACULAR_SETTINGS = {
 # --- Auth: model permissions plus guardian object permissions on Areas and Departments. ---
 AUTH_USER_MODEL = "grids.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend that first refuses sign-ins locked by too many failures
+    "gridcase.limits.LockoutModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 GUARDIAN_RAISE_403 = False
@@ -238,6 +281,11 @@ CHART_JS_DIR = BASE_DIR / "node_modules" / "chart.js" / "dist"
 STATICFILES_DIRS = [("vendor/chart.js", CHART_JS_DIR)] if CHART_JS_DIR.is_dir() else []
 MEDIA_URL = "media/"
 MEDIA_ROOT: Path | str = Path(os.environ.get("GRIDCASE_MEDIA_ROOT", VAR_DIR / "media"))
+# Case photos are served by workflows/views/photos.py after a visibility check, never from
+# MEDIA_URL: by Django, or by the front server ("x-accel-redirect": nginx, an internal
+# location at GRIDCASE_MEDIA_INTERNAL_PREFIX aliased to MEDIA_ROOT; "x-sendfile").
+GRIDCASE_MEDIA_SERVE = env_str("GRIDCASE_MEDIA_SERVE", "django")
+GRIDCASE_MEDIA_INTERNAL_PREFIX = env_str("GRIDCASE_MEDIA_INTERNAL_PREFIX", "/protected-media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -24,3 +24,9 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Sessions end after 8 hours without a request and, however active, after 7 days
+# (gridcase/middleware.SessionTimeoutMiddleware); the cookie lives no longer than that.
+GRIDCASE_SESSION_IDLE_SECONDS = int(env_str("GRIDCASE_SESSION_IDLE_SECONDS", str(8 * 3600)))
+GRIDCASE_SESSION_MAX_SECONDS = int(env_str("GRIDCASE_SESSION_MAX_SECONDS", str(7 * 86400)))
+SESSION_COOKIE_AGE = GRIDCASE_SESSION_MAX_SECONDS

@@ -28,6 +28,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # The limit tests set their own small rates.
 GRIDCASE_RATE_LIMITS = {
     "login": "1000/minute",
+    "login_account": "1000/minute",
+    "ws_connect": "1000/minute",
+    "report_address": "1000/hour",
     "open311_post": "1000/hour",
     "report": "1000/hour",
     "track": "1000/hour",

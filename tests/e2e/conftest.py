@@ -76,10 +76,31 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
         yield LiveServer(base, env, var / "daphne.log")
 
 
+def csp_violations(context) -> list[str]:
+    """Every Content-Security-Policy violation in `context`'s pages, as chromium reports it
+    (a console error, and a `securitypolicyviolation` event we log the same way)."""
+    found: list[str] = []
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) => console.error("
+        "`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`))"
+    )
+
+    def seen(message) -> None:
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            found.append(f"{message.page.url if message.page else ''}: {text}")
+
+    context.on("console", seen)
+    return found
+
+
 @pytest.fixture
 def person(browser, server):
-    """person(username, phone=False, **context options) → a logged-in page in its own context."""
+    """person(username, phone=False, **context options) → a logged-in page in its own context.
+
+    Every page's Content-Security-Policy violations fail the test at the end."""
     contexts = []
+    context_violations: list[list[str]] = []
 
     def login(username: str | None, *, phone: bool = False, **options):
         context = browser.new_context(
@@ -93,6 +114,7 @@ def person(browser, server):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
+        context_violations.append(csp_violations(context))
         page = context.new_page()
         if username:
             page.goto("/accounts/login/")
@@ -105,6 +127,8 @@ def person(browser, server):
     yield login
     for context in contexts:
         context.close()
+    found = [v for each in context_violations for v in each]
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
 
 
 def screenshot(page, name: str) -> Path:

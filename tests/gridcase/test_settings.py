@@ -40,3 +40,25 @@ def test_a_malformed_boolean_is_refused():
     )
     assert result.returncode != 0
     assert "DJANGO_DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_every_settings_module_sends_the_content_security_policy():
+    code = (
+        "from django.conf import settings; from django.test import Client; "
+        "r = Client(HTTP_HOST='gridcase.example.org').get('/areas/at/?lat=x', secure=True); "
+        "print(r.status_code, r['Content-Security-Policy'])"
+    )
+    for module in ("dev", "test", "prod"):
+        result = processes.manage(
+            "shell",
+            "-c",
+            code,
+            DJANGO_SETTINGS_MODULE=f"gridcase.settings.{module}",
+            DJANGO_SECRET_KEY=SECRET,
+            DJANGO_ALLOWED_HOSTS="gridcase.example.org,testserver",
+        )
+        assert result.returncode == 0, (module, result.stderr)
+        status, policy = result.stdout.strip().splitlines()[-1].split(" ", 1)
+        assert status == "400", (module, result.stdout)  # any answer carries it
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy, module
+        assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy, module

@@ -16,7 +16,7 @@ def test_area_list_is_ordered_as_a_tree_and_indented(admin_client, tree):
         for code in ("S", "S-01", "S-01-01", "S-01-01-01", "S-01-02", "S-02", "S-02-01")
     ]
     assert positions == sorted(positions)
-    assert "padding-left:4.5em" in html  # the micro-grid, three levels down
+    assert "tree-depth-3" in html  # the micro-grid, three levels down (indented by class)
 
 
 def test_adding_a_membership_in_the_admin_grants_its_permissions(admin_client, tree):

@@ -93,7 +93,7 @@ function setup(options = {}) {
     onResync: () => {},
     ...options,
   });
-  const seen = { event: [], status: [], resync: [], notifications: [], refused: [], revoked: [] };
+  const seen = { event: [], status: [], resync: [], notifications: [], refused: [], revoked: [], error: [] };
   for (const type of Object.keys(seen)) {
     stream.addEventListener(type, (e) => seen[type].push(e.detail));
   }
@@ -296,4 +296,19 @@ test("the default resync handler reloads the page; connect() starts a stream", (
   FakeSocket.instances[0].push({ type: "resync", reason: "beyond_replay_window" });
   assert.equal(reloads, 1);
   stream.stop();
+});
+
+test("after 4429 waits at least the retry_after the server named", () => {
+  const { socket, clock, seen } = setup({ random: () => 0 });
+  socket().open();
+  socket().push({ type: "error", code: "rate_limited", retry_after: 42 });
+  socket().drop(4429);
+  assert.deepEqual(seen.error, [{ code: "rate_limited", retry_after: 42 }]);
+  assert.equal(seen.status.at(-1).delay, 42000);
+  clock.advance(41999);
+  assert.equal(FakeSocket.instances.length, 1);
+  clock.advance(1);
+  assert.equal(FakeSocket.instances.length, 2);
+  socket().drop(1006); // the next failure uses the ordinary backoff again
+  assert.ok(seen.status.at(-1).delay < 42000);
 });

@@ -32,8 +32,11 @@ def session_cookie(user) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
+HOST = (b"host", b"127.0.0.1")
+
+
 async def connect(user=None, origin=ORIGIN) -> WebsocketCommunicator:
-    headers = [origin] if origin else []
+    headers = [HOST, origin] if origin else [HOST]
     if user is not None:
         headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
     communicator = WebsocketCommunicator(application, "/ws/events/", headers=headers)
@@ -62,23 +65,113 @@ async def test_anonymous_sockets_are_closed_with_4401():
     assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
 
 
-async def test_a_foreign_origin_is_refused(world):
+async def test_sockets_without_a_session_lock_the_address(settings):
+    settings.GRIDCASE_RATE_LIMITS = {**settings.GRIDCASE_RATE_LIMITS, "login": "2/minute"}
+    for _ in range(2):
+        communicator = await connect()
+        assert await communicator.receive_output(timeout=5) == {
+            "type": "websocket.close",
+            "code": 4401,
+        }
+    communicator = await connect()
+    notice = await communicator.receive_json_from(timeout=5)
+    assert notice["code"] == "rate_limited" and 1 <= notice["retry_after"] <= 60
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4429}
+
+
+async def test_an_account_reconnecting_in_a_loop_is_held_off(world, settings):
+    settings.GRIDCASE_RATE_LIMITS = {**settings.GRIDCASE_RATE_LIMITS, "ws_connect": "2/minute"}
+    for _ in range(2):
+        communicator = await connect(world.people["grid1"])
+        await subscribe(communicator, "user")
+        await communicator.disconnect()
+    communicator = await connect(world.people["grid1"])
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "rate_limited"
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4429}
+    other = await connect(world.people["grid2"])  # another account is not held off
+    await subscribe(other, "user")
+    await other.disconnect()
+
+
+async def test_deep_or_huge_frames_close_with_a_clear_code(world):
+    communicator = await connect(world.people["grid1"])
+    await communicator.send_to(text_data="[" * 5_000 + "]" * 5_000)
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "too_deep"
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 1007}
+    communicator = await connect(world.people["grid1"])
+    huge = '{"type": "subscribe", "streams": ["%s"]}' % ("x" * 100_000)
+    await communicator.send_to(text_data=huge)
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "too_large"
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 1009}
+    communicator = await connect(world.people["grid1"])  # broken JSON: told, and kept open
+    await communicator.send_to(text_data="{")
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "invalid_json"
+    await subscribe(communicator, "user")
+    await communicator.disconnect()
+
+
+async def test_streams_per_socket_are_capped_and_the_rest_refused_at_once(world, settings):
+    settings.GRIDCASE_WS_MAX_STREAMS = 3
+    communicator = await connect(world.people["street"])
+    names = [f"case:nope-{n}" for n in range(2000)]
+    replies = await subscribe(communicator, "user", "area:S", *names)
+    capped = replies[0]
+    assert capped["type"] == "refused" and capped["code"] == "too_many_streams"
+    assert capped["streams"] == names[1:] and capped["limit"] == 3  # one answer for 1,999
+    assert [r["stream"] for r in replies if r.get("stream")] == ["case:nope-0"]  # looked up
+    assert replies[-1] == {"type": "subscribed", "streams": ["user", "area:S"]}
+    again = await subscribe(communicator, "area:S", "area:S-01", "area:S-02")
+    assert again[0]["streams"] == ["area:S-02"]  # area:S is already followed
+    assert again[-1]["streams"] == ["area:S", "area:S-01"]
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        b"http://evil.example",
+        b"http://127.0.0.1:8001",  # the same host on another port: another site
+        b"https://127.0.0.1",  # another scheme
+        b"null",
+    ],
+)
+async def test_a_foreign_origin_is_refused(world, origin):
     communicator = WebsocketCommunicator(
-        application, "/ws/events/", headers=[(b"origin", b"http://evil.example")]
+        application, "/ws/events/", headers=[(b"host", b"127.0.0.1:8000"), (b"origin", origin)]
     )
     connected, _ = await communicator.connect()
     assert not connected
 
 
+async def test_the_own_origin_with_its_port_and_trusted_origins_are_accepted(world, settings):
+    same = [(b"host", b"127.0.0.1:8000"), (b"origin", b"http://127.0.0.1:8000")]
+    settings.CSRF_TRUSTED_ORIGINS = ["https://*.gridcase.example"]
+    trusted = [(b"host", b"127.0.0.1:8000"), (b"origin", b"https://app.gridcase.example")]
+    evil_host = [(b"host", b"evil.example"), (b"origin", b"http://evil.example")]
+    for headers, accepted in ((same, True), (trusted, True), (evil_host, False)):
+        communicator = WebsocketCommunicator(application, "/ws/events/", headers=headers)
+        connected, _ = await communicator.connect()
+        assert connected is accepted, headers
+        await communicator.disconnect()
+
+
 async def test_out_of_jurisdiction_streams_are_refused_and_the_rest_granted(world):
     communicator = await connect(world.people["grid1"])
+    hidden = await sync_to_async(world.report)(area="G3", by="grid3")  # another community's
     replies = await subscribe(
-        communicator, "area:S-01-01", "area:S-02", "dept:PCS", "case:nope", "bogus"
+        communicator,
+        "area:S-01-01",
+        "area:S-02",
+        "dept:PCS",
+        "case:nope",
+        f"case:{hidden.number}",
+        "bogus",
     )
     assert {r["stream"]: r["code"] for r in replies if r["type"] == "refused"} == {
         "area:S-02": "forbidden",
         "dept:PCS": "forbidden",
         "case:nope": "unknown",
+        f"case:{hidden.number}": "unknown",  # a hidden case is answered as an unknown one
         "bogus": "invalid",
     }
     assert replies[-1] == {"type": "subscribed", "streams": ["area:S-01-01"]}

@@ -357,3 +357,46 @@ def test_offsets_postgresql_refuses_are_converted(client, located, api_key):
     assert response.status_code == 400 and response.json()[0]["description"].startswith(
         "start_date"
     )
+
+
+def test_keys_are_their_own_scoped_revocable_expiring_records(client, located):
+    from rest_framework.test import APIClient
+
+    from workflows.models import Open311Key
+
+    out = StringIO()
+    call_command("open311_key", "issue", "gateway", "--days", "30", stdout=out)
+    key = out.getvalue().strip()
+    record = Open311Key.objects.get()
+    assert record.digest != key and key not in record.digest and record.last_used_at is None
+    assert post(client, key).status_code == 201
+    record.refresh_from_db()
+    assert record.last_used_at is not None  # when it was last used
+    rest = APIClient()
+    rest.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert rest.get("/api/v1/cases/").status_code == 401  # not a REST token: no reporters' data
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert post(client, key).status_code == 403  # expired
+    listed = StringIO()
+    call_command("open311_key", "list", stdout=listed)
+    assert "gateway" in listed.getvalue() and key not in listed.getvalue()
+
+
+def test_old_token_keys_become_open311_keys_and_stop_being_rest_tokens(located):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    from tests.factories import UserFactory
+    from workflows.apis.open311.keys import open311_key_find
+
+    account = UserFactory(username="old_gateway")
+    account.groups.add(Group.objects.get_or_create(name="open311-clients")[0])
+    token = Token.objects.create(user=account)
+    migration = importlib.import_module("workflows.migrations.0012_open311_keys")
+    migration.tokens_to_keys(apps, None)
+    assert not Token.objects.filter(key=token.key).exists()  # no longer a REST token
+    found = open311_key_find(token.key)  # the gateway's key still works for Open311
+    assert found is not None and found.account == account

@@ -111,12 +111,17 @@ def test_a_second_claimer_is_told_who_claimed_first(client, street):
     assert fresh(case).dispatches.get().claimed_by.username == "pcs_zhang"
 
 
-def test_someone_outside_the_area_gets_404_on_the_page_and_403_on_an_action(client, street):
+def test_someone_outside_the_area_gets_404_on_the_page_and_on_an_action(client, street):
+    """A hidden case answers exactly as a case that does not exist: its number tells nothing."""
     case = reported()
     for outsider in ("qs_wgy02", "cg_wang"):  # the next grid; a department not dispatched
         assert as_(client, outsider).get(f"/cases/{case.number}/").status_code == 404
-        response = client.post(f"/cases/{case.number}/accept/")
-        assert response.status_code == 403
+        hidden = client.post(f"/cases/{case.number}/accept/", HTTP_X_REQUESTED_WITH="fetch")
+        unknown = client.post("/cases/QG-20000101-9999/accept/", HTTP_X_REQUESTED_WITH="fetch")
+        assert hidden.status_code == unknown.status_code == 404
+        assert hidden.content == unknown.content
+        part = client.post(f"/cases/{case.number}/claim/QG-PCS/", HTTP_X_REQUESTED_WITH="fetch")
+        assert part.status_code == 404 and part.content == unknown.content
     assert fresh(case).status == Status.REPORTED
     assert client.get("/cases/").content.decode().count(case.number) == 0
 

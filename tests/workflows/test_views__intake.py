@@ -3,6 +3,8 @@ categories most used first, the public form without an account, tracking and rat
 
 import uuid
 
+import pytest
+from django.core.exceptions import ValidationError
 from shapely.geometry import shape
 
 from grids.models import Area
@@ -160,3 +162,46 @@ def test_the_reporter_is_masked_for_people_who_do_not_need_them(client, street):
     assert PHONE in own and "刘霞" in own
     police = as_(client, "pcs_zhang").get(f"/cases/{case.number}/").content.decode()
     assert PHONE not in police and "刘霞" not in police and "刘*" in police
+
+
+def test_a_submission_key_opens_only_its_first_senders_case(client, street):
+    """A public report sent again with another visitor's submission key is a report of its
+    own: never the first visitor's case (and its phone)."""
+    lat, lng = inside("QG-01-02")
+    form = client.get("/report/").context["form"]
+    key = str(form["submission_key"].value())
+    data = {
+        "category": Category.objects.get(code="noise").pk,
+        "description": "夜里装修噪音。",
+        "latitude": lat,
+        "longitude": lng,
+        "contact_phone": "13912345678",
+        "submission_key": key,
+    }
+    first = client.post("/report/", data)
+    case = Case.objects.get()
+    again = client.post("/report/", data)  # the same visitor retrying: the same case
+    assert first["Location"] == again["Location"] == f"/track/{case.number}/"
+
+    stranger = client.__class__()
+    stranger.get("/report/")
+    copied = stranger.post("/report/", {**data, "contact_phone": "13800000000"})
+    assert copied.status_code == 302 and copied["Location"] != first["Location"]
+    assert stranger.get(first["Location"])["Location"] == "/track/"  # not theirs to see
+    assert Case.objects.count() == 2 and Case.objects.get(pk=case.pk).contact_phone == "13912345678"
+
+
+def test_the_service_never_matches_anonymous_senders_by_key_alone(street):
+    key = uuid.uuid4()
+    fields = {
+        "title": "噪音",
+        "description": "夜里装修噪音。",
+        "category": Category.objects.get(code="noise"),
+        "area": Area.objects.get(code="QG-01-02"),
+        "source": "resident",
+        "submission_key": key,
+    }
+    case = services.case_report(contact_phone="13912345678", **fields)
+    assert services.case_report(contact_phone="13912345678", **fields) == case
+    with pytest.raises(ValidationError):  # another phone never gets the first sender's case
+        services.case_report(contact_phone="13800000000", **fields)

@@ -14,8 +14,10 @@ from rest_framework.request import Request
 from grids.selectors import AnyUser
 
 from ..actions import action_get
+from ..choices import PhotoKind
 from ..models import Category
 from ..nearby import Nearby, cases_nearby
+from ..photos import photo_shared_url
 from ..visibility import can_view
 from .serializers import Body, CodeRelatedField
 
@@ -55,7 +57,10 @@ class NearbySerializer(serializers.Serializer[Nearby]):
     def get_photos(self, item: Nearby) -> list[str]:
         request: Request = self.context["request"]
         photos = list(item.case.photos.all())[:MAX_PHOTOS_SHOWN]
-        return [request.build_absolute_uri(photo.image.url) for photo in photos]
+        if can_view(self._user(), item.case):
+            return [request.build_absolute_uri(photo.get_absolute_url()) for photo in photos]
+        before = [photo for photo in photos if photo.kind == PhotoKind.BEFORE]
+        return [request.build_absolute_uri(photo_shared_url(photo)) for photo in before]
 
     def get_title(self, item: Nearby) -> str:
         return item.case.title if can_view(self._user(), item.case) else ""

@@ -16,12 +16,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from gridcase.limits import RateLimitThrottle
 from grids.selectors import signed_in
 
 from .. import services
@@ -32,6 +30,7 @@ from ..visibility import can_view, cases_visible_to, reports_as_staff
 from . import serializers as s
 from .filters import CaseFilter
 from .nearby import NearbyQuerySerializer, NearbySerializer, nearby_answer
+from .parsers import PARSERS
 
 _Row = TypeVar("_Row")  # what the queryset yields: filtering keeps it
 
@@ -88,7 +87,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_regex = r"[^/]+"
     pagination_class = CasePagination
     filterset_class = CaseFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = PARSERS
     serializer_class = s.CaseSerializer
 
     def get_queryset(self) -> QuerySet[Case]:
@@ -196,11 +195,11 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Category]):
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (rate-limited like the login)."""
+    """Exchange a username and password for an API token (failed tries lock the address and
+    the account like the login: `gridcase.limits.LockoutModelBackend`)."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [RateLimitThrottle]
-    rate_limit_scope = "login"
+    parser_classes = PARSERS
 
     @extend_schema(
         summary="Get your API token",

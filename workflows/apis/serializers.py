@@ -81,7 +81,7 @@ class PhotoSerializer(serializers.ModelSerializer[CasePhoto]):
 
     def get_url(self, photo: CasePhoto) -> str:
         request: Request = self.context["request"]
-        return request.build_absolute_uri(photo.image.url)
+        return request.build_absolute_uri(photo.get_absolute_url())
 
 
 class EventSerializer(serializers.ModelSerializer[CaseEvent]):

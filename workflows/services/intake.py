@@ -89,7 +89,7 @@ def case_report(
     A form sent again with the same `submission_key` (a retry after a network failure)
     gets the case the first sending made instead of a second one. A hotline work order
     (`hotline_number`) makes one case only: the database refuses a second (IntegrityError)."""
-    if submission_key and (earlier := _earlier_submission(submission_key, reporter)):
+    if submission_key and (earlier := _earlier_submission(submission_key, reporter, contact_phone)):
         return earlier
     if not title.strip() or not description.strip():
         raise ValidationError(_("A case needs a title and a description."))
@@ -134,9 +134,20 @@ def case_report(
     return _case_open(case, cleaned)
 
 
-def _earlier_submission(submission_key: UUID, reporter: User | None) -> Case | None:
+def _earlier_submission(
+    submission_key: UUID, reporter: User | None, contact_phone: str
+) -> Case | None:
+    """The case an earlier sending of this form made, if the same sender sends it again: the
+    same account, or without one the same phone (never an anonymous `None == None` match:
+    the public view also honours a key only in the session that was given it)."""
     earlier = Case.objects.filter(submission_key=submission_key).first()
-    if earlier is not None and earlier.reporter_id != getattr(reporter, "pk", None):
+    if earlier is None:
+        return None
+    if reporter is not None:
+        same = earlier.reporter_id == reporter.pk
+    else:
+        same = earlier.reporter_id is None and earlier.contact_phone == contact_phone
+    if not same:
         raise ValidationError(_("This form was already used; reload it to report again."))
     return earlier
 

@@ -8,6 +8,7 @@ from .exports import case_list_csv, case_list_xlsx
 from .hotspots import hotspot_dismiss_view, hotspot_turn_view
 from .intake import area_at, case_new, report_public
 from .nearby import case_follow, cases_nearby
+from .photos import case_photo
 from .report import monthly_report_page, monthly_report_xlsx
 from .tracking import track, track_case, track_rate
 from .workbenches import home, workbench
@@ -25,6 +26,7 @@ __all__ = [
     "case_list_csv",
     "case_list_xlsx",
     "case_new",
+    "case_photo",
     "case_process_chart",
     "cases_nearby",
     "home",

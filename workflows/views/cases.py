@@ -220,9 +220,9 @@ def case_action(
     input and its errors again (kept in the session for that one page view)."""
     spec = action_get(action, "part" if department else "case")
     case = _case_get(number)
-    unit = get_object_or_404(Department, code=department) if department else None
     if not can_view(request.user, case):
-        return denied(request, _("You may not act on this case."))
+        raise Http404  # a hidden case answers as an unknown one: its number tells nothing
+    unit = get_object_or_404(Department, code=department) if department else None
     back = _next(request) or reverse("case_detail", args=[number])
     form = spec.form(
         request.POST,

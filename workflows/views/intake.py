@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gridcase.limits import rate_limited
+from gridcase.limits import phone_and_address, rate_limited
 from grids.models import User
 from grids.roles import AreaLevel
 from grids.selectors import area_at_point, signed_in
@@ -43,35 +43,64 @@ def case_new(request: HttpRequest) -> HttpResponse:
 JUST_REPORTED = "workflows.just_reported"
 
 
-@rate_limited("report")
+@rate_limited("report_address")
+@rate_limited("report", identity=phone_and_address("contact_phone"))
 def report_public(request: HttpRequest) -> HttpResponse:
     """A resident without an account reports; the case number and phone follow the case."""
     form = forms.PublicReportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        case = _report(form, reporter=None)
+        case = _report(form, reporter=None, issued=request.session.get(ISSUED_KEYS, []))
         if case is not None:
             request.session["tracked_case"] = [case.number, case.contact_phone]
             request.session[JUST_REPORTED] = case.number  # the progress page confirms, once
             return redirect("track_case", number=case.number)
+    _issue_key(request, form)
     status = 400 if form.errors else 200
     return render(request, "workflows/report_public.html", {"form": form}, status=status)
 
 
+ISSUED_KEYS = "report_keys"  # the submission keys of the public forms this session was given
+KEPT_KEYS = 20
+
+
+def _issue_key(request: HttpRequest, form: forms.PublicReportForm) -> None:
+    """Remember the form's submission key in the visitor's session (before the form is
+    sent, so a retry whose first answer was lost still belongs to this session): without an
+    account, the key is only honoured for the session it was given to."""
+    key = str(form["submission_key"].value() or "")
+    issued: list[str] = request.session.get(ISSUED_KEYS, [])
+    if key and key not in issued:
+        request.session[ISSUED_KEYS] = [*issued, key][-KEPT_KEYS:]
+
+
 def _report(
-    form: forms.CaseReportForm | forms.PublicReportForm, *, reporter: User | None
+    form: forms.CaseReportForm | forms.PublicReportForm,
+    *,
+    reporter: User | None,
+    issued: list[str] | None = None,
 ) -> Case | None:
-    """Run `case_report`; its refusals land on the form (then None)."""
+    """Run `case_report`; its refusals land on the form (then None). Without an account
+    (`issued`: the keys given to this session), a key this session was not given counts for
+    nothing: the report is a new one, never someone else's earlier case."""
     arguments = form.report_arguments()
+    if issued is not None and str(arguments["submission_key"]) not in issued:
+        arguments["submission_key"] = None
     try:
         return services.case_report(reporter=reporter, source=form.source, **arguments)
     except ValidationError as exc:
         form_error(form, exc)
     except IntegrityError:  # the same form sent twice at the same moment: one case won
         earlier = Case.objects.filter(submission_key=arguments["submission_key"]).first()
-        if earlier is not None and earlier.reporter_id == getattr(reporter, "pk", None):
+        if earlier is not None and _same_sender(earlier, reporter, arguments):
             return earlier
         form.add_error(None, _("This form was already used; reload it to report again."))
     return None
+
+
+def _same_sender(case: Case, reporter: User | None, arguments: dict[str, object]) -> bool:
+    if reporter is not None:
+        return case.reporter_id == reporter.pk
+    return case.reporter_id is None and case.contact_phone == arguments.get("contact_phone")
 
 
 @require_GET

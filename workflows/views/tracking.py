@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridcase.limits import rate_limited
+from gridcase import limits
 
 from .. import forms, services
 from ..actions import action_get
@@ -23,15 +23,22 @@ SESSION_KEY = "tracked_case"
 RATE = action_get("rate")  # by phone here: the service checks the phone, not an account
 
 
-@rate_limited("track")
 def track(request: HttpRequest) -> HttpResponse:
-    """The number + phone form (POST, so the phone stays out of addresses and logs)."""
+    """The number + phone form (POST, so the phone stays out of addresses and logs).
+
+    Lookups that find nothing are counted per client address and per case number (guessing
+    a phone must be slow); residents who type their own number and phone never count."""
     form = forms.TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number, phone = form.cleaned_data["number"], form.cleaned_data["phone"]
+        guesses = [f"ip:{limits.client_address(request)}", f"case:{number}"]
+        wait = limits.failures_wait("track", guesses)
+        if wait:
+            return limits.too_many(request, wait)
         if Case.objects.filter(number=number, contact_phone=phone).exists():
             request.session[SESSION_KEY] = [number, phone]
             return redirect("track_case", number=number)
+        limits.failed("track", guesses)
         form.add_error(None, _("No case has this number and phone."))
     status = 400 if form.errors else 200
     return render(request, "workflows/track.html", {"form": form}, status=status)

@@ -74,6 +74,7 @@ export class EventStream extends EventTarget {
     this.lastId = options.since ?? stored.lastId;
     this.seenIds = new Set(options.since == null ? stored.seen : []);
     this.attempts = 0;
+    this.retryAfter = 0; // seconds, from a rate_limited error frame
     this.socket = null;
     this.timer = null;
     this.stopped = true;
@@ -129,7 +130,10 @@ export class EventStream extends EventTarget {
       return;
     }
     const step = Math.min(this.maxDelay, this.baseDelay * 2 ** this.attempts);
-    const delay = Math.round(step / 2 + (this.random() * step) / 2);
+    const jittered = Math.round(step / 2 + (this.random() * step) / 2);
+    // 4429: the server said how long to wait (error frame with retry_after)
+    const delay = Math.max(jittered, this.retryAfter * 1000);
+    this.retryAfter = 0;
     this.attempts += 1;
     this._setStatus("reconnecting", { delay, code });
     this.timer = this.setTimeout(() => this._connect(), delay);
@@ -165,12 +169,20 @@ export class EventStream extends EventTarget {
       case "resync":
         this._resync(message);
         break;
+      case "error":
+        if (message.code === "rate_limited" && Number.isInteger(message.retry_after)) {
+          this.retryAfter = message.retry_after;
+        }
+        {
+          const { type, ...detail } = message;
+          this._emit(type, detail);
+        }
+        break;
       case "notifications":
       case "revoked":
       case "refused":
       case "subscribed":
-      case "replayed":
-      case "error": {
+      case "replayed": {
         const { type, ...detail } = message;
         this._emit(type, detail);
         break;

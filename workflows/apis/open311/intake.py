@@ -1,8 +1,9 @@
 """Checking a POSTed Open311 request: api_key, service, location, attributes, contact, media.
 
-API keys are DRF tokens of integration accounts (e.g. the 12345 hotline's gateway) that belong
-to the `OPEN311_GROUP` group; `manage.py open311_key` issues, lists and revokes them. A user's
-ordinary REST token is not an Open311 key.
+API keys are `Open311Key` rows of integration accounts (e.g. the 12345 hotline's gateway):
+scoped to Open311, revocable, with an expiry and a last-used time (`keys.py`); `manage.py
+open311_key` issues, lists and revokes them. A REST token is not an Open311 key, nor the
+other way round.
 """
 
 from decimal import Decimal
@@ -12,17 +13,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
-from rest_framework.authtoken.models import Token
 
+from gridcase import limits
 from grids.models import Area, User
 from grids.roles import AreaLevel
 from grids.selectors import area_at_point
 
 from ...models import Category
 from ...services.intake import MAX_DESCRIPTION
+from .keys import open311_key_find
 from .mapping import ATTRIBUTE_CODES
 
-OPEN311_GROUP = "open311-clients"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 TITLE_LENGTH = 120
 
@@ -52,19 +53,18 @@ def refuse_nul(params: QueryDict) -> None:
             raise Open311Error(f"{name.replace(chr(0), '')}: contains a NUL character")
 
 
-def _reporter(params: QueryDict) -> User:
+def _reporter(params: QueryDict, address: str) -> User:
+    """The key's integration account; a wrong key counts as a failed sign-in of `address`
+    (`limits.LockedOut` once there were too many)."""
     key = params.get("api_key", "").strip()
     if not key:
         raise Open311Error("api_key: required", 403)
-    token = (
-        Token.objects.select_related("user")
-        .filter(key=key, user__is_active=True, user__groups__name=OPEN311_GROUP)
-        .first()
-    )
-    if token is None:
-        raise Open311Error("api_key: invalid or revoked", 403)
-    user: User = token.user  # AUTH_USER_MODEL; DRF's stubs leave Token.user untyped
-    return user
+    limits.auth_check(address)
+    found = open311_key_find(key)
+    if found is None:
+        limits.auth_failed(address)
+        raise Open311Error("api_key: invalid, expired or revoked", 403)
+    return found.account
 
 
 def _number(params: QueryDict, name: str, low: float, high: float) -> Decimal:
@@ -154,7 +154,7 @@ def request_input(request: HttpRequest) -> dict[str, Any]:
     except (MultiPartParserError, OSError):
         raise Open311Error("request: the form data cannot be read") from None
     refuse_nul(params)  # first: not even the api_key lookup may see a NUL character
-    reporter = _reporter(params)
+    reporter = _reporter(params, limits.client_address(request))
     code = params.get("service_code", "").strip()
     category = Category.objects.filter(active=True, code=code).first() if code else None
     if category is None:

@@ -19,10 +19,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...choices import ENDED_STATUSES, Source, Status
+from ... import visibility
+from ...choices import ENDED_STATUSES, Status
 from ...models import Case, CaseDispatch, CaseExtension, Category
 
-PUBLIC_SOURCES = (Source.OPEN311,)
+PUBLIC_SOURCES = visibility.PUBLIC_SOURCES
 
 # Service attributes (GeoReport "service definition"), the same for every category.
 ATTRIBUTES = [
@@ -121,7 +122,7 @@ def agency_of(case: Case) -> str:
 def media_url_of(case: Case, request: HttpRequest) -> str | None:
     photos = list(case.photos.all())
     if photos:
-        return request.build_absolute_uri(photos[0].image.url)
+        return request.build_absolute_uri(photos[0].get_absolute_url())
     return case.media_url or None
 
 

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gridcase import limits
 from gridcase.limits import rate_limited
 
 from ... import services
@@ -146,6 +147,10 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
         case = services.case_report(source=Source.OPEN311, **fields)
     except Open311Error as exc:
         return error(fmt, exc.status, str(exc))
+    except limits.LockedOut as exc:
+        response = error(fmt, 429, f"api_key: {exc.detail}")
+        response["Retry-After"] = str(exc.seconds)
+        return response
     except ValidationError as exc:
         return error(fmt, 400, "request: " + " ".join(exc.messages))
     row = {

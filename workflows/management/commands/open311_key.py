@@ -1,6 +1,6 @@
-"""Issue, list and revoke Open311 api_keys (DRF tokens of integration accounts).
+"""Issue, list and revoke Open311 api_keys (`Open311Key`) of integration accounts.
 
-manage.py open311_key issue hotline12345 --name "12345 热线"
+manage.py open311_key issue hotline12345 --name "12345 热线" [--days 365]
 manage.py open311_key list
 manage.py open311_key revoke hotline12345
 """
@@ -8,13 +8,12 @@ manage.py open311_key revoke hotline12345
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from grids.models import User
-from workflows.apis.open311.intake import OPEN311_GROUP
+from workflows.apis.open311.keys import open311_key_issue, open311_keys_revoke
+from workflows.models import Open311Key
 
 
 class Command(BaseCommand):
@@ -24,42 +23,48 @@ class Command(BaseCommand):
         parser.add_argument("verb", choices=["issue", "list", "revoke"])
         parser.add_argument("username", nargs="?")
         parser.add_argument("--name", default="", help="display name of a new account")
+        parser.add_argument("--days", type=int, default=None, help="valid for this many days")
 
     def handle(
-        self, *args: Any, verb: str, username: str | None, name: str, **options: Any
+        self,
+        *args: Any,
+        verb: str,
+        username: str | None,
+        name: str,
+        days: int | None,
+        **options: Any,
     ) -> None:
         if verb == "list":
-            for token in Token.objects.filter(user__groups__name=OPEN311_GROUP).select_related(
-                "user"
-            ):
-                self.stdout.write(f"{token.user.username}\t{token.created:%Y-%m-%d}")
+            for key in Open311Key.objects.select_related("account").order_by("pk"):
+                state = "revoked" if key.revoked_at else "valid"
+                self.stdout.write(
+                    f"{key.account.username}\t{key.prefix}…\t{state}\t"
+                    f"issued {key.created_at:%Y-%m-%d}\texpires {key.expires_at or '-'}\t"
+                    f"last used {key.last_used_at or '-'}"
+                )
             return
         if not username:
             raise CommandError(f"{verb} needs a username.")
         if verb == "issue":
-            self.stdout.write(self.issue(username, name))
+            self.stdout.write(self.issue(username, name, days))
         else:
             self.revoke(username)
 
     @transaction.atomic
-    def issue(self, username: str, name: str) -> str:
-        """A new key (any old one is revoked); the account is created if it does not exist."""
+    def issue(self, username: str, name: str, days: int | None) -> str:
+        """A new key (any old one of the account is revoked); the account is created if it
+        does not exist, as a machine account without interactive login."""
         user, created = User.objects.get_or_create(
             username=username, defaults={"name": name or username}
         )
         if created:
-            user.set_unusable_password()  # a machine account: no interactive login
+            user.set_unusable_password()
             user.save()
-        group, _ = Group.objects.get_or_create(name=OPEN311_GROUP)
-        user.groups.add(group)
-        Token.objects.filter(user=user).delete()
-        key: str = Token.objects.create(user=user).key  # DRF's stubs leave the value untyped
-        return key
+        open311_keys_revoke(account=user)
+        return open311_key_issue(account=user, name=name or user.name or username, days=days)
 
     def revoke(self, username: str) -> None:
-        deleted, _ = Token.objects.filter(
-            user__username=username, user__groups__name=OPEN311_GROUP
-        ).delete()
-        if not deleted:
+        user = User.objects.filter(username=username).first()
+        if user is None or not open311_keys_revoke(account=user):
             raise CommandError(f"{username} has no Open311 api_key.")
         self.stdout.write(f"Revoked the api_key of {username}.")

@@ -13,7 +13,9 @@
  *   failure keeps everything on the page (photos included) and sends again with growing pauses, at once when the phone comes
  *   back online, or on "Send now". The form's submission key makes a repeat harmless: the
  *   server answers with the case the first sending made.
- * Without JavaScript the form is an ordinary multipart POST.
+ * - Refusals (429 too many, 413 too large, 403, 404, 500) answer JSON {code, detail,
+ *   retry_after}: the message is shown under the form, which keeps what was typed.
+ * Without JavaScript the form is an ordinary multipart POST (refusals are then pages).
  */
 import { draftDiscard, draftKeep } from "./drafts.js";
 import { nearbySetup } from "./nearby.js";
@@ -76,10 +78,32 @@ function setupSending(form) {
   let timer = null;
   let sending = false;
 
-  function replacePage(html) {
-    const fresh = new DOMParser().parseFromString(html, "text/html");
-    const main = fresh.querySelector("main.page");
-    if (!main) throw new Error("unexpected answer");
+  function refused(code, detail) {
+    status.textContent = detail || form.dataset.refused.replace("{status}", code);
+    status.dataset.state = "refused";
+    status.setAttribute("role", "alert");
+    status.scrollIntoView({ block: "center" });
+  }
+
+  /** The server's answer other than a redirect: a refusal (JSON) or the form with errors. */
+  function answered(answer) {
+    if (answer.type.includes("application/json")) {
+      let body = {};
+      try {
+        body = JSON.parse(answer.html);
+      } catch {
+        // not the refusal format: the generic message below
+      }
+      refused(answer.status, body.detail);
+      return;
+    }
+    const main = new DOMParser().parseFromString(answer.html, "text/html").querySelector("main.page");
+    // a page with the form (and its errors), or some other answer (e.g. a proxy's 502 page)
+    if (main?.querySelector("form.report-form")) replacePage(main);
+    else refused(answer.status, "");
+  }
+
+  function replacePage(main) {
     // the form with its errors: keep the photos the person already chose
     const input = form.querySelector("input[type=file][data-photos]");
     const kept = input ? photoList(input).items : [];
@@ -128,7 +152,9 @@ function setupSending(form) {
       return;
     }
     status.textContent = "";
-    replacePage(answer.html);
+    status.setAttribute("role", "status");
+    delete status.dataset.state;
+    answered(answer);
   }
 
   form.addEventListener("submit", (event) => {

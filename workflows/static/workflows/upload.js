@@ -49,7 +49,8 @@ export function formSend(form, body) {
     request.addEventListener("load", () => {
       bar.hidden = true;
       const url = request.responseURL || target;
-      resolve({ status: request.status, redirected: url !== target, url, html: request.responseText });
+      const type = request.getResponseHeader("Content-Type") || "";
+      resolve({ status: request.status, redirected: url !== target, url, type, html: request.responseText });
     });
     const failed = () => {
       bar.hidden = true;
