@@ -395,7 +395,7 @@ def test_old_token_keys_become_open311_keys_and_stop_being_rest_tokens(located):
     account = UserFactory(username="old_gateway")
     account.groups.add(Group.objects.get_or_create(name="open311-clients")[0])
     token = Token.objects.create(user=account)
-    migration = importlib.import_module("workflows.migrations.0012_open311_keys")
+    migration = importlib.import_module("workflows.migrations.0023_open311_keys")
     migration.tokens_to_keys(apps, None)
     assert not Token.objects.filter(key=token.key).exists()  # no longer a REST token
     found = open311_key_find(token.key)  # the gateway's key still works for Open311
