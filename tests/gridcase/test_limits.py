@@ -12,7 +12,7 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def small_limits(settings):
+def small_limits(settings, minute_window):
     settings.GRIDCASE_RATE_LIMITS = {
         "login": "3/minute",
         "login_account": "5/15minute",

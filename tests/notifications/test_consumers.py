@@ -65,7 +65,7 @@ async def test_anonymous_sockets_are_closed_with_4401():
     assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
 
 
-async def test_sockets_without_a_session_lock_the_address(settings):
+async def test_sockets_without_a_session_lock_the_address(settings, minute_window):
     settings.GRIDCASE_RATE_LIMITS = {**settings.GRIDCASE_RATE_LIMITS, "login": "2/minute"}
     for _ in range(2):
         communicator = await connect()
@@ -79,7 +79,7 @@ async def test_sockets_without_a_session_lock_the_address(settings):
     assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4429}
 
 
-async def test_an_account_reconnecting_in_a_loop_is_held_off(world, settings):
+async def test_an_account_reconnecting_in_a_loop_is_held_off(world, settings, minute_window):
     settings.GRIDCASE_RATE_LIMITS = {**settings.GRIDCASE_RATE_LIMITS, "ws_connect": "2/minute"}
     for _ in range(2):
         communicator = await connect(world.people["grid1"])

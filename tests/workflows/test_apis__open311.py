@@ -313,7 +313,9 @@ def test_address_only_lands_in_the_named_area(client, located, api_key):
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_posts_are_rate_limited_per_address_and_per_key(client, located, api_key, settings, fmt):
+def test_posts_are_rate_limited_per_address_and_per_key(
+    client, located, api_key, settings, fmt, minute_window
+):
     settings.GRIDCASE_RATE_LIMITS = {**settings.GRIDCASE_RATE_LIMITS, "open311_post": "2/minute"}
     assert post(client, api_key, fmt=fmt).status_code == 201
     assert post(client, api_key, fmt=fmt).status_code == 201
