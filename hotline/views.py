@@ -1,8 +1,6 @@
 """The import pages: upload, the column mapping, the job's live progress (and its JSON twin),
 the error report (.csv, .xlsx) and the rows waiting to be placed by hand."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridcase.spreadsheets import Sheet, xlsx_response
+from gridcase.spreadsheets import Sheet, csv_response, xlsx_response
 from grids.models import Area
 from grids.selectors import signed_in
 from workflows.errors import CaseActionDenied, CaseConflict
@@ -101,30 +99,21 @@ def _error_rows(job: ImportJob) -> list[ImportRow]:
     return list(job.rows.filter(outcome=ImportRow.Outcome.FAILED).order_by("line"))
 
 
-def _error_headings() -> list[str]:
-    return [_("Line"), _("Work order number"), _("Reason")]
+def _error_sheet(job: ImportJob) -> Sheet:
+    rows = [(row.line, row.order_number, row.reason) for row in _error_rows(job)]
+    return Sheet(_("Errors"), [_("Line"), _("Work order number"), _("Reason")], rows)
 
 
 @login_required
 def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_get(request, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename=import-{job.pk}-errors.csv"
-    response.write("\ufeff")
-    out = csv.writer(response)
-    out.writerow(_error_headings())
-    for row in _error_rows(job):
-        out.writerow([row.line, row.order_number, row.reason])
-    return response
+    return csv_response([_error_sheet(job)], f"import-{job.pk}-errors.csv")
 
 
 @login_required
 def import_errors_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_get(request, pk)
-    rows = [(row.line, row.order_number, row.reason) for row in _error_rows(job)]
-    return xlsx_response(
-        [Sheet(_("Errors"), _error_headings(), rows)], f"import-{job.pk}-errors.xlsx"
-    )
+    return xlsx_response([_error_sheet(job)], f"import-{job.pk}-errors.xlsx")
 
 
 UNPLACED_LISTED = 200

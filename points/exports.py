@@ -2,20 +2,17 @@
 or as an Excel workbook (the project's one writer, `gridcase.spreadsheets`: bold frozen
 headings, numbers as numbers, times as dates)."""
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.utils import timezone
+from django.http import HttpResponse
 
-from gridcase.spreadsheets import XLSX, Cell, Sheet, workbook_bytes
+from gridcase.spreadsheets import Cell, Sheet, csv_response, xlsx_response
 from grids.models import Area
 
 from .selectors import ledger_rows
 
 HEADER = ["id", "time", "account", "person", "phone", "kind", "points", "cause", "note", "by"]
-XLSX_TYPE = XLSX
 
 
 def rows(community: Area, start: datetime, end: datetime) -> Iterator[list[Cell]]:
@@ -34,19 +31,8 @@ def rows(community: Area, start: datetime, end: datetime) -> Iterator[list[Cell]
         ]
 
 
-def ledger_csv(community: Area, start: datetime, end: datetime) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for row in rows(community, start, end):
-        when = row[1]
-        assert isinstance(when, datetime)
-        row[1] = timezone.localtime(when).strftime("%Y-%m-%d %H:%M:%S")
-        writer.writerow(row)
-    return out.getvalue()
-
-
-def ledger_xlsx(community: Area, start: datetime, end: datetime) -> bytes:
+def ledger_download(community: Area, start: datetime, end: datetime, fmt: str) -> HttpResponse:
+    """The ledger as `points-<community>.csv` or `.xlsx` (fmt "csv" or "xlsx")."""
     sheet = Sheet(title=community.code, headings=HEADER, rows=rows(community, start, end))
-    return workbook_bytes([sheet])
+    name = f"points-{community.code}.{fmt}"
+    return xlsx_response([sheet], name) if fmt == "xlsx" else csv_response([sheet], name)

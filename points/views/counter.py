@@ -190,16 +190,7 @@ def ledger_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     period = _period(request)
     if period is None:
         return HttpResponse(_("Give dates as YYYY-MM-DD."), status=400, content_type="text/plain")
-    if fmt == "xlsx":
-        response = HttpResponse(
-            exports.ledger_xlsx(community, *period), content_type=exports.XLSX_TYPE
-        )
-    else:
-        response = HttpResponse(
-            exports.ledger_csv(community, *period), content_type="text/csv; charset=utf-8"
-        )
-    response["Content-Disposition"] = f'attachment; filename="points-{community.code}.{fmt}"'
-    return response
+    return exports.ledger_download(community, *period, fmt)
 
 
 @login_required

@@ -1,7 +1,6 @@
 """The street official's board (and community staff's, for their community): the page, the
 same figures as JSON for the live script, and the table as CSV."""
 
-import csv
 from functools import cache
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridcase.spreadsheets import Cell, Sheet, xlsx_response
+from gridcase.spreadsheets import Cell, Sheet, csv_response, xlsx_response
 from grids.models import Area
 from grids.roles import AreaLevel
 from grids.selectors import signed_in, user_roles
@@ -177,22 +176,27 @@ def board_export(request: HttpRequest, area: str) -> HttpResponse:
     if isinstance(built, HttpResponse):
         return built
     first, last = period_days(built.period)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename={_export_name(built, 'csv')}"
-    response.write("\ufeff")
-    out = csv.writer(response)
-    out.writerow([_("Period"), first.isoformat(), last.isoformat()])
     unit = [_("Unit"), _("Code"), _("Name")]
-    out.writerow([_("Rank"), *unit, *(m.heading(csv=True) for m in AREA_METRICS)])
-    for kind, row in _unit_rows(built):
-        values = [m.display(row.figures[m.name], csv=True) for m in AREA_METRICS]
-        out.writerow([row.rank or "", kind, row.code, row.name, *values])
-    out.writerow([])
-    out.writerow([_("Rank"), *unit, *(m.heading(csv=True) for m in DEPARTMENT_METRICS)])
-    for row in built.departments:
-        values = [m.display(row.figures[m.name], csv=True) for m in DEPARTMENT_METRICS]
-        out.writerow([row.rank or "", _("Department"), row.code, row.name, *values])
-    return response
+    areas = Sheet(
+        _("Areas"),
+        [_("Rank"), *unit, *(m.heading(csv=True) for m in AREA_METRICS)],
+        [
+            [row.rank or "", kind, row.code, row.name]
+            + [m.display(row.figures[m.name], csv=True) for m in AREA_METRICS]
+            for kind, row in _unit_rows(built)
+        ],
+        preamble=[[_("Period"), first, last]],
+    )
+    departments = Sheet(
+        _("Departments"),
+        [_("Rank"), *unit, *(m.heading(csv=True) for m in DEPARTMENT_METRICS)],
+        [
+            [row.rank or "", _("Department"), row.code, row.name]
+            + [m.display(row.figures[m.name], csv=True) for m in DEPARTMENT_METRICS]
+            for row in built.departments
+        ],
+    )
+    return csv_response([areas, departments], _export_name(built, "csv"))
 
 
 @login_required

@@ -2,8 +2,6 @@
 .xlsx (gridcase.spreadsheets). No personal data: numbers, places, categories, states, times.
 At most EXPORT_MAX cases, newest first."""
 
-import csv
-import datetime as dt
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
@@ -11,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridcase.spreadsheets import Cell, Sheet, xlsx_response
+from gridcase.spreadsheets import Cell, Sheet, csv_response, xlsx_response
 
 from ..models import Case
 from .cases import cases_filtered
@@ -43,20 +41,7 @@ def _name(extension: str) -> str:
 
 @login_required
 def case_list_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename={_name('csv')}"
-    response.write("\ufeff")
-    out = csv.writer(response)
-    out.writerow(_headings())
-    for row in _rows(request):
-        out.writerow([_csv_cell(value) for value in row])
-    return response
-
-
-def _csv_cell(value: Cell) -> Cell:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return value
+    return csv_response([Sheet(_("Cases"), _headings(), _rows(request))], _name("csv"))
 
 
 @login_required
