@@ -14,6 +14,8 @@ as its transitions' permissions; pages, the API and the services all ask them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol, TypeGuard
 
 from django.db.models import Q, QuerySet
@@ -41,7 +43,58 @@ def owned_units(user: AnyUser, compound: Compound) -> QuerySet[Unit]:
     return Unit.objects.filter(building__compound=compound, owners__phone=phone).distinct()
 
 
+@dataclass(frozen=True)
+class Known:
+    """One person's standing in one compound, read for many compounds at once."""
+
+    owner: bool
+    roles: frozenset[str]
+    community_staff: bool
+
+
+def roles_known(user: AnyUser, compounds: Iterable[Compound]) -> None:
+    """Answer this person's questions about these compounds with three queries in all (for
+    list pages: else each proposal listed asks again). The answers stay on these instances,
+    which live for one request; every other caller asks the database."""
+    compounds = list(compounds)
+    if not _active(user) or not compounds:
+        return
+    ids = [c.pk for c in compounds]
+    phone = verified_phone(user)
+    owned = set(
+        Unit.objects.filter(building__compound_id__in=ids, owners__phone=phone).values_list(
+            "building__compound_id", flat=True
+        )
+        if phone
+        else ()
+    )
+    roles: dict[int, set[str]] = {}
+    for compound_id, role in CompoundRole.objects.filter(
+        compound_id__in=ids, user_id=user.pk
+    ).values_list("compound_id", "role"):
+        roles.setdefault(compound_id, set()).add(role)
+    staffed = set(
+        Membership.objects.filter(user_id=user.pk, role=Role.COMMUNITY_STAFF).values_list(
+            "area_id", flat=True
+        )
+    )
+    for compound in compounds:
+        known = Known(
+            owner=compound.pk in owned,
+            roles=frozenset(roles.get(compound.pk, ())),
+            community_staff=user.is_superuser or bool(staffed & set(compound.area.ancestor_ids)),
+        )
+        compound.__dict__.setdefault("_known", {})[user.pk] = known
+
+
+def _known(user: AnyUser, compound: Compound) -> Known | None:
+    known: dict[int, Known] = compound.__dict__.get("_known", {})
+    return known.get(user.pk) if user.pk is not None else None
+
+
 def is_owner(user: AnyUser, compound: Compound) -> bool:
+    if known := _known(user, compound):
+        return known.owner
     return owned_units(user, compound).exists()
 
 
@@ -54,6 +107,8 @@ def may_still_sign(user: AnyUser, proposal: Proposal) -> bool:
 def _holds(user: AnyUser, compound: Compound, role: str) -> bool:
     if not _active(user):
         return False
+    if known := _known(user, compound):
+        return role in known.roles
     return CompoundRole.objects.filter(compound=compound, user_id=user.pk, role=role).exists()
 
 
@@ -81,6 +136,8 @@ def is_community_staff_of(user: AnyUser, area: Area) -> bool:
 
 
 def is_community_staff(user: AnyUser, compound: Compound) -> bool:
+    if known := _known(user, compound):
+        return known.community_staff
     return is_community_staff_of(user, compound.area)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
@@ -61,8 +61,9 @@ def compounds_for(user: AnyUser) -> QuerySet[Compound]:
     phone = verified_phone(user)
     if not phone:
         return staffed.order_by("code")
-    owned = Compound.objects.filter(buildings__units__owners__phone=phone)
-    return (staffed | owned).distinct().order_by("code")
+    owned = Compound.objects.filter(buildings__units__owners__phone=phone).values("pk")
+    mine = Q(pk__in=staffed.values("pk")) | Q(pk__in=owned)
+    return Compound.objects.filter(mine).order_by("code")
 
 
 def proposal_participation(proposal: Proposal) -> dict[str, Any]:

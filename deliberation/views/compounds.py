@@ -24,13 +24,17 @@ from .common import denied
 
 @login_required
 def compound_list(request: HttpRequest) -> HttpResponse:
-    compounds = selectors.compounds_for(request.user).select_related("area")
-    open_proposals = Proposal.objects.filter(compound__in=compounds).exclude(
-        status__in=ENDED_STATUSES
+    compounds = list(selectors.compounds_for(request.user).select_related("area"))
+    permissions.roles_known(request.user, compounds)
+    by_id = {compound.pk: compound for compound in compounds}
+    open_proposals = list(
+        Proposal.objects.filter(compound__in=compounds).exclude(status__in=ENDED_STATUSES)
     )
+    for proposal in open_proposals:
+        proposal.compound = by_id[proposal.compound_id]  # with its roles known
     waiting = [
         (proposal, offered)
-        for proposal in open_proposals.select_related("compound")
+        for proposal in open_proposals
         if (offered := actions_offered(request.user, proposal))
     ]
     context = {"compounds": compounds, "waiting": waiting}
