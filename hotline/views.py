@@ -119,12 +119,17 @@ def import_errors_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 UNPLACED_LISTED = 200
 
 
+def _place_choices(street: Area) -> list[tuple[object, str]]:
+    """The areas to place a row in, read once for the whole list (a form field's choices
+    would query again for every row's menu)."""
+    return list(PlaceForm(street=street).fields["area"].choices)  # type: ignore[attr-defined]
+
+
 @login_required
 def import_unplaced(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_get(request, pk)
     rows = job.rows.filter(outcome=ImportRow.Outcome.UNPLACED).order_by("line")
-    form = PlaceForm(street=job.street)
-    context = {"job": job, "rows": rows[:UNPLACED_LISTED], "form": form}
+    context = {"job": job, "rows": rows[:UNPLACED_LISTED], "areas": _place_choices(job.street)}
     return render(request, "hotline/unplaced.html", context)
 
 
@@ -142,7 +147,7 @@ def street_unplaced(request: HttpRequest) -> HttpResponse:
         .select_related("job")
         .order_by("job__submitted_at", "line")
     )
-    context = {"street": street, "rows": rows[:UNPLACED_LISTED], "form": PlaceForm(street=street)}
+    context = {"street": street, "rows": rows[:UNPLACED_LISTED], "areas": _place_choices(street)}
     return render(request, "hotline/unplaced.html", context)
 
 

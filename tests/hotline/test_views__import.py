@@ -123,3 +123,24 @@ def test_the_streets_list_gathers_every_imports_rows_to_place(world, client):
     assert Case.objects.filter(hotline_number="GD004").count() == 1
     client.force_login(world.people["community1"])
     assert client.get("/hotline/unplaced/").status_code == 403
+
+
+def test_the_list_to_place_costs_the_same_queries_for_more_rows(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.people["street"])
+    counts = []
+    for name in ("a.csv", "b.csv"):
+        upload(client, world, name=name)
+        job = ImportJob.objects.latest("pk")
+        client.post(
+            f"/hotline/jobs/{job.pk}/columns/", {f"col_{k}": v for k, v in job.columns.items()}
+        )
+        call_command("run_timers", "--once")
+        client.get("/hotline/unplaced/")
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/hotline/unplaced/").content.decode()
+        counts.append((len(captured.captured_queries), page.count("GD004")))
+    assert counts[0][1] == 1 and counts[1][1] == 2  # each row has its own menu of areas
+    assert counts[0][0] == counts[1][0]
