@@ -20,6 +20,7 @@ from ..actions import action_get, actions_in
 from ..choices import AREA_LEVEL_BY_CASE_LEVEL, OPEN_STATUSES, EventKind, Level, Status
 from ..models import Case, CaseDispatch, CaseEvent
 from ..selectors import department_figures
+from .maps import case_map
 from ..visibility import (
     cases_handled_in,
     cases_in_view_areas,
@@ -125,6 +126,8 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
         "may_report": workbench in ("grid", "resident"),
         "board_link": workbench == "community",
         "now": timezone.now(),
+        "case_map": case_map(user),
+        "map_open": request.GET.get("map") == "1",
     }
     return render(request, "workflows/workbench.html", context)
 
