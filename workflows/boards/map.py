@@ -155,7 +155,10 @@ MAX_OUTLINES = 600  # grids drawn on one map at most (a district's worth)
 
 
 def outline_features(
-    grids: Iterable[Area], open_cases: dict[int, int] | None = None, *, communities: Iterable[Area] = ()
+    grids: Iterable[Area],
+    open_cases: dict[int, int] | None = None,
+    *,
+    communities: Iterable[Area] = (),
 ) -> dict[str, object]:
     """The grids (with their open count and colour bucket when `open_cases` is given) and the
     communities' borders as a GeoJSON FeatureCollection in the map's coordinate system."""
@@ -195,7 +198,7 @@ BBOX_PAD = 0.002  # degrees (~200 m): the GCJ-02 shift varies that little across
 
 
 def parse_bbox(text: str) -> BBox | None:
-    """"west,south,east,north" in degrees; None (→ 400) when it is not that."""
+    """ "west,south,east,north" in degrees; None (→ 400) when it is not that."""
     try:
         west, south, east, north = (float(part) for part in text.split(","))
     except ValueError:
@@ -231,6 +234,7 @@ def case_points(
     )
     points: list[list[object]] = []
     for lat, lng, number, status in rows[:cap]:
+        assert lat is not None and lng is not None  # filtered above
         shown = to_map(float(lat), float(lng))
         points.append([round(shown[0], 6), round(shown[1], 6), number, status])
     return points, len(rows) > cap

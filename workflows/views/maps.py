@@ -69,7 +69,6 @@ def map_settings() -> dict[str, object]:
         "statuses": {status.value: str(status.label) for status in Status},
         "capped": _("Only the newest %(n)s cases in view are shown: zoom in for the others.")
         % {"n": f"{points_cap():,}"},
-        "no_outlines": _("No grid boundaries are recorded here."),
     }
 
 

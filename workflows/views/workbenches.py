@@ -20,7 +20,6 @@ from ..actions import action_get, actions_in
 from ..choices import AREA_LEVEL_BY_CASE_LEVEL, OPEN_STATUSES, EventKind, Level, Status
 from ..models import Case, CaseDispatch, CaseEvent
 from ..selectors import department_figures
-from .maps import case_map
 from ..visibility import (
     cases_handled_in,
     cases_in_view_areas,
@@ -31,6 +30,7 @@ from ..visibility import (
     parts_dispatched_by,
     parts_led_by,
 )
+from .maps import case_map
 
 # --- landing pages ---------------------------------------------------------------------------
 

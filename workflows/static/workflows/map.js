@@ -26,8 +26,10 @@ function settingsOf(element) {
 /** A Leaflet map in `element`, with the tiles if any and the grids' outlines; returns
  * { map, outlines, bounds }. */
 export function mapCreate(element, settings) {
-  const map = L.map(element, { zoomSnap: 0.25, tapTolerance: 20, maxZoom: 19 });
+  const map = L.map(element, { zoomSnap: 0.25, tapTolerance: 20, maxZoom: 19, zoomControl: false });
+  L.control.zoom({ position: "topright" }).addTo(map);
   map.attributionControl.setPrefix(false);
+  map.createPane("labels").classList.add("grid-labels-pane"); // above the grids, below the dots
   if (settings.tiles) {
     L.tileLayer(settings.tiles, {
       attribution: settings.attribution,
@@ -44,7 +46,7 @@ export function mapCreate(element, settings) {
     onEachFeature: (feature, layer) => {
       const p = feature.properties;
       if (p.kind === "grid") {
-        layer.bindTooltip(labelOf(p), { permanent: true, direction: "center", className: "grid-label" });
+        layer.bindTooltip(labelOf(p), { permanent: true, direction: "center", className: "grid-label", pane: "labels" });
         if (element.dataset.gridUrl) layer.on("click", () => location.assign(element.dataset.gridUrl.replace("CODE", encodeURIComponent(p.code))));
       } else if (p.kind === "hotspot") {
         layer.bindTooltip(p.name);
@@ -52,9 +54,25 @@ export function mapCreate(element, settings) {
     },
   }).addTo(map);
   const bounds = outlines.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [4, 4] });
+  map.on("zoomend", () => labelsFit(map, outlines));
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
   else map.setView([settings.center?.[0] ?? 30.0, settings.center?.[1] ?? 114.3], 14);
+  labelsFit(map, outlines);
   return { map, outlines, bounds };
+}
+
+const LABEL_ROOM = 58; // px: a grid narrower than this on screen shows no label (a phone)
+
+/** Labels only on the grids wide enough on screen to hold them. */
+function labelsFit(map, outlines) {
+  outlines.eachLayer((layer) => {
+    const tooltip = layer.getTooltip?.();
+    const element = tooltip?.getElement?.();
+    if (!element || !layer.getBounds) return;
+    const b = layer.getBounds();
+    const width = map.latLngToContainerPoint(b.getNorthEast()).x - map.latLngToContainerPoint(b.getSouthWest()).x;
+    element.classList.toggle("crowded", width < LABEL_ROOM);
+  });
 }
 
 function outlineClass(p) {
@@ -208,7 +226,8 @@ function pinSetup(element, map, form) {
       const body = await (await fetch(url, { credentials: "same-origin" })).json();
       if (body.map_point) {
         place(body.map_point);
-        map.setView(body.map_point, Math.max(map.getZoom(), 17));
+        map.once("moveend", () => (element.dataset.pinned = String(Number(element.dataset.pinned ?? 0) + 1)));
+        map.setView(body.map_point, Math.max(map.getZoom(), 16)); // close enough to place it
       }
     } catch {
       // the pin waits for a tap
