@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect
 from shapely.geometry import Point, shape
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import SCREENSHOTS, screenshot
 from tests.e2e.test_case_loop import point_in, report_on_phone
 from tests.processes import ROOT
 
@@ -126,6 +126,8 @@ def test_the_board_map_clusters_opens_cases_and_follows_live(server, person, tmp
     dots = board_map.locator("path.case-dot.status-reported")
     expect(dots.first).to_be_visible()
     assert board_map.locator("path.case-dot.status-handling").count() >= 1  # by status
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    board_map.screenshot(path=str(SCREENSHOTS / "laptop-board-cases-dots.png"))
     dots.first.click()
     street.wait_for_url(re.compile(r"/cases/[^/]+/$"))
     opened = urlsplit(street.url).path.strip("/").split("/")[-1]

@@ -133,3 +133,21 @@ def test_the_tile_server_joins_the_csp_img_src():
         "https://*.tianditu.gov.cn"
     ]
     assert tile_origin("javascript:alert(1)") == []
+
+
+@pytest.mark.django_db
+def test_each_map_outlines_the_users_own_patch(client, world):
+    for code in ("G1", "G3"):
+        world.areas[code].boundary = SQUARE
+        world.areas[code].save()
+
+    def outlined(who: str, url: str) -> set[str]:
+        client.force_login(world.people[who])
+        page = client.get(url).content.decode()
+        return {c for c in ("S-01-01", "S-02-01") if f'"code": "{c}"' in page}
+
+    assert outlined("grid1", "/w/grid/") == {"S-01-01"}  # her grid only
+    assert outlined("community2", "/w/community/") == {"S-02-01"}
+    assert outlined("cop1", "/w/department/") == {"S-01-01", "S-02-01"}  # the street served
+    assert outlined("water1", "/w/department/") == set()  # another street's department
+    assert outlined("street", "/cases/") == {"S-01-01", "S-02-01"}
