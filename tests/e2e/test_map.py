@@ -92,7 +92,9 @@ def test_the_board_map_clusters_opens_cases_and_follows_live(server, person, tmp
         expect(board_map).to_have_attribute("data-loaded", re.compile(r"\d"))
         expect(street.locator("svg#board-map")).to_be_hidden()  # Leaflet draws the grids now
         expect(board_map.locator("path.map-grid")).to_have_count(28)  # every grid outlined
-        expect(board_map.locator(".grid-label:not(.crowded)", has_text="第1网格").first).to_be_visible()
+        expect(
+            board_map.locator(".grid-label:not(.crowded)", has_text="第1网格").first
+        ).to_be_visible()
         assert int(board_map.get_attribute("data-dots") or 0) >= 30
         cluster = board_map.locator(".marker-cluster").first
         expect(cluster).to_be_visible()  # 30 cases a metre apart: one cluster

@@ -151,3 +151,12 @@ def test_each_map_outlines_the_users_own_patch(client, world):
     assert outlined("cop1", "/w/department/") == {"S-01-01", "S-02-01"}  # the street served
     assert outlined("water1", "/w/department/") == set()  # another street's department
     assert outlined("street", "/cases/") == {"S-01-01", "S-02-01"}
+
+
+@pytest.mark.django_db
+def test_a_map_without_outlines_opens_on_the_street(client, world):
+    world.areas["S"].boundary = SQUARE
+    world.areas["S"].save()
+    client.force_login(world.people["resident"])  # no area to outline on the intake pin
+    page = client.get("/cases/new/").content.decode()
+    assert '"features": []' in page and '"center": [31.178, 121.528]' in page

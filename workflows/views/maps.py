@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from grids.coords import map_system
+from grids.coords import map_system, to_map
 from grids.models import Area
 from grids.roles import AreaLevel
 from grids.selectors import AnyUser
@@ -88,4 +88,22 @@ def case_map(
             communities=[u for u in listed if u.level == AreaLevel.COMMUNITY],
         )
     url = reverse("case_map_points") + (f"?{query}" if query else "")
-    return {"points_url": url, "features": features, **map_settings()}
+    return {"points_url": url, "features": features, "center": _center(features), **map_settings()}
+
+
+def _center(features: dict[str, object]) -> list[float] | None:
+    """Where a map without outlines opens (a resident's intake pin): the first street with a
+    boundary, in the map's system; None when there are outlines (the map fits them)."""
+    if features.get("features"):
+        return None
+    street = Area.objects.filter(level=AreaLevel.STREET).exclude(boundary__isnull=True).first()
+    boundary = street.boundary if street else None
+    if not isinstance(boundary, dict) or boundary.get("type") != "Polygon":
+        return None
+    rings = boundary.get("coordinates")
+    if not rings or not rings[0]:
+        return None
+    ring = rings[0]
+    latitude = sum(p[1] for p in ring) / len(ring)
+    longitude = sum(p[0] for p in ring) / len(ring)
+    return [round(c, 6) for c in to_map(latitude, longitude)]

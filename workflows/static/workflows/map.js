@@ -56,7 +56,8 @@ export function mapCreate(element, settings) {
   const bounds = outlines.getBounds();
   map.on("zoomend", () => labelsFit(map, outlines));
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
-  else map.setView([settings.center?.[0] ?? 30.0, settings.center?.[1] ?? 114.3], 14);
+  else if (settings.center) map.setView(settings.center, 14);
+  else map.setView([35, 105], 4); // no outline anywhere: the country, until a location comes
   labelsFit(map, outlines);
   return { map, outlines, bounds };
 }
