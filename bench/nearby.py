@@ -57,7 +57,8 @@ def _fill(wanted: int) -> int:
                 contact_phone, anonymous, latitude, longitude, address, media_url, area_id,
                 area_path, status, level, handling_area_id, verifier_area_id, whistle_type,
                 result, overdue, rework_count, reopen_count, closed_level, rating,
-                reported_at, closed_at, updated_at, follower_count)
+                reported_at, closed_at, updated_at, follower_count, verify_method,
+                suspend_reason, suspend_note, hotline_number)
             SELECT 'BN-' || g, 'bench', 'bench', (%s::int[])[1 + g %% %s], 'normal', 'resident',
                 '', '', false, round((%s + random() * %s)::numeric, 6),
                 round((%s + random() * %s)::numeric, 6), '', '', %s, %s,
@@ -65,7 +66,7 @@ def _fill(wanted: int) -> int:
                 '', false, 0, 0, '', '', now() - (g %% 365) * interval '1 day',
                 CASE WHEN g %% 100 = 0 THEN NULL
                      ELSE now() - (g %% 365) * interval '1 day' + interval '2 days' END,
-                now(), 0
+                now(), 0, '', '', '', ''
             FROM generate_series(%s, %s) AS g
             """,
             [

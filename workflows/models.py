@@ -302,6 +302,13 @@ class Case(models.Model):
             # Cases near a point (nearby.py): a bounding box on the category's cases, then
             # the exact distance over the few rows inside it.
             models.Index(fields=["category", "latitude", "longitude"], name="case_category_place"),
+            # The maps' dots (boards/map.py case_points): the open cases inside a view box,
+            # whatever their category; small, because open cases are a few in a thousand.
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="case_open_place",
+                condition=models.Q(status__in=["reported", "handling", "dispatched", "resolved"]),
+            ),
             # A resident's 我的案件 by verified phone (cases reported on her behalf).
             models.Index(
                 fields=["contact_phone"],

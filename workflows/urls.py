@@ -40,6 +40,7 @@ urlpatterns = [
     path("cases/export.xlsx", views.case_list_xlsx, name="case_list_xlsx"),
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/nearby/", views.cases_nearby, name="cases_nearby"),
+    path("cases/map/points/", views.case_map_points, name="case_map_points"),
     path("cases/nearby/<code:number>/follow/", views.case_follow, name="case_nearby_follow"),
     path("cases/<code:number>/", views.case_detail, name="case_detail"),
     path("cases/<code:number>/process.svg", views.case_process_chart, name="case_process_chart"),

@@ -26,6 +26,7 @@ from grids.models import Area, Department
 from grids.phones import verified_phone
 from grids.roles import AreaLevel
 from grids.selectors import (
+    NOTHING,
     AnyUser,
     area_allows,
     area_grant_paths,
@@ -239,3 +240,20 @@ def hotspots_manage_allowed(user: AnyUser, street: Area) -> bool:
     """Who turns a street's hot spot into a proactive case or dismisses it: its dispatchers.
     Everyone who may open a board sees the hot spots inside it."""
     return hotline_import_allowed(user, street)
+
+
+# --- maps (boards/map.py) --------------------------------------------------------------------
+
+
+def map_areas(user: AnyUser) -> Q:
+    """The areas whose outlines a user's case maps draw (a filter on Area): those where they
+    see the cases, else (department staff) the streets their departments serve, and below.
+    Outlines are no secret of a case; this only keeps each map to the user's own patch."""
+    query = areas_q(user, VIEW_AREA)
+    if query != NOTHING or not departments_any(user, VIEW_DEPARTMENT):
+        return query
+    served = Department.objects.filter(departments_q(user, VIEW_DEPARTMENT))
+    streets = Area.objects.filter(level=AreaLevel.STREET, departments__in=served)
+    for path in streets.values_list("path", flat=True).distinct():
+        query |= Q(path__startswith=path)
+    return query

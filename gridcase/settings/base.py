@@ -204,6 +204,37 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Maps (workflows/boards/map.py, workflows/static/workflows/map.js) ---
+# The base map's tiles, a Leaflet URL template such as
+# "https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY" or "https://tile.openstreetmap.org/{z}/{x}/{y}.png".
+# Empty (the default: the demo, the tests, a machine without internet): no tiles, the grids'
+# own outlines are the base map and nothing is fetched from outside.
+GRIDCASE_TILE_URL = env_str("GRIDCASE_TILE_URL", "")
+GRIDCASE_TILE_ATTRIBUTION = env_str("GRIDCASE_TILE_ATTRIBUTION", "")  # shown on the map (HTML)
+GRIDCASE_TILE_SUBDOMAINS = env_str("GRIDCASE_TILE_SUBDOMAINS", "abc")  # for {s}
+GRIDCASE_TILE_MAX_ZOOM = int(env_str("GRIDCASE_TILE_MAX_ZOOM", "18"))
+# The tiles' coordinate system: "wgs84" (OSM, 天地图's own) or "gcj02" (高德, 腾讯 and other
+# Chinese services). Cases and boundaries are stored in WGS-84; grids/coords.py converts.
+GRIDCASE_TILE_CRS = env_str("GRIDCASE_TILE_CRS", "wgs84")
+# Open cases one map request returns at most (the newest in the view), workflows/boards/map.py.
+GRIDCASE_MAP_POINTS = int(env_str("GRIDCASE_MAP_POINTS", "2000"))
+
+
+def tile_origin(url: str) -> list[str]:
+    """The tile server for the CSP's img-src, or nothing: a `{s}` in the host's first label
+    makes that label a wildcard ("https://{s}.tile.example" → "https://*.tile.example")."""
+    scheme, _sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("http", "https") or not host:
+        return []
+    first, dot, others = host.partition(".")
+    if "{" in first and dot:
+        host = f"*.{others}"
+    return [f"{scheme}://{host}"] if "{" not in host else []
+
+
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += tile_origin(GRIDCASE_TILE_URL)
+
 # Streams one socket may follow (a subscribe beyond it is refused in one answer).
 GRIDCASE_WS_MAX_STREAMS = int(env_str("GRIDCASE_WS_MAX_STREAMS", "50"))
 
@@ -277,8 +308,14 @@ STATIC_URL = "static/"
 STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"  # None in dev and test: served from the apps
 # Browser libraries installed from the npm registry by `make install` (package.json) and served
 # like our own files: the boards draw their charts with Chart.js, never from a CDN.
+# The maps (Leaflet, its marker clusters) likewise.
 CHART_JS_DIR = BASE_DIR / "node_modules" / "chart.js" / "dist"
-STATICFILES_DIRS = [("vendor/chart.js", CHART_JS_DIR)] if CHART_JS_DIR.is_dir() else []
+VENDOR_DIRS = {
+    "vendor/chart.js": CHART_JS_DIR,
+    "vendor/leaflet": BASE_DIR / "node_modules" / "leaflet" / "dist",
+    "vendor/leaflet.markercluster": BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist",
+}
+STATICFILES_DIRS = [(prefix, path) for prefix, path in VENDOR_DIRS.items() if path.is_dir()]
 MEDIA_URL = "media/"
 MEDIA_ROOT: Path | str = Path(os.environ.get("GRIDCASE_MEDIA_ROOT", VAR_DIR / "media"))
 # Case photos are served by workflows/views/photos.py after a visibility check, never from

@@ -1,7 +1,7 @@
 """Local development and `make demo`: SQLite under var/, in-memory channel layer, DEBUG on."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env_bool
+from .base import VAR_DIR, env_bool, env_str
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -12,3 +12,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Maps: the demo runs without internet by default (the grids' outlines are the base map); set
+# GRIDCASE_TILE_URL (+ _ATTRIBUTION, _CRS) in the environment to try a tile server.
+GRIDCASE_TILE_URL = env_str("GRIDCASE_TILE_URL", "")
+GRIDCASE_TILE_CRS = env_str("GRIDCASE_TILE_CRS", "wgs84")

@@ -30,3 +30,13 @@ X_FRAME_OPTIONS = "DENY"
 GRIDCASE_SESSION_IDLE_SECONDS = int(env_str("GRIDCASE_SESSION_IDLE_SECONDS", str(8 * 3600)))
 GRIDCASE_SESSION_MAX_SECONDS = int(env_str("GRIDCASE_SESSION_MAX_SECONDS", str(7 * 86400)))
 SESSION_COOKIE_AGE = GRIDCASE_SESSION_MAX_SECONDS
+
+# Maps: a tile server of your own or a licensed one, with its attribution and its coordinate
+# system (天地图 "wgs84"; 高德/腾讯 "gcj02"); base.py reads them from the environment and
+# adds the server to the CSP's img-src. Without GRIDCASE_TILE_URL the grids' outlines are
+# the base map.
+GRIDCASE_TILE_URL = env_str("GRIDCASE_TILE_URL", "")
+GRIDCASE_TILE_ATTRIBUTION = env_str("GRIDCASE_TILE_ATTRIBUTION", "")
+GRIDCASE_TILE_CRS = env_str("GRIDCASE_TILE_CRS", "wgs84")
+if GRIDCASE_TILE_URL and not GRIDCASE_TILE_ATTRIBUTION:
+    raise ImproperlyConfigured("Set GRIDCASE_TILE_ATTRIBUTION for the tiles of GRIDCASE_TILE_URL.")

@@ -35,3 +35,9 @@ GRIDCASE_RATE_LIMITS = {
     "report": "1000/hour",
     "track": "1000/hour",
 }
+
+# Maps: no tile server, ever (the browser tests check that nothing leaves 127.0.0.1); the
+# grids' own outlines are the base map. The coordinate system stays WGS-84 here; the GCJ-02
+# conversion has its own tests (tests/grids/test_coords.py) with override_settings.
+GRIDCASE_TILE_URL = ""
+GRIDCASE_TILE_CRS = "wgs84"

@@ -169,7 +169,8 @@ def test_the_whole_loop_in_four_browsers(person, tmp_path):
     screenshot(street, "desktop-street-board")
     phone_board = person("qingshan_sq", phone=True)
     phone_board.goto("/w/board/")
-    expect(phone_board.locator("#board-map")).to_be_visible()
+    expect(phone_board.locator("#board-cases-map")).to_be_visible()  # Leaflet (map.js)
+    expect(phone_board.locator("#board-cases-map path.map-grid").first).to_be_visible()
     screenshot(phone_board, "phone-community-board")
 
 

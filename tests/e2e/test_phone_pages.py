@@ -96,16 +96,19 @@ def test_the_board_menu_shows_the_period_displayed_and_ranks_share(server, perso
     ranks = street.locator('tbody[data-table="communities"] [data-rank]').all_inner_texts()
     numbers = [int(r) for r in ranks if r != "—"]
     assert numbers == sorted(numbers) and (not numbers or numbers[0] == 1), ranks
+    # the SVG map (the page without JavaScript) is there, Leaflet's map in its place
     board_map = street.locator("#board-map")
     expect(board_map.locator(".grid-labels text")).to_have_count(28)  # every grid labelled
     expect(board_map.locator(".community-borders path")).to_have_count(5)
-    label = board_map.locator(".grid-labels text", has_text="第1网格").first
+    expect(board_map.locator(f'.case-dots circle[data-case="{located_number}"]')).to_have_count(1)
+    expect(board_map).to_be_hidden()
+    leaflet = street.locator("#board-cases-map")
+    expect(leaflet.locator("path.map-grid")).to_have_count(28)
+    expect(leaflet.locator("path.map-community")).to_have_count(5)
+    label = leaflet.locator(".grid-label:not(.crowded)", has_text="第1网格").first
     expect(label).to_be_visible()  # its short name, and its open count
     expect(label.locator(".open-count")).to_have_text(re.compile(r"^\d+$"))
-    dot = board_map.locator(f'.case-dots circle[data-case="{located_number}"]')
-    expect(dot).to_be_hidden()  # dots on demand
-    street.check("#map-dots")
-    expect(dot).to_be_visible()
+    expect(leaflet).to_have_attribute("data-dots", re.compile(r"^[1-9]"))  # the located case
     screenshot(street, "desktop-street-board-ranks")
 
 

@@ -1,17 +1,29 @@
-"""The board's map: grid boundaries (GeoJSON) drawn as inline SVG, coloured by open cases.
+"""The maps: grid boundaries coloured by open cases, and the cases as dots.
 
-No tile server and no map library: longitude/latitude are projected onto the SVG box here
-(equirectangular, x shrunk by cos(latitude) so that shapes keep their proportions at the
-street's latitude, which is all a neighbourhood-sized map needs).
+Two faces of one map. The page is complete without JavaScript: the board draws the grids as
+inline SVG, projected here (equirectangular, x shrunk by cos(latitude) so that shapes keep
+their proportions at the street's latitude). With JavaScript, workflows/static/workflows/
+map.js draws the same grids with Leaflet (`GridMap.features`, GeoJSON) over the tiles of
+`GRIDCASE_TILE_URL`, or over nothing but the outlines when it is empty, and the cases as
+clustered dots from `case_points` (the `/cases/map/points/` endpoint).
+
+Every point and outline leaves here in the tiles' coordinate system (grids/coords.py:
+stored WGS-84, shown GCJ-02 where the tiles are); the browser converts nothing.
 """
 
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from grids.coords import from_map, geometry_to_map, to_map
 from grids.models import Area
+
+from ..choices import OPEN_STATUSES
+from ..models import Case
 
 WIDTH = 600  # SVG user units; the height follows the street's shape
 MARGIN = 8
@@ -59,6 +71,7 @@ class GridMap:
     shapes: list[Shape]
     borders: list[tuple[str, str]] = field(default_factory=list)  # (community name, path)
     dots: list[tuple[str, float, float]] = field(default_factory=list)  # (case number, x, y)
+    features: dict[str, object] = field(default_factory=dict)  # GeoJSON for map.js
     # The projection: west edge, north edge, x shrink (cos latitude), units per degree.
     origin: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
 
@@ -126,6 +139,102 @@ def grid_map(
     borders = [(c.name, path(_rings(c.boundary))) for c in communities if _rings(c.boundary)]
     inside = [(n, *xy(lon, lat)) for n, lat, lon in cases]
     dots = [(n, x, y) for n, x, y in inside if 0 <= x <= WIDTH and 0 <= y <= height]
+    counts = {grid.pk: open_cases.get(grid.pk, 0) for grid, _rings in outlines}
     return GridMap(
-        WIDTH, height, shapes, borders, dots, origin=(min(lons), max(lats), squash, scale)
+        WIDTH,
+        height,
+        shapes,
+        borders,
+        dots,
+        outline_features([grid for grid, _rings in outlines], counts, communities=communities),
+        origin=(min(lons), max(lats), squash, scale),
     )
+
+
+MAX_OUTLINES = 600  # grids drawn on one map at most (a district's worth)
+
+
+def outline_features(
+    grids: Iterable[Area],
+    open_cases: dict[int, int] | None = None,
+    *,
+    communities: Iterable[Area] = (),
+) -> dict[str, object]:
+    """The grids (with their open count and colour bucket when `open_cases` is given) and the
+    communities' borders as a GeoJSON FeatureCollection in the map's coordinate system."""
+    parents = {c.pk: c.name for c in communities}
+    features: list[dict[str, object]] = []
+    for grid in list(grids)[:MAX_OUTLINES]:
+        if not _rings(grid.boundary):
+            continue
+        parent = parents.get(grid.parent_id or 0, "")
+        properties: dict[str, object] = {
+            "kind": "grid",
+            "code": grid.code,
+            "name": grid.name,
+            "label": grid.name.removeprefix(parent) if parent else grid.name,
+        }
+        if open_cases is not None:
+            count = open_cases.get(grid.pk, 0)
+            properties |= {"open": count, "bucket": bucket_of(count)}
+        features.append(_feature(grid.boundary, properties))
+    for community in communities:
+        if _rings(community.boundary):
+            properties = {"kind": "community", "code": community.code, "name": community.name}
+            features.append(_feature(community.boundary, properties))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature(boundary: object, properties: dict[str, object]) -> dict[str, object]:
+    return {"type": "Feature", "geometry": geometry_to_map(boundary), "properties": properties}
+
+
+def points_cap() -> int:
+    return int(getattr(settings, "GRIDCASE_MAP_POINTS", 2000))
+
+
+BBox = tuple[float, float, float, float]  # west, south, east, north (the map's system)
+BBOX_PAD = 0.002  # degrees (~200 m): the GCJ-02 shift varies that little across a view
+
+
+def parse_bbox(text: str) -> BBox | None:
+    """ "west,south,east,north" in degrees; None (→ 400) when it is not that."""
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError:
+        return None
+    ranges_ok = -180 <= west < east <= 180 and -90 <= south < north <= 90
+    return (west, south, east, north) if ranges_ok else None
+
+
+def case_points(
+    cases: QuerySet[Case], *, bbox: BBox | None, statuses: Iterable[str] = OPEN_STATUSES
+) -> tuple[list[list[object]], bool]:
+    """([latitude, longitude, number, status] in the map's system, capped?): the newest
+    `points_cap()` located cases of `cases` (already limited to what the user may see) in
+    `bbox`, with the given statuses. One query, whatever the number of cases."""
+    located = cases.filter(latitude__isnull=False, longitude__isnull=False)
+    if statuses:
+        located = located.filter(status__in=list(statuses))
+    if bbox is not None:
+        west, south, east, north = bbox
+        south_lat, west_lng = from_map(south, west)
+        north_lat, east_lng = from_map(north, east)
+        located = located.filter(
+            latitude__gte=south_lat - BBOX_PAD,
+            latitude__lte=north_lat + BBOX_PAD,
+            longitude__gte=west_lng - BBOX_PAD,
+            longitude__lte=east_lng + BBOX_PAD,
+        )
+    cap = points_cap()
+    rows = list(
+        located.order_by("-reported_at", "-id").values_list(
+            "latitude", "longitude", "number", "status"
+        )[: cap + 1]
+    )
+    points: list[list[object]] = []
+    for lat, lng, number, status in rows[:cap]:
+        assert lat is not None and lng is not None  # filtered above
+        shown = to_map(float(lat), float(lng))
+        points.append([round(shown[0], 6), round(shown[1], 6), number, status])
+    return points, len(rows) > cap

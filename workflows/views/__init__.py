@@ -7,6 +7,7 @@ from .drawing import case_process_chart
 from .exports import case_list_csv, case_list_xlsx
 from .hotspots import hotspot_dismiss_view, hotspot_turn_view
 from .intake import area_at, case_new, report_public
+from .maps import case_map_points
 from .nearby import case_follow, cases_nearby
 from .photos import case_photo
 from .report import monthly_report_page, monthly_report_xlsx
@@ -25,6 +26,7 @@ __all__ = [
     "case_list",
     "case_list_csv",
     "case_list_xlsx",
+    "case_map_points",
     "case_new",
     "case_photo",
     "case_process_chart",

@@ -2,6 +2,8 @@
 same figures as JSON for the live script, and the table as CSV."""
 
 from functools import cache
+from typing import cast
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
@@ -13,14 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcase.spreadsheets import Cell, Sheet, csv_response, xlsx_response
-from grids.models import Area
+from grids.coords import to_map
+from grids.models import Area, User
 from grids.roles import AreaLevel
 from grids.selectors import signed_in, user_roles
 
 from ..boards.board import Board, BoardFilterForm, Row, board_get, board_scope
-from ..boards.map import legend
+from ..boards.map import legend, outline_features
 from ..boards.metrics import AREA_METRICS, DEPARTMENT_METRICS, period_days
+from ..models import HotSpot
 from .hotspots import hotspots_board
+from .maps import case_map
 from .workbenches import street_queue_sections, workbench_tabs
 
 CHART_JS = "vendor/chart.js/chart.umd.js"  # from node_modules (make install), see settings
@@ -78,8 +83,25 @@ def board(request: HttpRequest, area: str | None = None) -> HttpResponse:
     }
     if built is not None:
         context["data"] = board_json(request, built, overdue=False)  # the page has the list
-        context |= hotspots_board(user, scope, built.map)
+        spots = hotspots_board(user, scope, built.map)
+        context |= spots
+        context["case_map"] = _board_map(
+            user, scope, built, cast("list[HotSpot]", spots["hotspots"])
+        )
     return render(request, "workflows/board.html", context, status=200 if built else 400)
+
+
+def _board_map(user: User, scope: Area, built: Board, spots: list[HotSpot]) -> dict[str, object]:
+    """The board's Leaflet map: its coloured grids, the hot spots, the area's open cases."""
+    features = dict(built.map.features) if built.map else outline_features([])
+    listed = list(cast("list[object]", features.get("features") or []))
+    for spot in spots:
+        place = to_map(float(spot.latitude), float(spot.longitude))
+        properties = {"kind": "hotspot", "name": spot.category.name, "count": spot.count}
+        geometry = {"type": "Point", "coordinates": [place[1], place[0]]}
+        listed.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    features["features"] = listed
+    return case_map(user, features=features, query=urlencode({"area": scope.code}))
 
 
 @login_required

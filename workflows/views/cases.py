@@ -37,6 +37,7 @@ from ..privacy import ReporterContact, reporter_contact, reporter_name
 from ..selectors import case_open_tasks, cases_page
 from ..visibility import can_view, cases_visible_to
 from .drawing import area_map
+from .maps import case_map
 
 # --- the case list, the case page and reporting ------------------------------------------------
 
@@ -69,8 +70,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "after": after,
         "paged": "after" in request.GET,
         "export_query": query.urlencode(),
+        # the map shows the same filters' cases (in the view, open ones unless a status is set)
+        "case_map": case_map(request.user, query=_map_query(request)),
     }
     return render(request, "workflows/case_list.html", context)
+
+
+def _map_query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    for paging in ("after", "sort"):
+        query.pop(paging, None)
+    return query.urlencode()
 
 
 @login_required

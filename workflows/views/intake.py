@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gridcase.limits import phone_and_address, rate_limited
+from grids.coords import from_map, to_map
 from grids.models import User
 from grids.roles import AreaLevel
 from grids.selectors import area_at_point, signed_in
@@ -21,6 +22,7 @@ from .. import forms, services
 from ..errors import CaseActionDenied
 from ..models import Case
 from .cases import denied, form_error
+from .maps import case_map
 
 
 @login_required
@@ -37,7 +39,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Case %(number)s reported.") % {"number": case.number})
             return redirect("case_detail", number=case.number)
     status = 400 if form.errors else 200
-    return render(request, "workflows/case_new.html", {"form": form}, status=status)
+    context = {"form": form, "pin_map": case_map(user)}  # the pin on the user's grids
+    return render(request, "workflows/case_new.html", context, status=status)
 
 
 JUST_REPORTED = "workflows.just_reported"
@@ -105,17 +108,29 @@ def _same_sender(case: Case, reporter: User | None, arguments: dict[str, object]
 
 @require_GET
 def area_at(request: HttpRequest) -> JsonResponse:
-    """The grid (or micro-grid) at ?lat=&lng=, for the report forms' location button."""
+    """The grid (or micro-grid) at ?lat=&lng=, for the report forms' location button and
+    the intake map's pin.
+
+    The browser's location is WGS-84 and is stored as it is. With `map=1` the point is one
+    placed on the map (the dragged pin), in the tiles' system: it is converted here
+    (grids/coords.py, the one place), and the answer gives the WGS-84 point to store
+    (`point`) and where it is on the map (`map_point`) either way."""
     try:
         latitude, longitude = float(request.GET["lat"]), float(request.GET["lng"])
     except (KeyError, ValueError):
         return JsonResponse({"error": _("Give lat and lng as numbers.")}, status=400)
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return JsonResponse({"error": _("lat or lng is out of range.")}, status=400)
+    if request.GET.get("map") == "1":
+        latitude, longitude = from_map(latitude, longitude)
+    places = {
+        "point": [round(latitude, 6), round(longitude, 6)],
+        "map_point": [round(c, 6) for c in to_map(latitude, longitude)],
+    }
     area = area_at_point(latitude, longitude, deepest=AreaLevel.MICROGRID)
     if area is None or area.level not in (AreaLevel.GRID, AreaLevel.MICROGRID):
         return JsonResponse(
-            {"error": _("This place is outside every grid. Choose the grid by hand.")},
+            {"error": _("This place is outside every grid. Choose the grid by hand."), **places},
             status=404,
         )
-    return JsonResponse({"area": {"pk": area.pk, "code": area.code, "name": area.name}})
+    return JsonResponse({"area": {"pk": area.pk, "code": area.code, "name": area.name}, **places})

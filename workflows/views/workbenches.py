@@ -30,6 +30,7 @@ from ..visibility import (
     parts_dispatched_by,
     parts_led_by,
 )
+from .maps import case_map
 
 # --- landing pages ---------------------------------------------------------------------------
 
@@ -125,6 +126,8 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
         "may_report": workbench in ("grid", "resident"),
         "board_link": workbench == "community",
         "now": timezone.now(),
+        "case_map": case_map(user),
+        "map_open": request.GET.get("map") == "1",
     }
     return render(request, "workflows/workbench.html", context)
 

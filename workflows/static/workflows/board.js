@@ -140,6 +140,7 @@ function apply(data) {
   const returns = document.getElementById("board-returns");
   if (returns && data.returns_html !== undefined) returns.innerHTML = data.returns_html;
   updateCharts(data);
+  document.dispatchEvent(new CustomEvent("board-refreshed", { detail: { map: data.map } })); // map.js
   root.dataset.refreshed = String(Number(root.dataset.refreshed ?? 0) + 1);
 }
 
