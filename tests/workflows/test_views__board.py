@@ -304,3 +304,24 @@ def test_the_period_menu_shows_the_period_displayed(client, world):
     assert '<option value="7d" selected>' in page and '<option value="today" selected>' not in page
     page = client.get("/w/board/S/?period=30d").content.decode()
     assert '<option value="30d" selected>' in page
+
+
+@pytest.mark.django_db
+def test_a_board_cached_by_a_release_with_other_fields_is_not_read(client, world, monkeypatch):
+    """A pickle of an older Board (a shared Redis cache during a rolling deploy) lacks the
+    new fields: the cache key carries the classes' fields, so it is never loaded."""
+    from workflows.boards import board as module
+
+    login(client, world, "street")
+    url = "/w/board/S/data/?period=today"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    monkeypatch.setattr(module, "_SHAPE", "older-release")
+    computed = queries()  # built and cached under the older release's key
+    monkeypatch.setattr(module, "_SHAPE", module._shape())
+    assert queries() == computed  # not read: built again under this release's key
+    assert queries() <= computed - 8  # and cached under it

@@ -7,7 +7,7 @@ board costs a fixed number of queries whatever the number of areas, departments 
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ from grids.selectors import AnyUser
 from ..choices import OPEN_STATUSES, Level, VerifyMethod
 from ..models import Case, CaseDispatch, CaseEvent, CaseExtension, CaseSupervision
 from ..visibility import board_allowed, board_areas
-from .map import GridMap, grid_map
+from .map import GridMap, Shape, grid_map
 from .metrics import (
     AREA_METRICS,
     DEPARTMENT_METRICS,
@@ -37,6 +37,8 @@ from .metrics import (
     Figure,
     Metric,
     Period,
+    Spread,
+    Tally,
     midnight,
     roll_up,
 )
@@ -218,15 +220,26 @@ def ranked(rows: list[Row], metric_name: str, metrics: tuple[Metric, ...]) -> li
     return ranked_rows + rest
 
 
+def _shape() -> str:
+    """A fingerprint of the fields of every class in a cached board."""
+    classes = (Board, Row, GridMap, Shape, Tally, DepartmentTally, Spread, Period)
+    names = [(c.__qualname__, [f.name for f in fields(c)]) for c in classes]
+    return hashlib.sha256(repr(names).encode()).hexdigest()[:12]
+
+
+_SHAPE = _shape()
+
+
 def board_get(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
     """`scope`'s board: one query when it was computed since the newest event, else built."""
     newest = CaseEvent.objects.order_by("-pk").values_list("pk", "created_at").first()
     last_id, written = newest or (0, None)
     parts = (scope.pk, scope.path, period.start, period.end, sort, dsort, last_id, written)
     parts_key = repr((*parts, min_base()))
-    # The cached value is a pickle of this module's classes: the key names the module, so a
-    # worker of an older release sharing the cache (Redis) never reads a board it cannot load.
-    key = f"{__name__}:" + hashlib.sha256(parts_key.encode()).hexdigest()
+    # The cached value is a pickle of these classes: the key names the module and the
+    # classes' fields, so a worker of another release sharing the cache (Redis) never reads
+    # a board without the fields it expects (a release that adds one starts a new key).
+    key = f"{__name__}:{_SHAPE}:" + hashlib.sha256(parts_key.encode()).hexdigest()
     board: Board | None = cache.get(key)
     if board is None:
         board = board_build(scope=scope, period=period, sort=sort, dsort=dsort)
