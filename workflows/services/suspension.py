@@ -177,7 +177,7 @@ def case_suspension_approve(
             reason=request.reason,
             resume_at=resume_at,
             note=request.note,
-            asked_by=(asked_by.get_full_name() or asked_by.username) if asked_by else "",
+            asked_by=str(asked_by) if asked_by else "",
             tell_also=askers(request),
         )
     return request
