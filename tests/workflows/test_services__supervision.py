@@ -137,7 +137,10 @@ def test_the_board_counts_supervisions_per_grid_community_and_department(world, 
     supervise(world, fresh(late), hours=1)
     with time_machine.travel(timezone.now() + timedelta(hours=3), tick=False):
         services.case_dispatch_resolve(
-            case=fresh(late), department=police, actor=world.people["cop1"], result="已处置",
+            case=fresh(late),
+            department=police,
+            actor=world.people["cop1"],
+            result="已处置",
             photos=[photo()],
         )
         services.case_verify(case=fresh(late), actor=world.people["community1"])

@@ -125,7 +125,9 @@ def test_bad_input_and_refusals_leave_nothing(world):
     with pytest.raises(CaseActionDenied):  # the asker does not decide
         services.case_suspension_approve(case=fresh(case), actor=world.people["grid1"])
     with pytest.raises(ValidationError):
-        services.case_suspension_refuse(case=fresh(case), actor=world.people["community1"], reason=" ")
+        services.case_suspension_refuse(
+            case=fresh(case), actor=world.people["community1"], reason=" "
+        )
     with pytest.raises(ValidationError):
         services.case_suspension_approve(
             case=fresh(case),
@@ -186,7 +188,9 @@ def test_on_the_case_page_the_workbench_and_rest(client, world):
     bad = client.post(url, {"ask_suspension-reason": "holiday", "ask_suspension-resume_at": resume})
     assert bad.status_code == 302 and bad["Location"].endswith("#action-ask_suspension")
     assert not SuspensionRequest.objects.exists()
-    done = client.post(url, {"ask_suspension-reason": "weather", "ask_suspension-resume_at": resume})
+    done = client.post(
+        url, {"ask_suspension-reason": "weather", "ask_suspension-resume_at": resume}
+    )
     assert done.status_code == 302 and SuspensionRequest.objects.get().state == "pending"
     page = client.get(f"/cases/{case.number}/")
     assert 'class="suspension-requests"' in page.text

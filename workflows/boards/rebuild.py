@@ -3,7 +3,8 @@
 `INSERT INTO counters SELECT … GROUP BY …` per table, the SELECTs written with the ORM (so the
 local-day truncation is the database's own, as in `TruncDate`), inside one transaction that
 first empties the tables: idempotent, and what `counters_record` keeps up to date afterwards.
-Used by `manage.py counters_rebuild`, migration 0007 and the data generator.
+Used by `manage.py counters_rebuild`, migration 0024 (the latest to change the counters; a
+migration that changes them again moves the call there) and the data generator.
 """
 
 from collections.abc import Mapping, Sequence

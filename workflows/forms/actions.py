@@ -292,7 +292,9 @@ class SuspensionApproveForm(CaseActionForm):
         pending = self.case.suspension_requests.filter(state="pending").first()
         if pending is not None:
             self.fields["resume_at"].initial = timezone.localtime(pending.resume_at)
-            self.fields["resume_at"].help_text = _("Asked: %(reason)s, until %(until)s. %(note)s") % {
+            self.fields["resume_at"].help_text = _(
+                "Asked: %(reason)s, until %(until)s. %(note)s"
+            ) % {
                 "reason": pending.get_reason_display(),
                 "until": f"{timezone.localtime(pending.resume_at):%Y-%m-%d %H:%M}",
                 "note": pending.note,

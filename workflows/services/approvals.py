@@ -34,16 +34,17 @@ def asking_department(case: Case, actor: User) -> Department | None:
     return next(d.department for d in working if can_work_dispatch(actor, d))
 
 
-def request_create(model: type[R], *, case: Case, actor: User, conflict: str, **fields: object) -> R:
+def request_create(
+    model: type[R], *, case: Case, actor: User, conflict: str, **fields: object
+) -> R:
     """The pending request; `conflict` when another is pending (the model's constraint)."""
     try:
         with transaction.atomic():  # a savepoint: the constraint's failure leaves the rest
-            return model.objects.create(
-                case=case,
-                department=asking_department(case, actor),
-                requested_by=actor,
-                **fields,
+            request = model(
+                case=case, department=asking_department(case, actor), requested_by=actor, **fields
             )
+            request.save(force_insert=True)
+            return request
     except IntegrityError as exc:
         raise CaseConflict(conflict) from exc
 
