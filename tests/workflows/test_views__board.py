@@ -304,3 +304,28 @@ def test_the_period_menu_shows_the_period_displayed(client, world):
     assert '<option value="7d" selected>' in page and '<option value="today" selected>' not in page
     page = client.get("/w/board/S/?period=30d").content.decode()
     assert '<option value="30d" selected>' in page
+
+
+@pytest.mark.django_db
+def test_the_street_board_lists_returns_to_review_as_cards(client, world):
+    case = services.case_whistle(
+        case=world.at_community(),
+        actor=world.people["community1"],
+        whistle_type="routine",
+        reason="需要街道",
+    )
+    police = world.departments["police"]
+    services.case_dispatch(
+        case=case,
+        actor=world.people["street"],
+        departments=[police],
+        lead=police,
+        whistle_type="routine",
+        reason="请处理",
+    )
+    services.case_return(
+        case=case, department=police, actor=world.people["cop1"], reason="非本部门"
+    )
+    page = login(client, world, "street").get("/w/board/S/").content.decode()
+    queues = page.split('class="case-cards dispatch-queue')[1]
+    assert f'data-case="{case.number}"' in queues and "非本部门" in queues

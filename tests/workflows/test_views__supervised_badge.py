@@ -110,3 +110,20 @@ def test_requests_to_decide_on_the_community_workbench_without_a_query_per_row(c
     assert page.count("#action-approve_suspension") == 4
     # the grid asks, it does not decide: not on its lists
     assert "#action-approve_" not in as_(client, "qs_wgy01").get("/w/grid/").content.decode()
+
+
+def test_a_suspended_card_offers_no_quick_actions(client, street):
+    case = accepted()
+    services.case_suspend(
+        case=case,
+        actor=person("qingshan_sq"),
+        reason="weather",
+        resume_at=timezone.now() + timedelta(days=2),
+    )
+    working = accepted()
+    page = as_(client, "qs_wgy01").get("/w/grid/").content.decode()
+    card = page.split(f'data-case="{case.number}"')[1].split("</li>")[0]
+    assert 'class="taps"' not in card  # its work waits with its clocks
+    assert 'class="taps"' in page.split(f'data-case="{working.number}"')[1].split("</li>")[0]
+    timeline = client.get(f"/cases/{case.number}/").content.decode().split('class="timeline"')[1]
+    assert "天气原因" in timeline and "weather" not in timeline  # the reason as words
