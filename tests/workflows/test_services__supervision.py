@@ -155,3 +155,17 @@ def test_the_board_counts_supervisions_per_grid_community_and_department(world, 
     assert cell(data, "departments", "PCS", "supervision_on_time_rate") == 0.0
     assert cell(data, "departments", "CG", "supervised") == 0
     assert CaseDispatch.objects.get(case=late).supervision_on_time is False
+
+
+def test_supervision_ends_when_the_case_ends_unhandled(world, client):
+    rejected, merged, original = world.report(), world.report(), world.report()
+    merged.reported_at = original.reported_at + timedelta(seconds=1)
+    merged.save(update_fields=["reported_at"])
+    supervise(world, rejected)
+    supervise(world, merged)
+    services.case_reject(case=fresh(rejected), actor=world.people["grid1"], reason="不属实")
+    services.case_mark_duplicate(case=fresh(merged), actor=world.people["grid1"], original=original)
+    assert not CaseSupervision.objects.filter(ended_at__isnull=True).exists()
+    assert fresh(rejected).supervised_due is None and fresh(merged).supervised_due is None
+    client.force_login(world.people["street"])
+    assert client.get("/w/board/S/data/").json()["supervised_now"] == 0

@@ -73,8 +73,9 @@ def case_supervise(*, case: Case, actor: User, instruction: str, due: datetime) 
 
 
 def supervision_end(case: Case) -> None:
-    """In the closing service's transaction: the case's open supervision ends. The parts of
-    the departments at work on it (not returned) carry its outcome, once, for their board."""
+    """In the transaction of the service that ends the case (closed, or rejected or merged as
+    a duplicate): its open supervision ends, on time if by its due. The parts of the
+    departments at work on it (not returned) carry the outcome, once, for their board."""
     supervision = case.supervisions.select_for_update().filter(ended_at__isnull=True).first()
     if supervision is None:
         return
