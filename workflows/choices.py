@@ -85,6 +85,8 @@ class EventKind(models.TextChoices):
     EXTENSION_ASKED = "case.extension_asked", _("Extension asked for (延期)")
     EXTENSION_APPROVED = "case.extension_approved", _("Extension granted")
     EXTENSION_REFUSED = "case.extension_refused", _("Extension refused")
+    SUSPENSION_ASKED = "case.suspension_asked", _("Suspension asked for (挂起)")
+    SUSPENSION_REFUSED = "case.suspension_refused", _("Suspension refused")
     SUSPENDED = "case.suspended", _("Suspended (挂起): clocks stopped")
     RESUMED = "case.resumed", _("Resumed: clocks running again")
     SUPERVISED = "case.supervised", _("Supervised by the street (督办)")

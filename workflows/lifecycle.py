@@ -258,10 +258,37 @@ class CaseLifecycle:
         source=[Status.DISPATCHED, Status.HANDLING],
         label=_("suspend"),
         permission=permissions.lifecycle_suspend,
-        conditions=[permissions.not_suspended],
+        conditions=[permissions.not_suspended, permissions.no_suspension_pending],
     )
     def suspend(self) -> None:
         """挂起: the case's clocks and timers stop, with a reason and a date to resume."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("ask for a suspension"),
+        permission=permissions.lifecycle_ask_suspension,
+        conditions=[permissions.not_suspended, permissions.no_suspension_pending],
+    )
+    def ask_suspension(self) -> None:
+        """挂起 asked by the handler, for the level that may suspend the case to decide."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("approve the suspension"),
+        permission=permissions.lifecycle_suspend,
+        conditions=[permissions.not_suspended, permissions.suspension_pending],
+    )
+    def approve_suspension(self) -> None:
+        """挂起 approved: suspended as `suspend` does, to the date asked or another."""
+
+    @status.transition(
+        source=[Status.DISPATCHED, Status.HANDLING],
+        label=_("refuse the suspension"),
+        permission=permissions.lifecycle_suspend,
+        conditions=[permissions.suspension_pending],
+    )
+    def refuse_suspension(self) -> None:
+        """挂起 refused, with a reason: the clocks run on."""
 
     @status.transition(
         source=[Status.DISPATCHED, Status.HANDLING],

@@ -268,6 +268,9 @@ class Case(models.Model):
     suspend_note = models.TextField(_("suspension note"), blank=True, db_default="")
     resume_at = models.DateTimeField(_("resume at"), null=True, blank=True, db_index=True)
     resolve_left = models.DurationField(_("time left to resolve"), null=True, blank=True)
+    # 督办: the open supervision's due time, kept on the case by the supervision services so
+    # every list shows the badge from the row it already reads (no query per card).
+    supervised_due = models.DateTimeField(_("supervised until"), null=True, blank=True)
 
     reported_at = models.DateTimeField(_("reported"), default=timezone.now, db_index=True)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
@@ -405,6 +408,9 @@ class CaseDispatch(models.Model):
     claim_overdue = models.BooleanField(_("claim overdue"), default=False)
     response_rating = models.PositiveSmallIntegerField(_("response rating"), null=True, blank=True)
     response_comment = models.TextField(_("rating comment"), blank=True)
+    # 督办: set once, when the first supervision of the case ends while this part works on it
+    # (True: closed by the supervision's due time); the department board counts these.
+    supervision_on_time = models.BooleanField(_("supervision met"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True, db_index=True)
 
     class Meta:
@@ -508,37 +514,47 @@ class CaseEvent(models.Model):
         return f"#{self.pk} {self.kind} {self.case_id}"
 
 
-class CaseExtension(models.Model):
-    """延期: the handling unit asks for a later resolve deadline, with a reason; the level that
-    dispatched the case (or the one above a grid or community) grants it, possibly shorter,
-    or refuses. At most one request waits at a time."""
+class ApprovalRequest(models.Model):
+    """What a request to the approving level has (延期, 挂起): who asked, for which department
+    (when the case is with departments), why, and the decision. One waits at a time per case
+    (each concrete model's constraint); `services.approvals` holds the shared steps."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
 
-    case = models.ForeignKey(Case, models.CASCADE, related_name="extensions")
     department = models.ForeignKey(
         Department, models.PROTECT, null=True, blank=True, related_name="+"
     )  # the department asking, when the case is with departments
     requested_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
     requested_at = models.DateTimeField(_("asked"), default=timezone.now)
-    reason = models.TextField(_("reason"))
-    previous_due = models.DateTimeField(_("deadline before"))
-    requested_due = models.DateTimeField(_("deadline asked for"))
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.PENDING, db_index=True
     )
     decided_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    granted_due = models.DateTimeField(_("deadline granted"), null=True, blank=True)
     decision_note = models.TextField(_("decision"), blank=True)
 
     class Meta:
+        abstract = True
+        ordering = ["requested_at", "pk"]
+
+
+class CaseExtension(ApprovalRequest):
+    """延期: the handling unit asks for a later resolve deadline, with a reason; the level that
+    dispatched the case (or the one above a grid or community) grants it, possibly shorter,
+    or refuses. At most one request waits at a time."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="extensions")
+    reason = models.TextField(_("reason"))
+    previous_due = models.DateTimeField(_("deadline before"))
+    requested_due = models.DateTimeField(_("deadline asked for"))
+    granted_due = models.DateTimeField(_("deadline granted"), null=True, blank=True)
+
+    class Meta(ApprovalRequest.Meta):
         verbose_name = _("extension")
         verbose_name_plural = _("extensions")
-        ordering = ["requested_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
@@ -549,6 +565,32 @@ class CaseExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.state} {self.requested_due:%Y-%m-%d %H:%M}"
+
+
+class SuspensionRequest(ApprovalRequest):
+    """挂起 asked by the handler (a department, or a grid or community for its own cases): a
+    reason from the list, the expected date to resume, a note; the level that may suspend
+    approves (the case is suspended as `case_suspend` does, possibly to another date) or
+    refuses with a reason. At most one waits at a time."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="suspension_requests")
+    reason = models.CharField(_("why"), max_length=16, choices=SuspendReason.choices)
+    note = models.TextField(_("note"), blank=True)
+    resume_at = models.DateTimeField(_("expected to resume"))
+
+    class Meta(ApprovalRequest.Meta):
+        verbose_name = _("suspension request")
+        verbose_name_plural = _("suspension requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state="pending"),
+                name="suspension_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.state} {self.reason}"
 
 
 class CaseSupervision(models.Model):

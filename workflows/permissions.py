@@ -91,6 +91,11 @@ def can_suspend(user: AnyUser, case: Case) -> bool:
     return can_decide_extension(user, case)
 
 
+def can_ask_suspension(user: AnyUser, case: Case) -> bool:
+    """挂起 asked by the handler (as 延期 is asked), unless they may suspend it themselves."""
+    return can_ask_extension(user, case) and not can_suspend(user, case)
+
+
 def can_supervise(user: AnyUser, case: Case) -> bool:
     """督办: the street's officials (who rate departments for the street)."""
     street = area_ancestor_at(case.area, AreaLevel.STREET)
@@ -239,6 +244,30 @@ def not_supervised(lifecycle: CaseLifecycle) -> bool | Unmet:
 
 def lifecycle_suspend(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
     return can_suspend(user, lifecycle.case)
+
+
+def lifecycle_ask_suspension(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    return can_ask_suspension(user, lifecycle.case)
+
+
+def no_suspension_pending(lifecycle: CaseLifecycle) -> bool | Unmet:
+    """One suspension request at a time; while it waits, it is approved or refused (the
+    approving level does not suspend past it)."""
+    if lifecycle.case.suspension_requests.filter(state="pending").exists():
+        return Unmet(
+            _("A suspension of case %(number)s is waiting for approval.")
+            % {"number": lifecycle.case.number}
+        )
+    return True
+
+
+def suspension_pending(lifecycle: CaseLifecycle) -> bool | Unmet:
+    if not lifecycle.case.suspension_requests.filter(state="pending").exists():
+        return Unmet(
+            _("No suspension of case %(number)s is waiting for approval.")
+            % {"number": lifecycle.case.number}
+        )
+    return True
 
 
 def _suspended(case: Case) -> Unmet:

@@ -36,7 +36,7 @@ from grids.selectors import (
     departments_q,
 )
 
-from .choices import PhotoKind, Source
+from .choices import Level, PhotoKind, Source
 from .models import Case, CaseDispatch, CasePhoto
 from .permissions import can_handle, can_verify, is_reporter
 
@@ -169,6 +169,16 @@ def parts_dispatched_by(user: AnyUser) -> Q:
     """Department parts (`CaseDispatch`) of cases dispatched from a level the user
     dispatches for: the returns they review (退单审核), the parts they may reassign (改派)."""
     return areas_q(user, "dispatch_area_cases", path_field="case__handling_area__path")
+
+
+def requests_decided_by(user: AnyUser) -> Q:
+    """Cases whose 延期 and 挂起 requests the user decides: the same question as
+    `permissions.extension_approver_area` (the level above a grid or community handling the
+    case, else the handling level), as a query."""
+    below_street = Q(level__in=(Level.GRID, Level.COMMUNITY), handling_area__parent__isnull=False)
+    above = areas_q(user, "dispatch_area_cases", path_field="handling_area__parent__path")
+    own = areas_q(user, "dispatch_area_cases", path_field="handling_area__path")
+    return (below_street & above) | (~below_street & own)
 
 
 def parts_led_by(user: AnyUser) -> Q:

@@ -19,7 +19,7 @@ from workflows.boards.metrics import (
     _tally_into,
 )
 from workflows.choices import OPEN_STATUSES, Level, Rating, Status
-from workflows.models import Case, CaseDispatch, CaseEvent
+from workflows.models import Case, CaseDispatch, CaseEvent, CaseSupervision
 
 
 def _period_counts(period: Period) -> tuple[dict, Q]:
@@ -79,6 +79,20 @@ def area_tallies(*, path: str, period: Period) -> dict[str, Tally]:
         ),
         "case__area_path",
     )
+    begun = CaseSupervision.objects.filter(
+        period.q("started_at"), case__area_path__startswith=path
+    ).order_by()
+    add(begun.values("case__area_path").annotate(supervised=Count("pk")), "case__area_path")
+    ended = CaseSupervision.objects.filter(
+        period.q("ended_at"), case__area_path__startswith=path
+    ).order_by()
+    add(
+        ended.values("case__area_path").annotate(
+            supervisions_ended=Count("pk"),
+            supervisions_on_time=Count("pk", filter=Q(on_time=True)),
+        ),
+        "case__area_path",
+    )
     return tallies
 
 
@@ -133,6 +147,10 @@ def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTall
             rated=Count("pk", filter=dispatched & Q(response_rating__isnull=False)),
             rating_sum=Sum("response_rating", filter=dispatched),
             overdue_now=Count("pk", filter=late_now),
+            supervisions_ended=Count(
+                "pk", filter=dispatched & Q(supervision_on_time__isnull=False)
+            ),
+            supervisions_on_time=Count("pk", filter=dispatched & Q(supervision_on_time=True)),
         )
     )
     tallies = {}

@@ -43,6 +43,14 @@ DEAD_ENDS = (
     "supervise",
 )  # not steps forward
 DISPATCHER_ACTIONS = ("accept_return", "refuse_return", "reassign")
+DECIDERS = (  # the approving level (延期, 挂起)
+    "approve_extension",
+    "refuse_extension",
+    "suspend",
+    "resume",
+    "approve_suspension",
+    "refuse_suspension",
+)
 OTHER = {"PCS": "city", "CG": "police"}  # where a part is reassigned to
 
 
@@ -51,6 +59,7 @@ def snapshot(case: Case) -> tuple:
     return (
         list(case.extensions.order_by("pk").values()),
         list(case.supervisions.order_by("pk").values()),
+        list(case.suspension_requests.order_by("pk").values()),
         Case.objects.filter(pk=case.pk).values().get(),
         list(CaseDispatch.objects.filter(case=case).order_by("pk").values()),
         CaseEvent.objects.filter(case=case).count(),
@@ -138,9 +147,9 @@ class RegistryMachine(WorldMachine):
             return PLAUSIBLE.get(case.handling_area.code, "street")
         if action.name == "supervise":
             return "street"
-        if action.name in ("approve_extension", "refuse_extension", "suspend", "resume"):
+        if action.name in DECIDERS:
             return PLAUSIBLE.get(extension_approver_area(case).code, "street")
-        if action.name == "ask_extension" and case.level == "department":
+        if action.name in ("ask_extension", "ask_suspension") and case.level == "department":
             working = case.dispatches.filter(active=True, claimed_by__isnull=False).first()
             return working.claimed_by.username if working else "police_head"
         if dispatch is not None:
@@ -214,6 +223,13 @@ class RegistryMachine(WorldMachine):
             },
             "refuse_extension": {"reason": "不予延期"},
             "suspend": {"reason": "court", "resume_at": timezone.now() + timedelta(days=3)},
+            "ask_suspension": {
+                "reason": "unreachable",
+                "resume_at": timezone.now() + timedelta(days=3),
+                "note": "联系不上业主",
+            },
+            "approve_suspension": {},
+            "refuse_suspension": {"reason": "不予挂起"},
             "resume": {},
             "supervise": {"instruction": "督办", "due": timezone.now() + timedelta(days=2)},
         }[action.name]
@@ -290,6 +306,9 @@ def test_every_action_has_a_page_endpoint_and_an_api_endpoint(client):
         "approve_extension",
         "refuse_extension",
         "suspend",
+        "ask_suspension",
+        "approve_suspension",
+        "refuse_suspension",
         "resume",
         "supervise",
     }

@@ -202,6 +202,19 @@ def test_reassignment_and_extension_show_to_the_citizen(client, located, api_key
     assert row["agency_responsible"] == city.name
     assert parse_datetime(row["expected_datetime"]) == due.replace(microsecond=0)
     assert "办理期限已延至" in row["status_notes"]
+    services.case_suspension_ask(
+        case=Case.objects.get(pk=case.pk),
+        actor=world.people["city1"],
+        reason="weather",
+        resume_at=timezone.now() + timedelta(days=3),
+    )
+    [row] = client.get(f"{BASE}/requests/{case.number}.json").json()
+    assert "挂起" not in row["status_notes"]  # asked, not yet approved: nothing changed
+    services.case_suspension_approve(
+        case=Case.objects.get(pk=case.pk), actor=world.people["community1"]
+    )
+    [row] = client.get(f"{BASE}/requests/{case.number}.json").json()
+    assert "已挂起（天气原因）" in row["status_notes"] and row["expected_datetime"] is None
 
 
 def test_request_list_filters_and_default_window(client, located, api_key):

@@ -194,6 +194,11 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
                     machine.extension(rng.choice(cases), decision, rng.randint(1, 5))
                 elif roll < 0.8:  # 挂起, resumed by hand or at the date
                     machine.suspension(rng.choice(cases), rng.randint(1, 2), rng.random() < 0.5)
+                elif roll < 0.81:  # 挂起 asked by the handler, approved or refused
+                    decision = rng.choice(["approve", "refuse"])
+                    machine.suspension_asked(rng.choice(cases), rng.randint(1, 2), decision)
+                elif roll < 0.83:  # 督办, ending when the case closes (on time or late)
+                    machine.supervise(rng.choice(cases), rng.choice([6, 30, 200]))
                 elif roll < 0.85:  # soon after closing, so a 不满意 can still reopen
                     rating = rng.choice(["satisfied", "basically", "dissatisfied"])
                     machine.rate(rng.choice(cases), rating, True)
@@ -210,7 +215,8 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
     wanted |= {"case.returned", "dispatch.rated"}
     wanted |= {"case.return_accepted", "case.return_refused", "case.reassigned"}
     wanted |= {"case.extension_approved", "case.extension_refused"}
-    wanted |= {"case.suspended", "case.resumed"}
+    wanted |= {"case.suspended", "case.resumed", "case.suspension_asked"}
+    wanted |= {"case.supervised", "case.supervision_ended"}
     assert wanted | {"closed after rework"} <= seen, seen
 
 

@@ -71,6 +71,9 @@ def snapshot(case: Case) -> tuple:
         tuple(case.dispatches.values_list("claimed_by", "returned_at", "resolved_at")),
         tuple(case.extensions.values_list("state", "granted_due")),
         case.suspended_at,
+        tuple(case.suspension_requests.values_list("state", "decided_at")),
+        tuple(case.supervisions.values_list("due", "ended_at")),
+        case.supervised_due,
     )
 
 
@@ -252,6 +255,44 @@ class CaseMachine(WorldMachine):
         if by_hand:
             fresh = Case.objects.get(pk=case.pk)
             self.attempt(case, lambda: services.case_resume(case=fresh, actor=approver))
+
+    @rule(case=cases, days=st.integers(1, 3), decision=st.sampled_from(["approve", "refuse"]))
+    def suspension_asked(self, case, days, decision):
+        """挂起 asked by whoever handles the case, approved or refused by the level above."""
+        fresh = Case.objects.get(pk=case.pk)
+        if fresh.level == Level.DEPARTMENT:
+            part = fresh.dispatches.filter(active=True, claimed_by__isnull=False).first()
+            asker = part.claimed_by if part else self.world.people["police_head"]
+        else:
+            asker = self.person(None, plausible_for=fresh.handling_area.code)
+        resume_at = timezone.now() + timedelta(days=days)
+        self.attempt(
+            case,
+            lambda: services.case_suspension_ask(
+                case=fresh, actor=asker, reason="unreachable", resume_at=resume_at
+            ),
+        )
+        fresh = Case.objects.get(pk=case.pk)
+        approver = self.person(None, plausible_for=extension_approver_area(fresh).code)
+        if decision == "refuse":
+            call = lambda: services.case_suspension_refuse(  # noqa: E731
+                case=fresh, actor=approver, reason="不予挂起"
+            )
+        else:
+            call = lambda: services.case_suspension_approve(case=fresh, actor=approver)  # noqa: E731
+        self.attempt(case, call)
+
+    @rule(case=cases, hours=st.sampled_from([6, 30, 200]))
+    def supervise(self, case, hours):
+        """督办 by the street, due in a few hours or days (ends when the case closes)."""
+        fresh = Case.objects.get(pk=case.pk)
+        due = timezone.now() + timedelta(hours=hours)
+        self.attempt(
+            case,
+            lambda: services.case_supervise(
+                case=fresh, actor=self.world.people["street"], instruction="督办", due=due
+            ),
+        )
 
     @rule(
         case=cases,

@@ -16,7 +16,7 @@ from tests.workflows.test_flows__paths import fresh
 from tests.workflows.test_timers import sweep
 from workflows import services
 from workflows.errors import CaseActionDenied, CaseConflict
-from workflows.models import CaseEvent, CaseSupervision
+from workflows.models import CaseDispatch, CaseEvent, CaseSupervision
 
 
 def supervise(world, case, by="street", hours=48, instruction="三日内办结"):
@@ -109,3 +109,63 @@ def test_rest_supervise(world):
     ok = api.post(url, {"instruction": "督办", "due": due}, format="json")
     assert ok.status_code == 200
     assert api.post(url, {"instruction": "督办", "due": due}, format="json").status_code == 409
+
+
+def test_a_supervised_case_going_overdue_at_grid_level_tells_the_street(world):
+    case = services.case_accept(case=world.report(), actor=world.people["grid1"])
+    supervise(world, case, hours=24 * 30)
+    with time_machine.travel(case.resolve_due + timedelta(minutes=1), tick=False):
+        sweep()
+    assert "street" in told(case, "overdue")
+    unsupervised = services.case_accept(case=world.report(), actor=world.people["grid1"])
+    with time_machine.travel(unsupervised.resolve_due + timedelta(minutes=1), tick=False):
+        sweep()
+    assert "street" not in told(unsupervised, "overdue")
+
+
+def test_the_board_counts_supervisions_per_grid_community_and_department(world, client):
+    from tests.workflows.test_views__board import cell
+    from tests.workflows.world import photo
+
+    grid1, police = world.people["grid1"], world.departments["police"]
+    on_time = services.case_accept(case=world.report(), actor=grid1)  # in grid S-01-01
+    supervise(world, on_time)
+    services.case_resolve(case=fresh(on_time), actor=grid1, result="已清理")
+    services.case_verify(case=fresh(on_time), actor=world.people["leader1"])
+    late = world.dispatched("police")
+    services.case_claim(case=late, department=police, actor=world.people["cop1"])
+    supervise(world, fresh(late), hours=1)
+    with time_machine.travel(timezone.now() + timedelta(hours=3), tick=False):
+        services.case_dispatch_resolve(
+            case=fresh(late),
+            department=police,
+            actor=world.people["cop1"],
+            result="已处置",
+            photos=[photo()],
+        )
+        services.case_verify(case=fresh(late), actor=world.people["community1"])
+        supervise(world, services.case_accept(case=world.report(), actor=grid1))  # still open
+        client.force_login(world.people["street"])
+        data = client.get("/w/board/S/data/?period=today").json()
+    assert cell(data, "total", "S", "supervised") == 3
+    assert cell(data, "total", "S", "supervision_on_time_rate") == 0.5
+    assert cell(data, "communities", "S-01", "supervision_on_time_rate") == 0.5
+    assert cell(data, "grids", "S-01-01", "supervised") == 3
+    assert cell(data, "departments", "PCS", "supervised") == 1
+    assert cell(data, "departments", "PCS", "supervision_on_time_rate") == 0.0
+    assert cell(data, "departments", "CG", "supervised") == 0
+    assert CaseDispatch.objects.get(case=late).supervision_on_time is False
+
+
+def test_supervision_ends_when_the_case_ends_unhandled(world, client):
+    rejected, merged, original = world.report(), world.report(), world.report()
+    merged.reported_at = original.reported_at + timedelta(seconds=1)
+    merged.save(update_fields=["reported_at"])
+    supervise(world, rejected)
+    supervise(world, merged)
+    services.case_reject(case=fresh(rejected), actor=world.people["grid1"], reason="不属实")
+    services.case_mark_duplicate(case=fresh(merged), actor=world.people["grid1"], original=original)
+    assert not CaseSupervision.objects.filter(ended_at__isnull=True).exists()
+    assert fresh(rejected).supervised_due is None and fresh(merged).supervised_due is None
+    client.force_login(world.people["street"])
+    assert client.get("/w/board/S/data/").json()["supervised_now"] == 0

@@ -325,3 +325,27 @@ def test_a_board_cached_by_a_release_with_other_fields_is_not_read(client, world
     monkeypatch.setattr(module, "_SHAPE", module._shape())
     assert queries() == computed  # not read: built again under this release's key
     assert queries() <= computed - 8  # and cached under it
+
+
+def test_the_street_board_lists_returns_to_review_as_cards(client, world):
+    case = services.case_whistle(
+        case=world.at_community(),
+        actor=world.people["community1"],
+        whistle_type="routine",
+        reason="需要街道",
+    )
+    police = world.departments["police"]
+    services.case_dispatch(
+        case=case,
+        actor=world.people["street"],
+        departments=[police],
+        lead=police,
+        whistle_type="routine",
+        reason="请处理",
+    )
+    services.case_return(
+        case=case, department=police, actor=world.people["cop1"], reason="非本部门"
+    )
+    page = login(client, world, "street").get("/w/board/S/").content.decode()
+    queues = page.split('class="case-cards dispatch-queue')[1]
+    assert f'data-case="{case.number}"' in queues and "非本部门" in queues

@@ -329,6 +329,13 @@ class SuspendSerializer(serializers.Serializer[Body]):
     note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
 
 
+class SuspensionApproveSerializer(serializers.Serializer[Body]):
+    resume_at = serializers.DateTimeField(
+        required=False, default=None, help_text="When to resume (default: the date asked for)."
+    )
+    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
 class DuplicateSerializer(serializers.Serializer[Body]):
     original = serializers.CharField(max_length=32, help_text="Number of the earlier case.")
 

@@ -17,7 +17,7 @@ class AreaDayCount(models.Model):
     Each quantity belongs to the day of the case's own timestamp it is measured on: reported
     and answered (the answer of a case reported that day) on `reported_at`'s day; closed and
     its qualities on `closed_at`'s day; due on `resolve_due`'s day; ratings on the rating
-    event's day.
+    event's day; supervisions (督办) on their events' days.
     """
 
     area_path = models.CharField(max_length=255)
@@ -34,6 +34,11 @@ class AreaDayCount(models.Model):
     due = models.IntegerField(db_default=0)  # not rejected/duplicate, resolve deadline that day
     rated = models.IntegerField(db_default=0)
     satisfied = models.IntegerField(db_default=0)
+    # 督办, from its events: supervisions begun that day, and ended that day (the case closed)
+    # with how many by their due time.
+    supervised = models.IntegerField(db_default=0)
+    supervisions_ended = models.IntegerField(db_default=0)
+    supervisions_on_time = models.IntegerField(db_default=0)
 
     class Meta:
         constraints = [
@@ -114,7 +119,8 @@ class AreaCloseCount(models.Model):
 
 class DepartmentDayCount(models.Model):
     """Per department, case `area_path` and local day dispatched: its dispatches, their claims
-    (报到) or returns (and how many by the claim deadline) and the whistle-blowers' ratings."""
+    (报到) or returns (and how many by the claim deadline), the whistle-blowers' ratings and
+    the supervisions (督办) its parts were under."""
 
     department = models.ForeignKey("grids.Department", models.CASCADE, related_name="+")
     area_path = models.CharField(max_length=255)
@@ -124,6 +130,10 @@ class DepartmentDayCount(models.Model):
     answered_in_time = models.IntegerField(db_default=0)
     rated = models.IntegerField(db_default=0)
     rating_sum = models.IntegerField(db_default=0)
+    # 督办: the department's parts at work when a case's first supervision ended (on the
+    # dispatch's day, as the ratings), and how many of those by the supervision's due time.
+    supervisions_ended = models.IntegerField(db_default=0)
+    supervisions_on_time = models.IntegerField(db_default=0)
 
     class Meta:
         constraints = [

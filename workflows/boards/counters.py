@@ -188,6 +188,11 @@ def counters_record(case: "Case", event: "CaseEvent") -> None:
         rating = event.payload.get("rating")
         day = ("day", case.area_path, local_day(event.created_at))
         _add(delta, day, {"rated": 1, "satisfied": int(rating in GOOD_RATINGS)})
+    elif event.kind == EventKind.SUPERVISED:  # 督办 begun, on the day of its row's start
+        started = case.supervisions.filter(ended_at__isnull=True).values_list("started_at")
+        _add(delta, ("day", case.area_path, local_day(started.get()[0])), {"supervised": 1})
+    elif event.kind == EventKind.SUPERVISION_ENDED:
+        _supervision_ended(delta, case, event.payload)
     elif event.kind in DISPATCH_EVENTS:
         DISPATCH_EVENTS[event.kind](delta, case, event.payload)
     counts_apply(delta)
@@ -248,6 +253,17 @@ def _latest(case: "Case", payload: dict[str, Any], **conditions: bool) -> "CaseD
     if dispatch is None:  # the event's service has just written it; a count would be lost
         raise RuntimeError(f"case {case.pk}: no {payload['department']} dispatch to count")
     return dispatch
+
+
+def _supervision_ended(delta: Counts, case: "Case", payload: dict[str, Any]) -> None:
+    """督办 ended with the case's closing (its `ended_at`): the area's count on the closed day;
+    each part it marked (`parts`, once each) on the dispatch's day, as its ratings."""
+    assert case.closed_at is not None
+    on_time = int(bool(payload["on_time"]))
+    counts = {"supervisions_ended": 1, "supervisions_on_time": on_time}
+    _add(delta, ("day", case.area_path, local_day(case.closed_at)), counts)
+    for dispatch in case.dispatches.filter(pk__in=payload.get("parts", [])):
+        _add(delta, _dispatch_key(case, dispatch), counts)
 
 
 # By the event's stored kind (a `CaseEvent.kind` string, as `EventKind` members are).

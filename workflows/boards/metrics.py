@@ -20,6 +20,10 @@ Each metric is a ratio of two counts over a period [start, end) in Asia/Shanghai
 - overdue now: open cases marked overdue, now (not bound to the period);
 - average hours to close: mean of closed_at − reported_at over cases closed in the period.
 - department ranking: the whistle-blowers' 1–5 response ratings of dispatches of the period.
+- 督办 supervised: supervisions the street began in the period; 督办按期率 supervisions on
+  time: of the supervisions that ended in the period (the case closed), those closed by the
+  supervision's due time. For departments: their parts of the period's dispatches that were
+  at work when a case's (first) supervision ended, and how many of those on time.
 
 A ratio with nothing to divide by is None ("—" on the page), never 0 and never an error.
 Counts are gathered per case `area_path` with a fixed number of aggregate queries and rolled up
@@ -119,6 +123,8 @@ AREA_METRICS: tuple[Metric, ...] = (
     Metric("reported", _("Reported"), "count"),
     Metric("closed", _("Closed"), "count"),
     Metric("open_now", _("Open now"), "count", higher_is_better=False),
+    Metric("supervised", _("Supervised (督办)"), "count"),
+    Metric("supervision_on_time_rate", _("Supervisions on time"), "rate"),
 )
 DEPARTMENT_METRICS: tuple[Metric, ...] = (
     Metric("avg_rating", _("Whistle-blowers' rating"), "score"),
@@ -126,6 +132,8 @@ DEPARTMENT_METRICS: tuple[Metric, ...] = (
     Metric("rated", _("Ratings"), "count"),
     Metric("dispatched", _("Dispatched"), "count"),
     Metric("overdue_now", _("Overdue now"), "count", higher_is_better=False),
+    Metric("supervised", _("Supervised (督办)"), "count"),
+    Metric("supervision_on_time_rate", _("Supervisions on time"), "rate"),
 )
 
 
@@ -157,6 +165,9 @@ class Tally:
     satisfied: int = 0
     open_now: int = 0
     overdue_now: int = 0
+    supervised: int = 0
+    supervisions_ended: int = 0
+    supervisions_on_time: int = 0
 
     def add(self, counts: dict[str, float | timedelta | None]) -> None:
         for name, value in counts.items():
@@ -180,6 +191,8 @@ class Tally:
             "reported": self.reported,
             "closed": self.closed,
             "open_now": self.open_now,
+            "supervised": self.supervised,
+            "supervision_on_time_rate": _ratio(self.supervisions_on_time, self.supervisions_ended),
         }
 
     def bases(self) -> dict[str, int]:
@@ -194,6 +207,7 @@ class Tally:
             "in_grid_rate": self.closed,
             "in_community_rate": self.closed,
             "avg_close_hours": self.closed,
+            "supervision_on_time_rate": self.supervisions_ended,
         }
 
 
@@ -207,6 +221,8 @@ class DepartmentTally:
     rated: int = 0
     rating_sum: int = 0
     overdue_now: int = 0
+    supervisions_ended: int = 0
+    supervisions_on_time: int = 0
 
     def figures(self) -> dict[str, Figure]:
         return {
@@ -215,10 +231,16 @@ class DepartmentTally:
             "rated": self.rated,
             "dispatched": self.dispatched,
             "overdue_now": self.overdue_now,
+            "supervised": self.supervisions_ended,
+            "supervision_on_time_rate": _ratio(self.supervisions_on_time, self.supervisions_ended),
         }
 
     def bases(self) -> dict[str, int]:
-        return {"avg_rating": self.rated, "response_rate": self.claims_due}
+        return {
+            "avg_rating": self.rated,
+            "response_rate": self.claims_due,
+            "supervision_on_time_rate": self.supervisions_ended,
+        }
 
 
 TALLY_FIELDS = tuple(f.name for f in fields(Tally))

@@ -172,6 +172,9 @@ def _tally(row: dict[str, int]) -> Tally:
         satisfied=n("n_satisfied", 0),
         open_now=n("open_now", 0),
         overdue_now=n("overdue_now", 0),
+        supervised=n("n_supervised", 0),
+        supervisions_ended=n("n_supervisions_ended", 0),
+        supervisions_on_time=n("n_supervisions_on_time", 0),
     )
 
 
@@ -200,6 +203,8 @@ def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTall
             n_in_time=Sum("answered_in_time"),
             n_rated=Sum("rated"),
             n_rating_sum=Sum("rating_sum"),
+            n_supervisions_ended=Sum("supervisions_ended"),
+            n_supervisions_on_time=Sum("supervisions_on_time"),
         )
     )
     below = CaseDispatch.objects.filter(case__area_path__startswith=path).order_by()
@@ -226,6 +231,8 @@ def _department_tally(row: dict[str, Any]) -> DepartmentTally:
         rated=n("n_rated") or 0,
         rating_sum=n("n_rating_sum") or 0,
         overdue_now=n("overdue") or 0,
+        supervisions_ended=n("n_supervisions_ended") or 0,
+        supervisions_on_time=n("n_supervisions_on_time") or 0,
     )
 
 

@@ -3,7 +3,8 @@
 `INSERT INTO counters SELECT … GROUP BY …` per table, the SELECTs written with the ORM (so the
 local-day truncation is the database's own, as in `TruncDate`), inside one transaction that
 first empties the tables: idempotent, and what `counters_record` keeps up to date afterwards.
-Used by `manage.py counters_rebuild`, migration 0007 and the data generator.
+Used by `manage.py counters_rebuild`, migration 0024 (the latest to change the counters; a
+migration that changes them again moves the call there) and the data generator.
 """
 
 from collections.abc import Mapping, Sequence
@@ -36,7 +37,7 @@ from .counters import NO_DUE_DAY
 from .metrics import GOOD_RATINGS, VOID
 
 if TYPE_CHECKING:  # the live models' types; at run time `apps` gives them (historical ones too)
-    from ..models import Case, CaseDispatch, CaseEvent
+    from ..models import Case, CaseDispatch, CaseEvent, CaseSupervision
 
 Sql = tuple[str, tuple[str | int, ...]]  # (SQL, parameters), as Django's `as_sql` returns them
 Grouped = QuerySet[Model, Mapping[str, Any]]  # a `values()` query, run here only as SQL
@@ -71,7 +72,9 @@ def _all_columns(qs: Grouped, given: Mapping[str, Aggregate]) -> Grouped:
     return annotated
 
 
-def _day_sources(case: "type[Case]", event: "type[CaseEvent]") -> list[Grouped]:
+def _day_sources(
+    case: "type[Case]", event: "type[CaseEvent]", supervision: "type[CaseSupervision]"
+) -> list[Grouped]:
     cases = case.objects.order_by()
     void = Q(status__in=VOID)
     answered = Q(responded_at__isnull=False) | void
@@ -116,7 +119,20 @@ def _day_sources(case: "type[Case]", event: "type[CaseEvent]") -> list[Grouped]:
             "satisfied": Count("pk", filter=Q(payload__rating__in=GOOD_RATINGS)),
         },
     )
-    return [reported, closed, due, rated]
+    supervised = _all_columns(
+        supervision.objects.order_by().values(path=F("case__area_path"), d=_day("started_at")),
+        {"supervised": Count("pk")},
+    )
+    supervisions = _all_columns(
+        supervision.objects.order_by()
+        .filter(ended_at__isnull=False)
+        .values(path=F("case__area_path"), d=_day("ended_at")),
+        {
+            "supervisions_ended": Count("pk"),
+            "supervisions_on_time": Count("pk", filter=Q(on_time=True)),
+        },
+    )
+    return [reported, closed, due, rated, supervised, supervisions]
 
 
 def _insert(
@@ -138,6 +154,7 @@ def counters_rebuild(apps: Apps = global_apps) -> dict[str, int]:
     """
     case, event = apps.get_model("workflows", "Case"), apps.get_model("workflows", "CaseEvent")
     dispatch = apps.get_model("workflows", "CaseDispatch")
+    supervision = apps.get_model("workflows", "CaseSupervision")
     day_table, mix_table, close_table, dept_table = (
         apps.get_model("workflows", name)._meta.db_table
         for name in ("AreaDayCount", "AreaDayMix", "AreaCloseCount", "DepartmentDayCount")
@@ -151,7 +168,7 @@ def counters_rebuild(apps: Apps = global_apps) -> dict[str, int]:
             cursor.execute(f"DELETE FROM {quote(table)}")
         parts: list[str] = []
         params: list[Any] = []  # as Django compiled them
-        for source in _day_sources(case, event):
+        for source in _day_sources(case, event, supervision):
             sql, more = source.query.sql_with_params()
             parts.append(sql)
             params += more
@@ -191,7 +208,15 @@ def counters_rebuild(apps: Apps = global_apps) -> dict[str, int]:
     return written
 
 
-DEPARTMENT_COLUMNS = ("dispatched", "answered", "answered_in_time", "rated", "rating_sum")
+DEPARTMENT_COLUMNS = (
+    "dispatched",
+    "answered",
+    "answered_in_time",
+    "rated",
+    "rating_sum",
+    "supervisions_ended",
+    "supervisions_on_time",
+)
 
 
 def _department_source(dispatch: "type[CaseDispatch]") -> Grouped:
@@ -208,5 +233,7 @@ def _department_source(dispatch: "type[CaseDispatch]") -> Grouped:
             t=Count("pk", filter=answered & in_time),
             r=Count("pk", filter=Q(response_rating__isnull=False)),
             s=Coalesce(Sum("response_rating"), 0),
+            se=Count("pk", filter=Q(supervision_on_time__isnull=False)),
+            so=Count("pk", filter=Q(supervision_on_time=True)),
         )
     )

@@ -281,6 +281,26 @@ class SuspendForm(CaseActionForm):
     note = text_field(_("Note"), required=False)
 
 
+class SuspensionApproveForm(CaseActionForm):
+    """挂起 approved: until the date asked for, or another."""
+
+    resume_at = deadline_field(_("Expected to resume"))
+    note = text_field(_("Note (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        pending = self.case.suspension_requests.filter(state="pending").first()
+        if pending is not None:
+            self.fields["resume_at"].initial = timezone.localtime(pending.resume_at)
+            self.fields["resume_at"].help_text = _(
+                "Asked: %(reason)s, until %(until)s. %(note)s"
+            ) % {
+                "reason": pending.get_reason_display(),
+                "until": f"{timezone.localtime(pending.resume_at):%Y-%m-%d %H:%M}",
+                "note": pending.note,
+            }
+
+
 class SuperviseForm(CaseActionForm):
     """督办: what the handling unit must do, and by when."""
 

@@ -27,7 +27,14 @@ from .reviewing import (
     review_task_prepare,
 )
 from .supervision import case_supervise
-from .suspension import case_resume, case_suspend, cases_resume_due
+from .suspension import (
+    case_resume,
+    case_suspend,
+    case_suspension_approve,
+    case_suspension_ask,
+    case_suspension_refuse,
+    cases_resume_due,
+)
 
 __all__ = [
     "case_accept",
@@ -54,6 +61,9 @@ __all__ = [
     "case_resume",
     "case_supervise",
     "case_suspend",
+    "case_suspension_approve",
+    "case_suspension_ask",
+    "case_suspension_refuse",
     "cases_resume_due",
     "case_rework",
     "case_verify",

@@ -5,29 +5,24 @@ departments' and the flow's timers; the on-time figures count against the grante
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from grids.models import User
-from grids.roles import Role
-from grids.selectors import unit_members
 from notifications.models import Notification
 
 from ..choices import EventKind, Level
 from ..deadlines import extension_apply
-from ..errors import CaseConflict
 from ..flows import CaseFlow
 from ..lifecycle import CaseLifecycle
 from ..models import Case, CaseExtension
-from ..permissions import can_work_dispatch, extension_approver_area
 from ..selectors import OPEN_TASK_STATUSES
+from .approvals import approvers, askers, request_create, request_decide, request_pending
 from .common import case_locked, event_announce, text_required, transition_check
 from .reviewing import case_overdue_refresh
-
-APPROVER_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
 
 
 def _when(value: datetime) -> str:
@@ -47,33 +42,24 @@ def case_extension_ask(*, case: Case, actor: User, due: datetime, reason: str) -
                 _("Ask for a deadline later than the current one (%(due)s).")
                 % {"due": _when(case.resolve_due)}
             )
-        department = None
-        if case.level == Level.DEPARTMENT:
-            working = case.dispatches.filter(
-                active=True, returned_at__isnull=True, resolved_at__isnull=True
-            ).select_related("department")
-            department = next(d.department for d in working if can_work_dispatch(actor, d))
-        try:
-            with transaction.atomic():  # the one-pending constraint: a simultaneous request
-                extension = CaseExtension.objects.create(
-                    case=case,
-                    department=department,
-                    requested_by=actor,
-                    reason=reason,
-                    previous_due=case.resolve_due,
-                    requested_due=due,
-                )
-        except IntegrityError as exc:
-            raise CaseConflict(_("Another extension request came first.")) from exc
+        extension = request_create(
+            CaseExtension,
+            case=case,
+            actor=actor,
+            conflict=_("Another extension request came first."),
+            reason=reason,
+            previous_due=case.resolve_due,
+            requested_due=due,
+        )
         event_announce(
             case,
             EventKind.EXTENSION_ASKED,
             actor,
             before=case.status,
-            department=department.code if department else "",
+            department=extension.department.code if extension.department else "",
             reason=reason,
             requested_due=due.isoformat(),
-            tell=unit_members(extension_approver_area(case), APPROVER_ROLES),
+            tell=approvers(case),
             notice=Notification.Kind.QUEUE,
             text=f"{case.number} 申请延期至 {_when(due)}：{reason}",
         )
@@ -81,10 +67,7 @@ def case_extension_ask(*, case: Case, actor: User, due: datetime, reason: str) -
 
 
 def _pending(case: Case) -> CaseExtension:
-    extension = case.extensions.select_for_update().filter(state="pending").first()
-    if extension is None:  # the transition's condition holds under the lock: not reached
-        raise CaseConflict(_("No extension is waiting for approval."))
-    return extension
+    return request_pending(case.extensions.all(), _("No extension is waiting for approval."))
 
 
 @transaction.atomic
@@ -105,9 +88,8 @@ def case_extension_approve(
                     "asked": _when(extension.requested_due),
                 }
             )
-        extension.state, extension.granted_due = CaseExtension.State.APPROVED, due
-        extension.decided_by, extension.decided_at = actor, now
-        extension.decision_note = note.strip()
+        request_decide(extension, CaseExtension.State.APPROVED, actor, note)
+        extension.granted_due = due
         extension.save()
         extension_apply(case, due)
         if case.level == Level.DEPARTMENT:
@@ -125,7 +107,7 @@ def case_extension_approve(
             requested_due=extension.requested_due.isoformat(),
             previous_due=extension.previous_due.isoformat(),
             note=extension.decision_note,
-            tell=_askers(case, extension),
+            tell=askers(extension),
             notice=Notification.Kind.CASE_UPDATE,
             text=f"{case.number} 延期已批准，新期限 {_when(due)}",
         )
@@ -139,8 +121,7 @@ def case_extension_refuse(*, case: Case, actor: User, reason: str) -> CaseExtens
     with case_locked(case) as case:
         transition_check(CaseLifecycle(case), "refuse_extension", actor)
         extension = _pending(case)
-        extension.state, extension.decision_note = CaseExtension.State.REFUSED, reason
-        extension.decided_by, extension.decided_at = actor, timezone.now()
+        request_decide(extension, CaseExtension.State.REFUSED, actor, reason)
         extension.save()
         event_announce(
             case,
@@ -148,18 +129,11 @@ def case_extension_refuse(*, case: Case, actor: User, reason: str) -> CaseExtens
             actor,
             before=case.status,
             reason=reason,
-            tell=_askers(case, extension),
+            tell=askers(extension),
             notice=Notification.Kind.CASE_UPDATE,
             text=f"{case.number} 延期未批准：{reason}",
         )
     return extension
-
-
-def _askers(case: Case, extension: CaseExtension) -> list[User | None]:
-    heads = (
-        unit_members(extension.department, (Role.DEPARTMENT_HEAD,)) if extension.department else []
-    )
-    return [extension.requested_by, *heads]
 
 
 def _resolve_timers_move(case: Case, due: datetime) -> None:

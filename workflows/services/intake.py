@@ -40,6 +40,7 @@ from .common import (
     transition,
 )
 from .following import followers_move
+from .supervision import supervision_end
 
 MAX_DESCRIPTION = 4000
 INTAKE_ROLES = (Role.GRID_MEMBER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL)
@@ -221,6 +222,7 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
         case.result, case.closed_at, case.overdue = reason, timezone.now(), False
         case.save()
         event_record(case, EventKind.REJECTED, actor, before=before, reason=reason)
+        supervision_end(case)  # 督办 of a case that ends unhandled ends with it
         task_complete(task, actor)
     return case
 
@@ -268,5 +270,6 @@ def case_mark_duplicate(*, case: Case, actor: User, original: Case) -> Case:
             photos=photos,
             followers=original.follower_count,
         )
+        supervision_end(case)
         task_complete(task, actor)
     return case

@@ -56,6 +56,8 @@ def case_supervise(*, case: Case, actor: User, instruction: str, due: datetime) 
             raise CaseConflict(
                 _("Case %(number)s is already supervised.") % {"number": case.number}
             ) from exc
+        case.supervised_due = due  # the badge, read with the case wherever it is listed
+        case.save(update_fields=["supervised_due", "updated_at"])
         event_announce(
             case,
             EventKind.SUPERVISED,
@@ -71,7 +73,9 @@ def case_supervise(*, case: Case, actor: User, instruction: str, due: datetime) 
 
 
 def supervision_end(case: Case) -> None:
-    """In the closing service's transaction: the case's open supervision ends."""
+    """In the transaction of the service that ends the case (closed, or rejected or merged as
+    a duplicate): its open supervision ends, on time if by its due. The parts of the
+    departments at work on it (not returned) carry the outcome, once, for their board."""
     supervision = case.supervisions.select_for_update().filter(ended_at__isnull=True).first()
     if supervision is None:
         return
@@ -79,8 +83,20 @@ def supervision_end(case: Case) -> None:
     supervision.ended_at = case.closed_at
     supervision.on_time = case.closed_at <= supervision.due
     supervision.save(update_fields=["ended_at", "on_time"])
+    case.supervised_due = None
+    case.save(update_fields=["supervised_due", "updated_at"])
+    parts = case.dispatches.filter(
+        active=True, returned_at__isnull=True, supervision_on_time__isnull=True
+    )
+    ids = list(parts.order_by("pk").values_list("pk", flat=True))
+    parts.filter(pk__in=ids).update(supervision_on_time=supervision.on_time)
     event_record(
-        case, EventKind.SUPERVISION_ENDED, None, before=case.status, on_time=supervision.on_time
+        case,
+        EventKind.SUPERVISION_ENDED,
+        None,
+        before=case.status,
+        on_time=supervision.on_time,
+        parts=ids,
     )
 
 

@@ -29,7 +29,7 @@ from grids.selectors import signed_in
 
 from .. import forms
 from ..actions import Action, action_get, case_actions_offered, part_actions_offered
-from ..choices import Level, Rating, Status, WhistleType
+from ..choices import EventKind, Level, Rating, Status, SuspendReason, WhistleType
 from ..errors import AlreadyClaimed, CaseActionDenied, CaseConflict
 from ..models import Case, CaseDispatch
 from ..photos import PhotoRejected
@@ -167,7 +167,12 @@ PAYLOAD_DEADLINES = {  # 延期 and 退单审核 deadlines in a payload (ISO 860
     "requested_due": _("asked until %(when)s"),
     "granted_due": _("granted until %(when)s"),
     "review_due": _("to review by %(when)s"),
+    "resume_at": _("to resume %(when)s"),
+    "due": _("due %(when)s"),
 }
+# 挂起 events carry the reason's code: the history says its label
+SUSPEND_REASONS = dict(SuspendReason.choices)
+SUSPEND_KINDS = (EventKind.SUSPENSION_ASKED, EventKind.SUSPENDED, EventKind.RESUMED)
 
 
 def _deadline_text(key: str, value: str) -> str:
@@ -190,6 +195,8 @@ def _timeline(case: Case, contact: ReporterContact) -> list[dict[str, object]]:
     names = dict(Department.objects.filter(code__in=codes - {""}).values_list("code", "name"))
     for event in events:
         payload = event.payload or {}
+        if event.kind in SUSPEND_KINDS and "reason" in payload:
+            payload = {**payload, "reason": SUSPEND_REASONS.get(payload["reason"], "")}
         actor: User | StrOrPromise = event.actor or _("System")
         if event.actor_id and event.actor_id == case.reporter_id:
             actor = reporter_name(case, event.actor, contact) or _("Anonymous")
@@ -202,6 +209,8 @@ def _timeline(case: Case, contact: ReporterContact) -> list[dict[str, object]]:
             details.append(names.get(department, department))
         details.append("、".join(names.get(code, code) for code in payload.get("departments", [])))
         details += [str(payload.get(key, "")) for key in PAYLOAD_TEXT]
+        if payload.get("asked_by"):  # 挂起 approved: whose request it was
+            details.append(str(_("asked by %(name)s") % {"name": payload["asked_by"]}))
         details += [
             _deadline_text(key, payload[key]) for key in PAYLOAD_DEADLINES if key in payload
         ]

@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from grids.selectors import roles_held, signed_in, unit_members, user_membership
 
 from ..actions import action_get, actions_in
 from ..choices import AREA_LEVEL_BY_CASE_LEVEL, OPEN_STATUSES, EventKind, Level, Status
-from ..models import Case, CaseDispatch, CaseEvent
+from ..models import Case, CaseDispatch, CaseEvent, CaseExtension, SuspensionRequest
 from ..selectors import department_figures
 from ..visibility import (
     cases_handled_in,
@@ -29,6 +29,7 @@ from ..visibility import (
     parts_claimable_by,
     parts_dispatched_by,
     parts_led_by,
+    requests_decided_by,
 )
 from .maps import case_map
 
@@ -176,7 +177,42 @@ def _level_queue(user: User, level: Level, title: Promise) -> list[Section]:
         level=level,
         status__in=(Status.REPORTED, Status.HANDLING),
     )
-    return [_section(title, handling), _returns_to_review(user, level), _to_verify(user, level)]
+    return [
+        _section(title, handling),
+        _returns_to_review(user, level),
+        requests_to_decide(user),
+        _to_verify(user, level),
+    ]
+
+
+def requests_to_decide(user: User) -> Section:
+    """延期 and 挂起 requests waiting for this user's level, the oldest first: each card says
+    what is asked and opens the case page at the decision (three queries in all)."""
+    pending = Q(extensions__state="pending") | Q(suspension_requests__state="pending")
+    cases = (
+        Case.objects.filter(
+            requests_decided_by(user),
+            pending,
+            status__in=(Status.HANDLING, Status.DISPATCHED),
+        )
+        .distinct()
+        .select_related("category", "area")
+        .defer("description")
+        .prefetch_related(
+            Prefetch(
+                "extensions",
+                CaseExtension.objects.filter(state="pending"),
+                to_attr="pending_extensions",
+            ),
+            Prefetch(
+                "suspension_requests",
+                SuspensionRequest.objects.filter(state="pending"),
+                to_attr="pending_suspensions",
+            ),
+        )
+        .order_by("reported_at", "pk")
+    )
+    return {"title": _("Requests to decide"), "cases": list(cases[:QUEUE_SIZE]), "cards": True}
 
 
 def _returns_to_review(user: User, level: Level) -> Section:

@@ -7,7 +7,8 @@
   or the grid/community/street handling the case before any department is involved; after a
   改派 it is the new department.
 - An open case granted an extension (延期) says so in `status_notes`, and its
-  `expected_datetime` is the granted deadline.
+  `expected_datetime` is the granted deadline. A suspended one (挂起) says why and when it is
+  expected to resume; it has no `expected_datetime` while its clocks stand still.
 - Only cases reported through Open311 are public here: other cases (patrol findings, resident
   reports through GridCase, hotline tickets) may hold details their reporters did not publish.
 """
@@ -109,6 +110,12 @@ def status_notes(case: Case) -> str:
     if granted and granted[-1].granted_due is not None:  # 延期: the citizen's new date
         when = timezone.localtime(granted[-1].granted_due)
         notes += " " + _("Deadline extended to %(when)s.") % {"when": f"{when:%Y-%m-%d %H:%M}"}
+    if case.suspended_at and case.resume_at:
+        when = timezone.localtime(case.resume_at)
+        notes += " " + _("Suspended (%(why)s), expected to resume %(when)s.") % {
+            "why": case.get_suspend_reason_display(),
+            "when": f"{when:%Y-%m-%d %H:%M}",
+        }
     return notes
 
 
