@@ -172,6 +172,15 @@ def test_dispatches_and_returns_are_pushed_updates_are_not(world, service):
     assert [m["body"] for m in returned] == [f"{police} 退回 {case.number}：不属于本所职责"]
 
 
+def test_an_overdue_alert_is_pushed(world, service):
+    case = services.case_accept(case=world.report(), actor=world.people["grid1"])
+    browser = subscribe(service, world.people["grid1"])
+    services.case_mark_overdue(case=case, what="resolve")
+    push.push_work()
+    (request,) = service.received
+    assert browser.decrypt(request["body"])["body"] == f"超期 {case.number}：{case.title}"
+
+
 def test_a_gone_subscription_is_deleted_and_a_failing_service_breaks_nothing(world, service):
     subscribe(service, world.people["community1"])
     service.status = 410
