@@ -2,6 +2,7 @@
 signature with the server's public key and decrypts the aes128gcm payload with the private
 key of the subscription (made here, as a browser makes it)."""
 
+import io
 import json
 import os
 import threading
@@ -170,6 +171,17 @@ def test_dispatches_and_returns_are_pushed_updates_are_not(world, service):
         dispatcher.decrypt(r["body"]) for r in service.received if r["path"] == "/wpush/community"
     ]
     assert [m["body"] for m in returned] == [f"{police} 退回 {case.number}：不属于本所职责"]
+
+
+def test_the_timer_dispatcher_sends_what_is_left_queued(world, service):
+    """Rows whose process stopped before its push thread sent them: the next sweep of
+    `run_timers` sends them (its periodic work)."""
+    browser = subscribe(service, world.people["community1"])
+    case = whistle(world)
+    call_command("run_timers", "--once", stdout=io.StringIO())
+    (request,) = service.received
+    assert case.number in browser.decrypt(request["body"])["body"]
+    assert not Notification.objects.filter(push_pending=True).exists()
 
 
 def test_an_overdue_alert_is_pushed(world, service):
