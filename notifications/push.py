@@ -94,16 +94,22 @@ def keys_write(path: Path, keys: VapidKeys) -> None:
 
 
 def vapid_keys() -> VapidKeys | None:
-    """The server's key pair (settings first, then the keys file), or None: no push."""
-    private = settings.GRIDCASE_WEBPUSH_PRIVATE_KEY
-    if not private:
-        path = Path(settings.GRIDCASE_WEBPUSH_KEYS_FILE)
-        if not path.is_file():
-            return None
-        private = json.loads(path.read_text())["private_key"]
-    return VapidKeys(
-        private=private, public=settings.GRIDCASE_WEBPUSH_PUBLIC_KEY or _public_of(private)
-    )
+    """The server's key pair (settings first, then the keys file), or None: no push. Never
+    raises (it is asked inside every notifying transaction): a broken key is logged."""
+    try:
+        private = settings.GRIDCASE_WEBPUSH_PRIVATE_KEY
+        if not private:
+            path = Path(settings.GRIDCASE_WEBPUSH_KEYS_FILE)
+            if not path.is_file():
+                return None
+            private = json.loads(path.read_text())["private_key"]
+        public = _public_of(private)
+    except Exception:
+        logger.exception("the Web Push key is unreadable: no push")
+        return None
+    if settings.GRIDCASE_WEBPUSH_PUBLIC_KEY not in ("", public):
+        logger.error("GRIDCASE_WEBPUSH_PUBLIC_KEY is not the private key's: using the latter's")
+    return VapidKeys(private=private, public=public)
 
 
 # --- subscriptions ---------------------------------------------------------------------------

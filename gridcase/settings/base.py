@@ -299,8 +299,9 @@ GRIDCASE_SMS_GATEWAY_URL = env_str("GRIDCASE_SMS_GATEWAY_URL", "")
 GRIDCASE_SMS_GATEWAY_TOKEN = env_str("GRIDCASE_SMS_GATEWAY_TOKEN", "")
 # Web Push (notifications/push.py): the VAPID key pair identifies this server to the browsers'
 # push services. `manage.py webpush_keys` writes it to GRIDCASE_WEBPUSH_KEYS_FILE (JSON, mode
-# 600; `make demo` makes it if missing); GRIDCASE_WEBPUSH_PRIVATE_KEY/_PUBLIC_KEY (base64url)
-# override the file. Without keys the notifications page offers no push.
+# 600; `make demo` makes it if missing); GRIDCASE_WEBPUSH_PRIVATE_KEY (base64url) overrides the
+# file. The public key is derived from the private one (_PUBLIC_KEY, if set, is only checked).
+# Without keys the notifications page offers no push.
 GRIDCASE_WEBPUSH_KEYS_FILE = Path(
     env_str("GRIDCASE_WEBPUSH_KEYS_FILE", str(VAR_DIR / "webpush_keys.json"))
 )

@@ -325,3 +325,13 @@ def test_the_keys_command_writes_once_and_replaces_on_request(settings, tmp_path
     second = push.vapid_keys()
     assert second is not None and second != first
     assert len(push.b64url_decode(second.public)) == 65
+
+
+def test_a_broken_key_means_no_push_not_a_failed_action(world, service, settings, tmp_path):
+    subscribe(service, world.people["community1"])
+    settings.GRIDCASE_WEBPUSH_PRIVATE_KEY = ""
+    settings.GRIDCASE_WEBPUSH_KEYS_FILE = tmp_path / "keys.json"
+    (tmp_path / "keys.json").write_text("{not json")
+    case = whistle(world)
+    assert case.status == "handling" and push.vapid_keys() is None
+    assert not Notification.objects.filter(push_pending=True).exists()
