@@ -32,6 +32,7 @@ node_modules/.installed: package.json package-lock.json
 ## and, next to it, the timer dispatcher (overdue marks, escalation); Ctrl-C stops both.
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py webpush_keys --if-missing
 	$(DEMO_ENV) $(BIN)/python manage.py load_street fixtures/data/qinggang.json
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo_cases
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo_points

@@ -26,7 +26,12 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Framework hooks: revocation must reach open sockets, whoever changed the access.
+        from gridcase.periodic import periodic_register
         from grids.signals import access_changed
+
+        from .push import push_work
+
+        periodic_register("notifications.push", push_work)  # what a stopped process left
 
         access_changed.connect(_access_changed, dispatch_uid="notifications.access_changed")
         post_save.connect(

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .broadcasts import user_signal_on_commit, users_signal_on_commit
 from .models import Notification
+from .push import push_kick, push_mark
 
 if TYPE_CHECKING:
     from grids.models import User
@@ -24,10 +25,14 @@ def notify(
     text: str,
     case: Model | None = None,
     event: Model | None = None,
+    push: bool | None = None,
 ) -> int:
     """One unread notification per distinct active recipient; returns how many were written.
 
     Whistles and overdue alerts also go by email (Django's mail backend), after commit.
+    Whistles, queue work (dispatches, reworks, refused returns) and overdue alerts — or any
+    kind with `push=True` (a department's return) — go by Web Push to the recipients'
+    subscribed browsers, queued in these rows and sent after commit in the background.
     `case` and `event` are the publishing app's rows the notification links to (by key: the
     transport knows no domain model)."""
     seen: set[int] = set()
@@ -45,7 +50,10 @@ def notify(
                 event_id=event.pk if event else None,
             )
         )
+    pushing = push_mark(rows, kind, push)
     Notification.objects.bulk_create(rows)
+    if pushing:
+        transaction.on_commit(push_kick, robust=True)
     users_signal_on_commit(list(seen), {"type": "notifications.changed"})
     if kind in EMAILED_KINDS:
         addresses = [row.recipient.email for row in rows if row.recipient.email]

@@ -12,6 +12,7 @@ from .models import (
     CaseDispatch,
     CaseEvent,
     Category,
+    ReplyTemplate,
     ReportSettings,
     Responsibility,
     TimeLimitPolicy,
@@ -139,3 +140,14 @@ class ResponsibilityAdmin(admin.ModelAdmin[Responsibility]):
     list_filter = ["street", "category"]
     list_editable = ["position"]
     ordering = ["street", "category", "position"]
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin[ReplyTemplate]):
+    """常用回复: each department's ready texts for results and returns (its head keeps them
+    on /w/department/replies/ too)."""
+
+    list_display = ["department", "kind", "title", "order"]
+    list_filter = ["department", "kind"]
+    list_editable = ["order"]
+    search_fields = ["title", "text"]

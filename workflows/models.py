@@ -621,6 +621,36 @@ class CaseSupervision(models.Model):
         return f"{self.case_id} 督办 {self.due:%Y-%m-%d %H:%M}"
 
 
+class ReplyTemplate(models.Model):
+    """常用回复: a department's ready texts for its results (办理结果) and returns (退回), offered
+    as buttons that fill the form's text; kept by the department's head (or in the admin)."""
+
+    class Kind(models.TextChoices):
+        RESULT = "result", _("Result")
+        RETURN = "return", _("Return")
+
+    department = models.ForeignKey(
+        Department, models.CASCADE, related_name="reply_templates", verbose_name=_("department")
+    )
+    kind = models.CharField(_("used for"), max_length=8, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=30)
+    text = models.TextField(_("text"), max_length=1000)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["department", "kind", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "kind", "title"], name="reply_template_title_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.code} · {self.get_kind_display()} · {self.title}"
+
+
 class Open311Key(models.Model):
     """An Open311 integration key (e.g. the 12345 hotline's gateway): it reports cases as its
     account through Open311 and nothing else (not a REST token). Only its SHA-256 is stored;

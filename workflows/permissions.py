@@ -15,10 +15,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import Area
+from grids.models import Area, Department
 from grids.phones import verified_phone
 from grids.roles import AreaLevel
-from grids.selectors import AnyUser, area_allows, area_ancestor_at, department_allows
+from grids.selectors import (
+    AnyUser,
+    area_allows,
+    area_ancestor_at,
+    department_allows,
+    departments_q,
+)
 
 from .choices import Level, Status
 from .deadlines import (
@@ -421,3 +427,15 @@ def dispatch_not_rated(lifecycle: DispatchLifecycle) -> bool | Unmet:
 def can_report_in(user: AnyUser, area: Area) -> bool:
     """Staff report (as a patrol) only inside their own areas."""
     return area_allows(user, "report_area_cases", area)
+
+
+def can_edit_reply_templates(user: AnyUser, department: Department) -> bool:
+    """常用回复: a department's head keeps its reply templates (the admin can too)."""
+    return department_allows(user, "assign_department_cases", department)
+
+
+def departments_headed(user: AnyUser) -> QuerySet[Department]:
+    """The departments whose reply templates `user` keeps."""
+    return Department.objects.filter(departments_q(user, "assign_department_cases")).order_by(
+        "code"
+    )

@@ -13,7 +13,7 @@ from gridcase.inputs import strict_int
 from grids.models import Area, Department
 from grids.selectors import AnyUser
 
-from .models import Case, CaseDispatch, Category, Responsibility
+from .models import Case, CaseDispatch, Category, ReplyTemplate, Responsibility
 from .visibility import cases_reported_in, parts_led_by
 
 COMMON_CATEGORIES_WINDOW = timedelta(days=90)
@@ -114,3 +114,8 @@ def departments_suggested(
     kind = category.default_department_kind
     suggested += [d for d in serving if kind and d.kind == kind and d not in suggested]
     return suggested
+
+
+def reply_templates_for(department: Department, kind: str) -> list[ReplyTemplate]:
+    """常用回复 of one department for results or returns, in their order (only its own)."""
+    return list(ReplyTemplate.objects.filter(department=department, kind=kind))

@@ -34,6 +34,7 @@ urlpatterns = [
     path("w/hotspots/<int:pk>/turn/", views.hotspot_turn_view, name="hotspot_turn"),
     path("w/hotspots/<int:pk>/dismiss/", views.hotspot_dismiss_view, name="hotspot_dismiss"),
     path("w/department/selected/", views.parts_action, name="parts_action"),
+    path("w/department/replies/", views.reply_templates, name="reply_templates"),
     path("w/<slug:workbench>/", views.workbench, name="workbench"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/export.csv", views.case_list_csv, name="case_list_csv"),

@@ -334,6 +334,20 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "gridcase@localhost")
 GRIDCASE_SMS_BACKEND = env_str("GRIDCASE_SMS_BACKEND", "notifications.sms.ConsoleBackend")
 GRIDCASE_SMS_GATEWAY_URL = env_str("GRIDCASE_SMS_GATEWAY_URL", "")
 GRIDCASE_SMS_GATEWAY_TOKEN = env_str("GRIDCASE_SMS_GATEWAY_TOKEN", "")
+# Web Push (notifications/push.py): the VAPID key pair identifies this server to the browsers'
+# push services. `manage.py webpush_keys` writes it to GRIDCASE_WEBPUSH_KEYS_FILE (JSON, mode
+# 600; `make demo` makes it if missing); GRIDCASE_WEBPUSH_PRIVATE_KEY (base64url) overrides the
+# file. The public key is derived from the private one (_PUBLIC_KEY, if set, is only checked).
+# Without keys the notifications page offers no push.
+GRIDCASE_WEBPUSH_KEYS_FILE = Path(
+    env_str("GRIDCASE_WEBPUSH_KEYS_FILE", str(VAR_DIR / "webpush_keys.json"))
+)
+GRIDCASE_WEBPUSH_PRIVATE_KEY = env_str("GRIDCASE_WEBPUSH_PRIVATE_KEY", "")
+GRIDCASE_WEBPUSH_PUBLIC_KEY = env_str("GRIDCASE_WEBPUSH_PUBLIC_KEY", "")
+GRIDCASE_WEBPUSH_SUBJECT = env_str("GRIDCASE_WEBPUSH_SUBJECT", "mailto:webpush@gridcase.local")
+GRIDCASE_WEBPUSH_TTL = int(env_str("GRIDCASE_WEBPUSH_TTL", str(24 * 3600)))  # seconds
+# Push services are https; plain http endpoints only for a test's local push service.
+GRIDCASE_WEBPUSH_ALLOW_HTTP = env_bool("GRIDCASE_WEBPUSH_ALLOW_HTTP", False)
 # The address people open the site at, for links in text messages and emails.
 GRIDCASE_SITE_URL = env_str("GRIDCASE_SITE_URL", "http://127.0.0.1:8000")
 # Board rankings: a rate measured on fewer cases than this reads 样本不足 and is ranked last.

@@ -10,6 +10,9 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 GRIDCASE_SMS_BACKEND = "notifications.sms.LocmemBackend"
+# No Web Push unless a test sets keys (a demo's var/webpush_keys.json is not the tests')
+GRIDCASE_WEBPUSH_KEYS_FILE = Path(tempfile.gettempdir()) / "gridcase-test-no-webpush-keys.json"
+GRIDCASE_WEBPUSH_PRIVATE_KEY = ""
 MEDIA_ROOT = tempfile.mkdtemp(prefix="gridcase-test-media-")
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -71,6 +71,7 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
         "DJANGO_DEBUG": "1",  # media (photos) served by Django, as in `make demo`
     }
     manage("migrate", "--noinput", check=True, **env)
+    manage("webpush_keys", "--if-missing", check=True, **env)  # as `make demo` does
     manage("load_street", "fixtures/data/qinggang.json", check=True, **env)
     with daphne(env, var / "daphne.log") as base:
         yield LiveServer(base, env, var / "daphne.log")

@@ -13,6 +13,7 @@ from grids.models import Department, User
 from grids.roles import Role
 from grids.selectors import unit_members
 from notifications.models import Notification
+from notifications.services import notify
 
 from ..choices import CASE_LEVEL_BY_AREA_LEVEL, EventKind, PhotoKind, Status
 from ..deadlines import deadlines_set, return_review_due
@@ -132,7 +133,7 @@ def case_return(*, case: Case, department: Department, actor: User, reason: str)
         dispatch.review_due = return_review_due(now)
         dispatch.save(update_fields=["returned_at", "return_reason", "review_due"])
         dispatchers = unit_members(case.handling_area, (Role.COMMUNITY_STAFF, Role.STREET_OFFICIAL))
-        event_announce(
+        event = event_record(
             case,
             EventKind.RETURNED,
             actor,
@@ -140,9 +141,14 @@ def case_return(*, case: Case, department: Department, actor: User, reason: str)
             department=department.code,
             reason=reason,
             review_due=dispatch.review_due.isoformat(),
-            tell=[*_people_to_tell(case, dispatch), *dispatchers],
-            notice=Notification.Kind.CASE_UPDATE,
+        )
+        notify(
+            recipients=[*_people_to_tell(case, dispatch), *dispatchers],
+            kind=Notification.Kind.CASE_UPDATE,
             text=f"{department} 退回 {case.number}：{reason}",
+            case=case,
+            event=event,
+            push=True,  # the dispatcher must review it within 2 h (退单审核): by Web Push too
         )
         task_complete(open_task(case, CaseFlow.claim, dispatch=dispatch.pk), actor)
     return dispatch

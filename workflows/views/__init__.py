@@ -10,6 +10,7 @@ from .intake import area_at, case_new, report_public
 from .maps import case_map_points
 from .nearby import case_follow, cases_nearby
 from .photos import case_photo
+from .replies import reply_templates
 from .report import monthly_report_page, monthly_report_xlsx
 from .tracking import track, track_case, track_rate
 from .workbenches import home, workbench
@@ -37,6 +38,7 @@ __all__ = [
     "monthly_report_page",
     "monthly_report_xlsx",
     "parts_action",
+    "reply_templates",
     "report_public",
     "track",
     "track_case",

@@ -34,7 +34,7 @@ from ..errors import AlreadyClaimed, CaseActionDenied, CaseConflict
 from ..models import Case, CaseDispatch
 from ..photos import PhotoRejected
 from ..privacy import ReporterContact, reporter_contact, reporter_name
-from ..selectors import case_open_tasks, cases_page
+from ..selectors import case_open_tasks, cases_page, reply_templates_for
 from ..visibility import can_view, cases_visible_to
 from .drawing import area_map
 from .maps import case_map
@@ -397,8 +397,24 @@ def action_forms(
             prefix = form_prefix(action, department)
             form = action.form(case=case, user=request.user, department=department, prefix=prefix)
         url = action_url(case, action, department)
-        offered.append({"action": action, "form": form, "url": url, "department": department})
+        item = {"action": action, "form": form, "url": url, "department": department}
+        offered.append(item | reply_offer(action, form, department))
     return offered
+
+
+# 常用回复: the text field of the part actions a department's templates fill
+REPLY_FIELDS = {("part", "resolve"): ("result", "result"), ("part", "return"): ("return", "reason")}
+
+
+def reply_offer(action: Action, form: BaseForm, department: Department | None) -> dict[str, object]:
+    """The department's own reply templates for a result or return form, and the text box
+    they fill (its id)."""
+    spec = REPLY_FIELDS.get((action.scope, action.name))
+    if spec is None or department is None:
+        return {}
+    kind, field = spec
+    templates = reply_templates_for(department, kind)
+    return {"replies": templates, "reply_target": form[field].id_for_label} if templates else {}
 
 
 def _next(request: HttpRequest) -> str:

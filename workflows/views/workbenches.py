@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import User
+from grids.models import Membership, User
 from grids.roles import Role
 from grids.selectors import roles_held, signed_in, unit_members, user_memberships, user_roles
 
 from ..actions import action_get, actions_in
 from ..choices import AREA_LEVEL_BY_CASE_LEVEL, OPEN_STATUSES, EventKind, Level, Status
-from ..models import Case, CaseDispatch, CaseEvent, CaseExtension, SuspensionRequest
+from ..models import Case, CaseDispatch, CaseEvent, CaseExtension, ReplyTemplate, SuspensionRequest
 from ..selectors import department_figures
 from ..visibility import (
     cases_handled_in,
@@ -130,6 +130,9 @@ def workbench(request: HttpRequest, workbench: str) -> HttpResponse:
         "case_map": case_map(user),
         "map_open": request.GET.get("map") == "1",
     }
+    if workbench == "department":
+        context["replies"] = return_replies(memberships)
+        context["replies_link"] = heads_a_department(user)
     return render(request, "workflows/workbench.html", context)
 
 
@@ -315,6 +318,16 @@ def _department_sections(user: User) -> list[Section]:
             {"title": _("Department figures (30 days)"), "figures": department_figures(user)}
         )
     return sections
+
+
+def return_replies(memberships: list[Membership]) -> dict[int, list[ReplyTemplate]]:
+    """常用回复 for returns of the user's departments, by department id (the queue's cards)."""
+    departments = [m.department_id for m in memberships if m.department_id]
+    replies: dict[int, list[ReplyTemplate]] = {}
+    rows = ReplyTemplate.objects.filter(department__in=departments, kind=ReplyTemplate.Kind.RETURN)
+    for row in rows:
+        replies.setdefault(row.department_id, []).append(row)
+    return replies
 
 
 def _staff_of_headed(user: User) -> list[User]:

@@ -8,6 +8,7 @@ from django.test.utils import override_settings
 from viewflow.workflow.timers import fire_due_timers
 
 from fixtures.demo_cases import demo_cases_create
+from fixtures.demo_replies import demo_replies_create
 from fixtures.demo_stories import DemoDataError
 
 
@@ -26,13 +27,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, count: int, seed: int, days: int, **options: Any) -> None:
         if count < 1 or days < 1:
             raise CommandError("--count and --days must be at least 1.")
-        # Replayed history must not mail anyone: whistles and overdue alerts of the past.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        # Replayed history must not mail or push to anyone: whistles and alerts of the past.
+        quiet = override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+            GRIDCASE_WEBPUSH_PRIVATE_KEY="",
+            GRIDCASE_WEBPUSH_KEYS_FILE="/nonexistent/webpush_keys.json",
+        )
+        with quiet:
             try:
                 counts = demo_cases_create(count=count, seed=seed, days=days, stdout=self.stdout)
             except DemoDataError as exc:
                 raise CommandError(str(exc)) from exc
             fired = fire_due_timers()  # limits that passed after the last simulated step
+        replies = demo_replies_create()  # 常用回复 of the police station and urban management
+        self.stdout.write(f"{replies} reply templates added.")
         width = max(len(status) for status in counts)
         for status, number in counts.items():
             self.stdout.write(f"  {status:<{width}} {number:>4}")
