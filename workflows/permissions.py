@@ -392,3 +392,40 @@ def dispatch_not_rated(lifecycle: DispatchLifecycle) -> bool | Unmet:
 def can_report_in(user: AnyUser, area: Area) -> bool:
     """Staff report (as a patrol) only inside their own areas."""
     return area_allows(user, "report_area_cases", area)
+
+
+# --- 申诉: a department appeals a rating or a rework of its part; the street decides ---
+
+
+def can_appeal_for(user: AnyUser, dispatch: CaseDispatch) -> bool:
+    """The department's own people (staff or head) appeal for it."""
+    return can_claim_for(user, dispatch) or can_assign_dispatch(user, dispatch)
+
+
+def dispatch_appeal(lifecycle: DispatchLifecycle, user: AnyUser) -> bool:
+    return can_appeal_for(user, lifecycle.dispatch)
+
+
+def dispatch_decide_appeal(lifecycle: DispatchLifecycle, user: AnyUser) -> bool:
+    """The street's officials decide appeals (as they rate departments and supervise)."""
+    return can_supervise(user, lifecycle.case)
+
+
+def appealable(lifecycle: DispatchLifecycle) -> bool | Unmet:
+    """A poor rating or a rework of the part, inside its window and not appealed yet."""
+    from .appeals import appeal_subjects
+
+    subjects, reason = appeal_subjects(lifecycle.case, lifecycle.dispatch)
+    return True if subjects else Unmet(reason)
+
+
+def appeal_pending(lifecycle: DispatchLifecycle) -> bool | Unmet:
+    dispatch = lifecycle.dispatch
+    if not lifecycle.case.appeals.filter(
+        department_id=dispatch.department_id, state="pending"
+    ).exists():
+        return Unmet(
+            _("No appeal of %(department)s on case %(number)s is waiting for a decision.")
+            % {"department": dispatch.department, "number": lifecycle.case.number}
+        )
+    return True

@@ -34,6 +34,10 @@ class AreaDayCount(models.Model):
     due = models.IntegerField(db_default=0)  # not rejected/duplicate, resolve deadline that day
     rated = models.IntegerField(db_default=0)
     satisfied = models.IntegerField(db_default=0)
+    # The dispatcher's operations, on the event's day: 延期 granted, 挂起, 申诉 upheld.
+    extended = models.IntegerField(db_default=0)
+    suspended = models.IntegerField(db_default=0)
+    appeals_upheld = models.IntegerField(db_default=0)
 
     class Meta:
         constraints = [
@@ -113,8 +117,10 @@ class AreaCloseCount(models.Model):
 
 
 class DepartmentDayCount(models.Model):
-    """Per department, case `area_path` and local day dispatched: its dispatches, their claims
-    (报到) or returns (and how many by the claim deadline) and the whistle-blowers' ratings."""
+    """Per department, case `area_path` and local day: its dispatches, their claims (报到) or
+    returns (and how many by the claim deadline) and the whistle-blowers' ratings on the day
+    dispatched; its 延期 granted, 挂起 while it worked on a case and 申诉 upheld on the day
+    of the event."""
 
     department = models.ForeignKey("grids.Department", models.CASCADE, related_name="+")
     area_path = models.CharField(max_length=255)
@@ -124,6 +130,9 @@ class DepartmentDayCount(models.Model):
     answered_in_time = models.IntegerField(db_default=0)
     rated = models.IntegerField(db_default=0)
     rating_sum = models.IntegerField(db_default=0)
+    extended = models.IntegerField(db_default=0)
+    suspended = models.IntegerField(db_default=0)
+    appeals_upheld = models.IntegerField(db_default=0)
 
     class Meta:
         constraints = [

@@ -19,7 +19,10 @@ Each metric is a ratio of two counts over a period [start, end) in Asia/Shanghai
   level) ÷ closed in the period: "小事不出网格，大事不出社区".
 - overdue now: open cases marked overdue, now (not bound to the period);
 - average hours to close: mean of closed_at − reported_at over cases closed in the period.
-- department ranking: the whistle-blowers' 1–5 response ratings of dispatches of the period.
+- department ranking: the whistle-blowers' 1–5 response ratings of dispatches of the period
+  (a rating set aside by an upheld 申诉 no longer counts; nor does an upheld rework in 返工率).
+- extensions granted (延期), suspensions (挂起), upheld appeals (申诉): events of the period,
+  per area (the case's) and per department (the one asking, working, appealing).
 
 A ratio with nothing to divide by is None ("—" on the page), never 0 and never an error.
 Counts are gathered per case `area_path` with a fixed number of aggregate queries and rolled up
@@ -105,6 +108,13 @@ class Metric:
         return f"{self.label} (%)" if csv and self.kind == "rate" else str(self.label)
 
 
+# The dispatcher's operations of the period (counted on the event's day): 延期 granted, 挂起,
+# 申诉 upheld. Counts, shown for each area and department and in the monthly report.
+OPERATION_METRICS: tuple[Metric, ...] = (
+    Metric("extended", _("Extensions granted"), "count", higher_is_better=False),
+    Metric("suspended", _("Suspensions"), "count", higher_is_better=False),
+    Metric("appeals_upheld", _("Upheld appeals"), "count", higher_is_better=False),
+)
 AREA_METRICS: tuple[Metric, ...] = (
     Metric("response_rate", _("Response rate"), "rate"),
     Metric("resolution_rate", _("Resolution rate"), "rate"),
@@ -119,6 +129,7 @@ AREA_METRICS: tuple[Metric, ...] = (
     Metric("reported", _("Reported"), "count"),
     Metric("closed", _("Closed"), "count"),
     Metric("open_now", _("Open now"), "count", higher_is_better=False),
+    *OPERATION_METRICS,
 )
 DEPARTMENT_METRICS: tuple[Metric, ...] = (
     Metric("avg_rating", _("Whistle-blowers' rating"), "score"),
@@ -126,6 +137,7 @@ DEPARTMENT_METRICS: tuple[Metric, ...] = (
     Metric("rated", _("Ratings"), "count"),
     Metric("dispatched", _("Dispatched"), "count"),
     Metric("overdue_now", _("Overdue now"), "count", higher_is_better=False),
+    *OPERATION_METRICS,
 )
 
 
@@ -157,6 +169,9 @@ class Tally:
     satisfied: int = 0
     open_now: int = 0
     overdue_now: int = 0
+    extended: int = 0
+    suspended: int = 0
+    appeals_upheld: int = 0
 
     def add(self, counts: dict[str, float | timedelta | None]) -> None:
         for name, value in counts.items():
@@ -180,6 +195,9 @@ class Tally:
             "reported": self.reported,
             "closed": self.closed,
             "open_now": self.open_now,
+            "extended": self.extended,
+            "suspended": self.suspended,
+            "appeals_upheld": self.appeals_upheld,
         }
 
     def bases(self) -> dict[str, int]:
@@ -207,6 +225,9 @@ class DepartmentTally:
     rated: int = 0
     rating_sum: int = 0
     overdue_now: int = 0
+    extended: int = 0
+    suspended: int = 0
+    appeals_upheld: int = 0
 
     def figures(self) -> dict[str, Figure]:
         return {
@@ -215,6 +236,9 @@ class DepartmentTally:
             "rated": self.rated,
             "dispatched": self.dispatched,
             "overdue_now": self.overdue_now,
+            "extended": self.extended,
+            "suspended": self.suspended,
+            "appeals_upheld": self.appeals_upheld,
         }
 
     def bases(self) -> dict[str, int]:

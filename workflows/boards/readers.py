@@ -172,6 +172,9 @@ def _tally(row: dict[str, int]) -> Tally:
         satisfied=n("n_satisfied", 0),
         open_now=n("open_now", 0),
         overdue_now=n("overdue_now", 0),
+        extended=n("n_extended", 0),
+        suspended=n("n_suspended", 0),
+        appeals_upheld=n("n_appeals_upheld", 0),
     )
 
 
@@ -200,6 +203,9 @@ def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTall
             n_in_time=Sum("answered_in_time"),
             n_rated=Sum("rated"),
             n_rating_sum=Sum("rating_sum"),
+            n_extended=Sum("extended"),
+            n_suspended=Sum("suspended"),
+            n_appeals_upheld=Sum("appeals_upheld"),
         )
     )
     below = CaseDispatch.objects.filter(case__area_path__startswith=path).order_by()
@@ -226,6 +232,9 @@ def _department_tally(row: dict[str, Any]) -> DepartmentTally:
         rated=n("n_rated") or 0,
         rating_sum=n("n_rating_sum") or 0,
         overdue_now=n("overdue") or 0,
+        extended=n("n_extended") or 0,
+        suspended=n("n_suspended") or 0,
+        appeals_upheld=n("n_appeals_upheld") or 0,
     )
 
 

@@ -1,4 +1,6 @@
-"""Recompute every board counter from the cases and the rating events, set-based.
+"""Recompute every board counter from the cases and the rating and operation events (延期
+granted, 挂起, 申诉 upheld), set-based (the departments' operations in one pass over their
+events, through the live counting function).
 
 `INSERT INTO counters SELECT … GROUP BY …` per table, the SELECTs written with the ORM (so the
 local-day truncation is the database's own, as in `TruncDate`), inside one transaction that
@@ -6,6 +8,7 @@ first empties the tables: idempotent, and what `counters_record` keeps up to dat
 Used by `manage.py counters_rebuild`, migration 0007 and the data generator.
 """
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +35,7 @@ from django.utils import timezone
 
 from ..choices import EventKind, Level, Rating, Status
 from .counter_models import DAY_COUNTS
-from .counters import NO_DUE_DAY
+from .counters import NO_DUE_DAY, OPERATION_COLUMNS, Counts, counts_apply, operation_counts
 from .metrics import GOOD_RATINGS, VOID
 
 if TYPE_CHECKING:  # the live models' types; at run time `apps` gives them (historical ones too)
@@ -63,15 +66,26 @@ def _day(field: str) -> TruncDate:
     return TruncDate(field, tzinfo=timezone.get_default_timezone())
 
 
-def _all_columns(qs: Grouped, given: Mapping[str, Aggregate]) -> Grouped:
-    """`given` aggregates, and 0 for every other DAY_COUNTS column, in DAY_COUNTS order."""
+def _all_columns(
+    qs: Grouped, given: Mapping[str, Aggregate], columns: Sequence[str] = DAY_COUNTS
+) -> Grouped:
+    """`given` aggregates, and 0 for every other column, in `columns`' order."""
     zero = Value(0, output_field=BigIntegerField())
     # Computed names: the stubs cannot follow them, and type the result Any.
-    annotated: Grouped = qs.annotate(**{name: given.get(name, zero) for name in DAY_COUNTS})
+    annotated: Grouped = qs.annotate(**{name: given.get(name, zero) for name in columns})
     return annotated
 
 
-def _day_sources(case: "type[Case]", event: "type[CaseEvent]") -> list[Grouped]:
+def _columns(model: type[Model], keys: Sequence[str]) -> tuple[str, ...]:
+    """The counted columns of a (possibly historical) counter model, in field order."""
+    return tuple(
+        f.name for f in model._meta.concrete_fields if f.name != "id" and f.name not in keys
+    )
+
+
+def _day_sources(
+    case: "type[Case]", event: "type[CaseEvent]", columns: Sequence[str] = DAY_COUNTS
+) -> list[Grouped]:
     cases = case.objects.order_by()
     void = Q(status__in=VOID)
     answered = Q(responded_at__isnull=False) | void
@@ -85,6 +99,7 @@ def _day_sources(case: "type[Case]", event: "type[CaseEvent]") -> list[Grouped]:
             "answered": Count("pk", filter=answered),
             "answered_in_time": Count("pk", filter=answered & in_time),
         },
+        columns,
     )
     closed = _all_columns(
         cases.filter(status=Status.CLOSED, closed_at__isnull=False).values(
@@ -100,12 +115,14 @@ def _day_sources(case: "type[Case]", event: "type[CaseEvent]") -> list[Grouped]:
             ),
             "close_micros": Sum(Micros(F("closed_at"), F("reported_at"))),
         },
+        columns,
     )
     due = _all_columns(
         cases.exclude(void)
         .filter(resolve_due__isnull=False)
         .values(path=F("area_path"), d=_day("resolve_due")),
         {"due": Count("pk")},
+        columns,
     )
     rated = _all_columns(
         event.objects.order_by()
@@ -115,8 +132,20 @@ def _day_sources(case: "type[Case]", event: "type[CaseEvent]") -> list[Grouped]:
             "rated": Count("pk"),
             "satisfied": Count("pk", filter=Q(payload__rating__in=GOOD_RATINGS)),
         },
+        columns,
     )
-    return [reported, closed, due, rated]
+    operations = [  # 延期 granted, 挂起, 申诉 upheld: on the event's day (counters.py)
+        _all_columns(
+            event.objects.order_by()
+            .filter(kind=kind)
+            .values(path=F("case__area_path"), d=_day("created_at")),
+            {column: Count("pk")},
+            columns,
+        )
+        for kind, column in OPERATION_COLUMNS.items()
+        if column in columns
+    ]
+    return [reported, closed, due, rated, *operations]
 
 
 def _insert(
@@ -142,6 +171,9 @@ def counters_rebuild(apps: Apps = global_apps) -> dict[str, int]:
         apps.get_model("workflows", name)._meta.db_table
         for name in ("AreaDayCount", "AreaDayMix", "AreaCloseCount", "DepartmentDayCount")
     )
+    day_columns = _columns(apps.get_model("workflows", "AreaDayCount"), ("area_path", "day"))
+    dept_model = apps.get_model("workflows", "DepartmentDayCount")
+    dept_columns = _columns(dept_model, ("area_path", "day", "department"))
     quote = connection.ops.quote_name
     written: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -151,16 +183,16 @@ def counters_rebuild(apps: Apps = global_apps) -> dict[str, int]:
             cursor.execute(f"DELETE FROM {quote(table)}")
         parts: list[str] = []
         params: list[Any] = []  # as Django compiled them
-        for source in _day_sources(case, event):
+        for source in _day_sources(case, event, day_columns):
             sql, more = source.query.sql_with_params()
             parts.append(sql)
             params += more
-        sums = ", ".join(f"SUM({quote(c)})" for c in DAY_COUNTS)
+        sums = ", ".join(f"SUM({quote(c)})" for c in day_columns)
         union = " UNION ALL ".join(parts)
         written["day"] = _insert(
             cursor,
             day_table,
-            ("area_path", "day", *DAY_COUNTS),
+            ("area_path", "day", *day_columns),
             f"SELECT path, d, {sums} FROM ({union}) u GROUP BY path, d",
             params,
         )
@@ -185,20 +217,47 @@ def counters_rebuild(apps: Apps = global_apps) -> dict[str, int]:
         sql, more = close.query.sql_with_params()
         columns = ("area_path", "day", "due_day", "closed", "on_time")
         written["close"] = _insert(cursor, close_table, columns, sql, more)
-        sql, more = _department_source(dispatch).query.sql_with_params()
+        voided = "rating_voided_at" in {f.name for f in dispatch._meta.concrete_fields}
+        sql, more = _department_source(dispatch, voided).query.sql_with_params()
         columns = ("department_id", "area_path", "day", *DEPARTMENT_COLUMNS)
         written["dept"] = _insert(cursor, dept_table, columns, sql, more)
+        if "extended" in dept_columns:
+            written["dept"] += _department_operations(apps)
     return written
+
+
+def _department_operations(apps: Apps) -> int:
+    """The departments' 延期 granted, 挂起 and 申诉 upheld, from their events, counted by
+    the function that counts them live (a department's code in a JSON list is not portable
+    SQL): one pass over those events only. Rows touched."""
+    event = apps.get_model("workflows", "CaseEvent")
+    department = apps.get_model("grids", "Department")
+    ids = dict(department.objects.values_list("code", "pk"))
+    rows = (
+        event.objects.filter(kind__in=list(OPERATION_COLUMNS))
+        .order_by("pk")
+        .values_list("case__area_path", "kind", "created_at", "payload")
+    )
+    delta: Counts = defaultdict(dict)
+    for path, kind, created_at, payload in rows.iterator():
+        operation_counts(delta, path, kind, created_at, payload or {}, ids)
+    departments = {key: counts for key, counts in delta.items() if key[0] == "dept"}
+    counts_apply(departments)
+    return len(departments)
 
 
 DEPARTMENT_COLUMNS = ("dispatched", "answered", "answered_in_time", "rated", "rating_sum")
 
 
-def _department_source(dispatch: "type[CaseDispatch]") -> Grouped:
+def _department_source(dispatch: "type[CaseDispatch]", voided: bool = True) -> Grouped:
     answered = Q(claimed_at__isnull=False) | Q(returned_at__isnull=False)
     in_time = Q(claimed_at__lte=F("claim_due")) | Q(
         claimed_at__isnull=True, returned_at__lte=F("claim_due")
     )
+    # 申诉 upheld against a rating: it no longer counts (`rating_voided_at`, from 0024 on)
+    counted = Q(response_rating__isnull=False)
+    if voided:
+        counted &= Q(rating_voided_at__isnull=True)
     return (
         dispatch.objects.order_by()
         .values(dep=F("department"), path=F("case__area_path"), d=_day("dispatched_at"))
@@ -206,7 +265,7 @@ def _department_source(dispatch: "type[CaseDispatch]") -> Grouped:
             n=Count("pk"),
             a=Count("pk", filter=answered),
             t=Count("pk", filter=answered & in_time),
-            r=Count("pk", filter=Q(response_rating__isnull=False)),
-            s=Coalesce(Sum("response_rating"), 0),
+            r=Count("pk", filter=counted),
+            s=Coalesce(Sum("response_rating", filter=counted), 0),
         )
     )

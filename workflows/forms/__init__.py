@@ -2,6 +2,8 @@
 `workflows.services`."""
 
 from .actions import (
+    AppealDecisionForm,
+    AppealForm,
     MAX_PHOTOS,
     AssignForm,
     CaseActionForm,
@@ -30,6 +32,8 @@ from .actions import (
 from .report import CaseReportForm, PublicReportForm, TrackForm
 
 __all__ = [
+    "AppealDecisionForm",
+    "AppealForm",
     "AssignForm",
     "CaseActionForm",
     "CaseFilterForm",

@@ -40,6 +40,16 @@ def _people(case: Case) -> list[User | None]:
     return people
 
 
+def _working_departments(case: Case) -> list[str]:
+    """The departments whose work the suspension stops (counted on their board lines)."""
+    if case.level != Level.DEPARTMENT:
+        return []
+    working = case.dispatches.filter(
+        active=True, returned_at__isnull=True, resolved_at__isnull=True
+    )
+    return sorted(working.values_list("department__code", flat=True))
+
+
 def _timers(case: Case) -> "list[Task]":
     return list(
         Task.objects.select_for_update().filter(
@@ -81,6 +91,7 @@ def case_suspend(
             before=case.status,
             reason=reason,
             note=note,
+            departments=_working_departments(case),
             resume_at=resume_at.isoformat(),
             tell=_people(case),
             notice=Notification.Kind.CASE_UPDATE,
