@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 from rest_framework import serializers as drf
 
@@ -425,7 +426,7 @@ ACTIONS: tuple[Action, ...] = (
         _("Appeal dismissed."),
         "申诉 dismissed by the street: the rating or rework stands, with a reason",
         primary=False,
-        short_label=_("Dismiss"),
+        short_label=pgettext_lazy("appeal", "Dismiss"),
     ),
 )
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grids.models import Area, Department
 
@@ -588,7 +589,7 @@ class CaseAppeal(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for the street's decision")
         UPHELD = "upheld", _("Upheld")
-        DISMISSED = "dismissed", _("Dismissed")
+        DISMISSED = "dismissed", pgettext_lazy("appeal", "Dismissed")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="appeals")
     dispatch = models.ForeignKey(CaseDispatch, models.CASCADE, related_name="appeals")

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import Count, DurationField, F, Q, Sum
 from django.db.models.functions import TruncDate
 
+from grids.models import Department
 from workflows.boards.metrics import (
     GOOD_RATINGS,
     VOID,
@@ -19,7 +20,6 @@ from workflows.boards.metrics import (
     _tally_into,
 )
 from workflows.choices import OPEN_STATUSES, Level, Rating, Status
-from grids.models import Department
 from workflows.models import Case, CaseAppeal, CaseDispatch, CaseEvent, CaseExtension
 
 

@@ -256,7 +256,7 @@ class RegistryTest(TestCase):
         run_state_machine_as_test(
             RegistryMachine,
             settings=settings(
-                max_examples=60,
+                max_examples=80,
                 stateful_step_count=45,  # 25 actions now (issue 13): longer walks reach them
                 # fixed walks, enough of them: how much of the registry 25 random walks reach
                 # varied from 6 to 14 of 25 actions never accepted, and the bound below is

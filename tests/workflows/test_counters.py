@@ -24,6 +24,7 @@ from tests.threads import all_at_once
 from tests.workflows import metrics_oracle
 from tests.workflows.test_flows__stateful import CaseMachine
 from workflows import services
+from workflows.appeals import appeal_subjects
 from workflows.boards.board import board_build
 from workflows.boards.counter_models import (
     AreaCloseCount,
@@ -131,6 +132,30 @@ class CounterMachine(CaseMachine):
         call = lambda: services.dispatch_rate(case=fresh, department=dept, actor=actor, score=score)  # noqa: E731
         self.attempt(case, call)
 
+    @rule(
+        case=CaseMachine.cases,
+        department=st.sampled_from(["police", "city"]),
+        upheld=st.booleans(),
+    )
+    def appeal(self, case, department, upheld):
+        """申诉 by the department of what it may appeal, then decided by the street."""
+        fresh = Case.objects.get(pk=case.pk)
+        dept = self.world.departments[department]
+        part = fresh.dispatches.filter(department=dept).order_by("-active", "-pk").first()
+        if part is None:
+            return
+        subjects, _why = appeal_subjects(fresh, part)
+        kind = subjects[0].kind if subjects else "rating"
+        by = self.world.people["police_head" if department == "police" else "city1"]
+        file = lambda: services.case_appeal(  # noqa: E731
+            case=fresh, actor=by, department=dept, kind=kind, reason="申诉"
+        )
+        self.attempt(case, file)
+        fresh = Case.objects.get(pk=case.pk)
+        decide = services.case_appeal_uphold if upheld else services.case_appeal_dismiss
+        street = self.world.people["street"]
+        self.attempt(case, lambda: decide(case=fresh, actor=street, department=dept, reason="裁定"))
+
     @invariant()
     def counters_equal_the_cases(self):
         street = self.world.areas["S"]
@@ -194,6 +219,9 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
                     machine.extension(rng.choice(cases), decision, rng.randint(1, 5))
                 elif roll < 0.8:  # 挂起, resumed by hand or at the date
                     machine.suspension(rng.choice(cases), rng.randint(1, 2), rng.random() < 0.5)
+                elif roll < 0.82:  # 申诉 of a rating or a rework, upheld or dismissed
+                    department = rng.choice(["police", "city"])
+                    machine.appeal(rng.choice(cases), department, rng.random() < 0.7)
                 elif roll < 0.85:  # soon after closing, so a 不满意 can still reopen
                     rating = rng.choice(["satisfied", "basically", "dissatisfied"])
                     machine.rate(rng.choice(cases), rating, True)
@@ -211,6 +239,7 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
     wanted |= {"case.return_accepted", "case.return_refused", "case.reassigned"}
     wanted |= {"case.extension_approved", "case.extension_refused"}
     wanted |= {"case.suspended", "case.resumed"}
+    wanted |= {"case.appealed", "case.appeal_upheld"}
     assert wanted | {"closed after rework"} <= seen, seen
 
 

@@ -257,7 +257,7 @@ def _latest(case: "Case", payload: dict[str, Any], **conditions: bool) -> "CaseD
 # The dispatcher's operations, counted on the event's day for the case's area and for the
 # departments the event names (`department`, or `departments` for a suspension): 延期
 # granted, 挂起, 申诉 upheld. `rebuild` counts the same events with this same function.
-OPERATION_COLUMNS = {
+OPERATION_COLUMNS: dict[str, str] = {
     EventKind.EXTENSION_APPROVED: "extended",
     EventKind.SUSPENDED: "suspended",
     EventKind.APPEAL_UPHELD: "appeals_upheld",

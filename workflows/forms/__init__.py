@@ -2,9 +2,9 @@
 `workflows.services`."""
 
 from .actions import (
+    MAX_PHOTOS,
     AppealDecisionForm,
     AppealForm,
-    MAX_PHOTOS,
     AssignForm,
     CaseActionForm,
     CaseFilterForm,

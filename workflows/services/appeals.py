@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django_stubs_ext import StrOrPromise
 
 from grids.models import Department, User
 from grids.roles import AreaLevel, Role
@@ -25,8 +26,7 @@ from ..models import Case, CaseAppeal, CaseDispatch
 from ..photos import photo_clean
 from .common import case_locked, event_announce, photos_attach, text_required, transition_check
 
-
-NOTHING_OF_KIND = {
+NOTHING_OF_KIND: dict[str, StrOrPromise] = {
     AppealKind.RATING: _lazy(
         "%(department)s has no poor rating on case %(number)s that it may appeal now."
     ),
