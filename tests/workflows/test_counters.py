@@ -219,9 +219,15 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
                     machine.extension(rng.choice(cases), decision, rng.randint(1, 5))
                 elif roll < 0.8:  # 挂起, resumed by hand or at the date
                     machine.suspension(rng.choice(cases), rng.randint(1, 2), rng.random() < 0.5)
-                elif roll < 0.82:  # 申诉 of a rating or a rework, upheld or dismissed
-                    department = rng.choice(["police", "city"])
-                    machine.appeal(rng.choice(cases), department, rng.random() < 0.7)
+                elif roll < 0.84:  # 申诉 of a poor rating or a rework, upheld or dismissed
+                    names = {d.pk: name for name, d in machine.world.departments.items()}
+                    poor = CaseDispatch.objects.filter(response_rating__lte=2).order_by("pk")
+                    reworked = CaseDispatch.objects.filter(case__rework_count__gte=1)
+                    parts = list(poor) + list(reworked.order_by("pk"))
+                    if parts:
+                        part = rng.choice(parts)
+                        name = names[part.department_id]
+                        machine.appeal(part.case, name, rng.random() < 0.7)
                 elif roll < 0.85:  # soon after closing, so a 不满意 can still reopen
                     rating = rng.choice(["satisfied", "basically", "dissatisfied"])
                     machine.rate(rng.choice(cases), rating, True)
