@@ -219,7 +219,10 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
                     machine.extension(rng.choice(cases), decision, rng.randint(1, 5))
                 elif roll < 0.8:  # 挂起, resumed by hand or at the date
                     machine.suspension(rng.choice(cases), rng.randint(1, 2), rng.random() < 0.5)
-                elif roll < 0.84:  # 申诉 of a poor rating or a rework, upheld or dismissed
+                elif roll < 0.85:  # soon after closing, so a 不满意 can still reopen
+                    rating = rng.choice(["satisfied", "basically", "dissatisfied"])
+                    machine.rate(rng.choice(cases), rating, True)
+                elif roll < 0.88:  # 申诉 of a poor rating or a rework, upheld or dismissed
                     names = {d.pk: name for name, d in machine.world.departments.items()}
                     poor = CaseDispatch.objects.filter(response_rating__lte=2).order_by("pk")
                     reworked = CaseDispatch.objects.filter(case__rework_count__gte=1)
@@ -228,9 +231,6 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
                         part = rng.choice(parts)
                         name = names[part.department_id]
                         machine.appeal(part.case, name, rng.random() < 0.7)
-                elif roll < 0.85:  # soon after closing, so a 不满意 can still reopen
-                    rating = rng.choice(["satisfied", "basically", "dissatisfied"])
-                    machine.rate(rng.choice(cases), rating, True)
                 else:
                     machine.hours_pass(rng.choice([5, 11, 17]))
                 if step % 30 == 29:
