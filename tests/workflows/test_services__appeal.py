@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from grids.roles import Role
 from notifications.models import Notification
@@ -207,15 +207,20 @@ def test_two_street_officials_deciding_one_appeal_at_once(world):
     case = rated(world, score=1)
     appeal(world, case)
     police = world.departments["police"]
+
+    def in_english(call, **kwargs):
+        with translation.override("en"):  # each thread has its own active language
+            return call(**kwargs)
+
     outcomes = all_at_once(
         [
             partial(
-                services.case_appeal_uphold, case=case, actor=world.people["street"],
+                in_english, services.case_appeal_uphold, case=case, actor=world.people["street"],
                 department=police, reason="成立",
             ),
             partial(
-                services.case_appeal_dismiss, case=case, actor=colleague, department=police,
-                reason="驳回",
+                in_english, services.case_appeal_dismiss, case=case, actor=colleague,
+                department=police, reason="驳回",
             ),
         ]
     )  # fmt: skip

@@ -15,6 +15,7 @@ API = "/api/v1"
 def api(world, name) -> APIClient:
     client = APIClient()
     client.force_authenticate(world.people[name])
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")  # the refusals' reasons, read in English
     return client
 
 
