@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 from rest_framework import serializers as drf
 
@@ -423,6 +424,44 @@ ACTIONS: tuple[Action, ...] = (
         "评价 rate a department's response",
         primary=False,
         api_name="rate_department",
+    ),
+    Action(
+        "appeal",
+        "part",
+        "appeal",
+        services.case_appeal,
+        forms.AppealForm,
+        s.AppealSerializer,
+        _("Appeal (申诉)"),
+        _("Appeal filed: the street will decide."),
+        "申诉 a department appeals a poor rating or a rework of its part, with a reason and photos",
+        primary=False,
+        short_label=_("Appeal"),
+    ),
+    Action(
+        "uphold_appeal",
+        "part",
+        "uphold_appeal",
+        services.case_appeal_uphold,
+        forms.AppealDecisionForm,
+        s.AppealDecisionSerializer,
+        _("Uphold the appeal"),
+        _("Appeal upheld: the rating or rework no longer counts."),
+        "申诉 upheld by the street: the rating or rework no longer counts, with a reason",
+        short_label=_("Uphold"),
+    ),
+    Action(
+        "dismiss_appeal",
+        "part",
+        "dismiss_appeal",
+        services.case_appeal_dismiss,
+        forms.AppealDecisionForm,
+        s.AppealDecisionSerializer,
+        _("Dismiss the appeal"),
+        _("Appeal dismissed."),
+        "申诉 dismissed by the street: the rating or rework stands, with a reason",
+        primary=False,
+        short_label=pgettext_lazy("appeal", "Dismiss"),
     ),
 )
 

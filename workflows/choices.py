@@ -65,6 +65,13 @@ class Rating(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
+class AppealKind(models.TextChoices):
+    """申诉: what a department appeals against."""
+
+    RATING = "rating", _("A poor rating of its response")
+    REWORK = "rework", _("A rework it thinks unjustified")
+
+
 class EventKind(models.TextChoices):
     """What happened to a case (`CaseEvent.kind`), in the past tense; the value is what the
     history, the counters, the live payloads (`kind`) and the API carry."""
@@ -91,6 +98,9 @@ class EventKind(models.TextChoices):
     RESUMED = "case.resumed", _("Resumed: clocks running again")
     SUPERVISED = "case.supervised", _("Supervised by the street (督办)")
     SUPERVISION_ENDED = "case.supervision_ended", _("Supervision ended")
+    APPEALED = "case.appealed", _("Appeal filed by a department (申诉)")
+    APPEAL_UPHELD = "case.appeal_upheld", _("Appeal upheld: no longer counted")
+    APPEAL_DISMISSED = "case.appeal_dismissed", _("Appeal dismissed")
     DISPATCH_RESOLVED = "case.dispatch_resolved", _("Department reported its result")
     RESOLVED = "case.resolved", _("Resolved")
     RETURNED_TO_DISPATCHER = "case.returned_to_dispatcher", _("Back to the dispatcher")
@@ -119,6 +129,7 @@ class PhotoKind(models.TextChoices):
     BEFORE = "before", _("Before")
     AFTER = "after", _("After")
     VERIFY = "verify", _("On-site verification")
+    APPEAL = "appeal", _("Appeal evidence")
 
 
 # The two directions between area levels (grids.roles.AreaLevel) and case levels (Level):

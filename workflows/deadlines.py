@@ -109,3 +109,22 @@ def extension_apply(case: Case, granted: datetime) -> None:
     case.dispatches.filter(active=True, returned_at__isnull=True, resolved_at__isnull=True).update(
         resolve_due=granted
     )
+
+
+# 申诉: a department appeals a rating or a rework within this many days (GRIDCASE_APPEAL_DAYS).
+DEFAULT_APPEAL_DAYS = 3
+
+
+def appeal_window() -> timedelta:
+    """How long after a rating or a rework the department may appeal it:
+    `GRIDCASE_APPEAL_DAYS`, 3 days by default."""
+    return timedelta(days=float(getattr(settings, "GRIDCASE_APPEAL_DAYS", DEFAULT_APPEAL_DAYS)))
+
+
+def appeal_due(since: datetime) -> datetime:
+    """The end of the appeal window of a rating or rework given at `since`."""
+    return since + appeal_window()
+
+
+def within_appeal_window(since: datetime, now: datetime | None = None) -> bool:
+    return (now or timezone.now()) <= appeal_due(since)

@@ -324,6 +324,17 @@ class DispatchPart:
     RETURNED = "returned"  # returned, and the return accepted: the part has ended
 
 
+# 申诉 may follow a part in any state (a rating or a rework outlives the round it was given in).
+ALL_PARTS = [
+    DispatchPart.INACTIVE,
+    DispatchPart.WAITING,
+    DispatchPart.CLAIMED,
+    DispatchPart.RESOLVED,
+    DispatchPart.REVIEW,
+    DispatchPart.RETURNED,
+]
+
+
 def dispatch_part_state(dispatch: CaseDispatch) -> str:
     if not dispatch.active:
         return DispatchPart.INACTIVE  # an earlier round, or reassigned to another department
@@ -432,6 +443,33 @@ class DispatchLifecycle:
     )
     def rate(self) -> None:
         """评价权: the whistle-blowing level rates the department's response, once a round."""
+
+    @state.transition(
+        source=ALL_PARTS,
+        label=_("appeal"),
+        permission=permissions.dispatch_appeal,
+        conditions=[permissions.appealable],
+    )
+    def appeal(self) -> None:
+        """申诉: the department appeals a poor rating or a rework of its part, in the window."""
+
+    @state.transition(
+        source=ALL_PARTS,
+        label=_("uphold the appeal"),
+        permission=permissions.dispatch_decide_appeal,
+        conditions=[permissions.appeal_pending],
+    )
+    def uphold_appeal(self) -> None:
+        """申诉 upheld by the street: the rating or the rework no longer counts."""
+
+    @state.transition(
+        source=ALL_PARTS,
+        label=_("dismiss the appeal"),
+        permission=permissions.dispatch_decide_appeal,
+        conditions=[permissions.appeal_pending],
+    )
+    def dismiss_appeal(self) -> None:
+        """申诉 dismissed by the street: the rating or the rework stands."""
 
 
 def unmet_reason(machine: CaseLifecycle | DispatchLifecycle, name: str) -> str:

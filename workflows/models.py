@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grids.models import Area, Department
 
@@ -23,6 +24,7 @@ from .boards.counter_models import (  # noqa: F401 (Django finds models through 
     DepartmentDayCount,
 )
 from .choices import (
+    AppealKind,
     EventKind,
     Level,
     PhotoKind,
@@ -411,6 +413,9 @@ class CaseDispatch(models.Model):
     # 督办: set once, when the first supervision of the case ends while this part works on it
     # (True: closed by the supervision's due time); the department board counts these.
     supervision_on_time = models.BooleanField(_("supervision met"), null=True, blank=True)
+
+    # 申诉 upheld against the rating: it stays on the part but no longer counts anywhere.
+    rating_voided_at = models.DateTimeField(_("rating set aside"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True, db_index=True)
 
     class Meta:
@@ -477,6 +482,10 @@ class CasePhoto(models.Model):
     # When the photo was taken, as its EXIF said (the browser writes it from the file it
     # shrank and stamped): evidence of when the place looked like this.
     taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
+    # 申诉: the evidence photos of one appeal (kind "appeal").
+    appeal = models.ForeignKey(
+        "CaseAppeal", models.CASCADE, null=True, blank=True, related_name="photos"
+    )
 
     class Meta:
         verbose_name = _("photo")
@@ -649,6 +658,51 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department.code} · {self.get_kind_display()} · {self.title}"
+
+
+class CaseAppeal(models.Model):
+    """申诉: a department appeals a poor rating of its part, or a rework of its work, within
+    the window (`deadlines.appeal_window`); the street upholds it (the rating or the rework
+    no longer counts) or dismisses it. One open appeal per case, kind and department; each
+    rating or rework (`subject`, its event) is appealed at most once by a department."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the street's decision")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", pgettext_lazy("appeal", "Dismissed")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="appeals")
+    dispatch = models.ForeignKey(CaseDispatch, models.CASCADE, related_name="appeals")
+    department = models.ForeignKey(Department, models.PROTECT, related_name="+")
+    kind = models.CharField(_("appeal against"), max_length=16, choices=AppealKind.choices)
+    subject = models.ForeignKey(
+        CaseEvent, models.PROTECT, related_name="+", verbose_name=_("rating or rework")
+    )
+    appealed_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    appealed_at = models.DateTimeField(_("appealed"), default=timezone.now, db_index=True)
+    reason = models.TextField(_("reason"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["appealed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "department"],
+                condition=models.Q(state="pending"),
+                name="appeal_one_open",
+            ),
+            models.UniqueConstraint(fields=["subject", "department"], name="appeal_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.department_id} {self.state}"
 
 
 class Open311Key(models.Model):

@@ -439,3 +439,40 @@ def departments_headed(user: AnyUser) -> QuerySet[Department]:
     return Department.objects.filter(departments_q(user, "assign_department_cases")).order_by(
         "code"
     )
+
+
+# --- 申诉: a department appeals a rating or a rework of its part; the street decides ---
+
+
+def can_appeal_for(user: AnyUser, dispatch: CaseDispatch) -> bool:
+    """The department's own people (staff or head) appeal for it."""
+    return can_claim_for(user, dispatch) or can_assign_dispatch(user, dispatch)
+
+
+def dispatch_appeal(lifecycle: DispatchLifecycle, user: AnyUser) -> bool:
+    return can_appeal_for(user, lifecycle.dispatch)
+
+
+def dispatch_decide_appeal(lifecycle: DispatchLifecycle, user: AnyUser) -> bool:
+    """The street's officials decide appeals (as they rate departments and supervise)."""
+    return can_supervise(user, lifecycle.case)
+
+
+def appealable(lifecycle: DispatchLifecycle) -> bool | Unmet:
+    """A poor rating or a rework of the part, inside its window and not appealed yet."""
+    from .appeals import appeal_subjects
+
+    subjects, reason = appeal_subjects(lifecycle.case, lifecycle.dispatch)
+    return True if subjects else Unmet(reason)
+
+
+def appeal_pending(lifecycle: DispatchLifecycle) -> bool | Unmet:
+    dispatch = lifecycle.dispatch
+    if not lifecycle.case.appeals.filter(
+        department_id=dispatch.department_id, state="pending"
+    ).exists():
+        return Unmet(
+            _("No appeal of %(department)s on case %(number)s is waiting for a decision.")
+            % {"department": dispatch.department, "number": lifecycle.case.number}
+        )
+    return True

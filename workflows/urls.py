@@ -28,6 +28,7 @@ urlpatterns = [
     path("w/board/<code:area>/data/", views.board_data, name="board_data"),
     path("w/board/<code:area>/export.csv", views.board_export, name="board_export"),
     path("w/board/<code:area>/export.xlsx", views.board_export_xlsx, name="board_export_xlsx"),
+    path("w/appeals/", views.appeals_list, name="appeals_list"),
     path("w/report/", views.monthly_report_page, name="monthly_report"),
     path("w/report/<code:area>/", views.monthly_report_page, name="monthly_report_area"),
     path("w/report/<code:area>/export.xlsx", views.monthly_report_xlsx, name="monthly_report_xlsx"),

@@ -267,3 +267,21 @@ def map_areas(user: AnyUser) -> Q:
     for path in streets.values_list("path", flat=True).distinct():
         query |= Q(path__startswith=path)
     return query
+
+
+# --- 申诉: the street's list of appeals ---
+
+
+def appeals_listed_for(user: AnyUser) -> Q:
+    """Q over `CaseAppeal`: those of cases in the streets whose appeals the user decides (a
+    street official: `permissions.can_supervise`), and their own department's."""
+    streets = Area.objects.filter(areas_q(user, "rate_departments"), level=AreaLevel.STREET)
+    query = Q(pk__in=[])
+    for path in streets.values_list("path", flat=True):
+        query |= Q(case__area_path__startswith=path)
+    return query | departments_q(user, VIEW_DEPARTMENT, pk_field="department")
+
+
+def appeals_decided_by(user: AnyUser) -> bool:
+    """Whether the user decides any street's appeals (the board links the list then)."""
+    return Area.objects.filter(areas_q(user, "rate_departments"), level=AreaLevel.STREET).exists()

@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "workflows.choices.Priority",
         "StatusEnum": "workflows.choices.Status",
         "VerifyMethodEnum": "workflows.choices.VerifyMethod",  # a case's and the verify form's
+        "AppealKindEnum": "workflows.choices.AppealKind",  # 申诉: the appeal and decision bodies
         "ProposalStatusEnum": "deliberation.choices.ProposalStatus",  # deliberation/: a `status`
         # points/: several models have a `kind` or `status`
         "PointsAccountKindEnum": "points.models.Account.Kind",

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import Count, DurationField, F, Q, Sum
 from django.db.models.functions import TruncDate
 
+from grids.models import Department
 from workflows.boards.metrics import (
     GOOD_RATINGS,
     VOID,
@@ -19,7 +20,14 @@ from workflows.boards.metrics import (
     _tally_into,
 )
 from workflows.choices import OPEN_STATUSES, Level, Rating, Status
-from workflows.models import Case, CaseDispatch, CaseEvent, CaseSupervision
+from workflows.models import (
+    Case,
+    CaseAppeal,
+    CaseDispatch,
+    CaseEvent,
+    CaseExtension,
+    CaseSupervision,
+)
 
 
 def _period_counts(period: Period) -> tuple[dict, Q]:
@@ -93,7 +101,56 @@ def area_tallies(*, path: str, period: Period) -> dict[str, Tally]:
         ),
         "case__area_path",
     )
+    for path_, n in _operations(path, period).items():  # 延期 granted, 挂起, 申诉 upheld
+        tally = tallies.setdefault(path_, Tally())
+        tally.add(n)
     return tallies
+
+
+def _operations(path: str, period: Period) -> dict[str, dict[str, int]]:
+    """Per case area_path: extensions granted and appeals upheld (decided in the period, from
+    their rows) and suspensions (begun in the period, from the log)."""
+    found: dict[str, dict[str, int]] = {}
+    sources = [
+        ("extended", CaseExtension.objects.filter(period.q("decided_at"), state="approved")),
+        ("appeals_upheld", CaseAppeal.objects.filter(period.q("decided_at"), state="upheld")),
+        ("suspended", CaseEvent.objects.filter(period.q("created_at"), kind="case.suspended")),
+    ]
+    for name, rows in sources:
+        grouped = (
+            rows.filter(case__area_path__startswith=path)
+            .order_by()
+            .values("case__area_path")
+            .annotate(n=Count("pk"))
+        )
+        for row in grouped:
+            found.setdefault(row["case__area_path"], {})[name] = row["n"]
+    return found
+
+
+def _department_operations(path: str, period: Period) -> dict[int, dict[str, int]]:
+    found: dict[int, dict[str, int]] = {}
+
+    def add(department_id: int, name: str, n: int = 1) -> None:
+        into = found.setdefault(department_id, {})
+        into[name] = into.get(name, 0) + n
+
+    below = Q(case__area_path__startswith=path)
+    for name, rows in (
+        ("extended", CaseExtension.objects.filter(below, period.q("decided_at"), state="approved")),
+        (
+            "appeals_upheld",
+            CaseAppeal.objects.filter(below, period.q("decided_at"), state="upheld"),
+        ),
+    ):
+        for row in rows.filter(department__isnull=False).values("department_id"):
+            add(row["department_id"], name)
+    ids = dict(Department.objects.values_list("code", "pk"))
+    suspensions = CaseEvent.objects.filter(below, period.q("created_at"), kind="case.suspended")
+    for payload in suspensions.values_list("payload", flat=True):
+        for code in payload.get("departments", []):
+            add(ids[code], "suspended")
+    return found
 
 
 def spread(*, path: str, period: Period) -> Spread:
@@ -135,6 +192,7 @@ def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTall
         case__status__in=OPEN_STATUSES,
         case__suspended_at__isnull=True,  # 挂起: its clocks stand still
     ) & (Q(claimed_at__isnull=True, claim_due__lt=now) | Q(resolve_due__lt=now))
+    counted = Q(response_rating__isnull=False, rating_voided_at__isnull=True)  # 申诉 upheld: out
     rows = (
         CaseDispatch.objects.filter(case__area_path__startswith=path)
         .filter(dispatched | late_now)
@@ -144,8 +202,8 @@ def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTall
             dispatched=Count("pk", filter=dispatched),
             claims_due=Count("pk", filter=claims_due),
             claimed_in_time=Count("pk", filter=claims_due & in_time),
-            rated=Count("pk", filter=dispatched & Q(response_rating__isnull=False)),
-            rating_sum=Sum("response_rating", filter=dispatched),
+            rated=Count("pk", filter=dispatched & counted),
+            rating_sum=Sum("response_rating", filter=dispatched & counted),
             overdue_now=Count("pk", filter=late_now),
             supervisions_ended=Count(
                 "pk", filter=dispatched & Q(supervision_on_time__isnull=False)
@@ -157,4 +215,8 @@ def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTall
     for row in rows:
         department_id = row.pop("department_id")
         tallies[department_id] = DepartmentTally(**{k: v or 0 for k, v in row.items()})
+    for department_id, counts in _department_operations(path, period).items():
+        tally = tallies.setdefault(department_id, DepartmentTally())
+        for name, n in counts.items():
+            setattr(tally, name, getattr(tally, name) + n)
     return tallies

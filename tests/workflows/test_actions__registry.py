@@ -23,6 +23,7 @@ from notifications.models import Notification
 from tests.workflows.world import EVERYONE, WorldMachine, photo
 from workflows import services
 from workflows.actions import ACTIONS, Action, action_get, api_endpoints
+from workflows.appeals import appeal_subjects
 from workflows.errors import CaseConflict
 from workflows.models import Case, CaseDispatch, CaseEvent, CasePhoto
 from workflows.permissions import extension_approver_area
@@ -60,6 +61,7 @@ def snapshot(case: Case) -> tuple:
         list(case.extensions.order_by("pk").values()),
         list(case.supervisions.order_by("pk").values()),
         list(case.suspension_requests.order_by("pk").values()),
+        list(case.appeals.order_by("pk").values()),
         Case.objects.filter(pk=case.pk).values().get(),
         list(CaseDispatch.objects.filter(case=case).order_by("pk").values()),
         CaseEvent.objects.filter(case=case).count(),
@@ -145,7 +147,7 @@ class RegistryMachine(WorldMachine):
     def plausible(self, case: Case, action: Action, dispatch) -> str:
         if action.name in DISPATCHER_ACTIONS:  # 退单审核, 改派: the dispatching level
             return PLAUSIBLE.get(case.handling_area.code, "street")
-        if action.name == "supervise":
+        if action.name in ("supervise", "uphold_appeal", "dismiss_appeal"):
             return "street"
         if action.name in DECIDERS:
             return PLAUSIBLE.get(extension_approver_area(case).code, "street")
@@ -195,7 +197,14 @@ class RegistryMachine(WorldMachine):
                 "resolve": {"result": "已办结", "photos": [photo()]},
                 "return": {"reason": "退回"},
                 "assign": {"assignee": self.world.people[ASSIGNEE[dispatch.department.code]]},
-                "rate": {"score": 4},
+                "rate": {"score": 1 if case.pk % 2 else 4},  # 1: poor, may be appealed
+                "appeal": {
+                    "kind": self.appeal_kind(case, dispatch),
+                    "reason": "申诉",
+                    "photos": [photo()],
+                },
+                "uphold_appeal": {"reason": "申诉成立"},
+                "dismiss_appeal": {"reason": "申诉驳回"},
                 "accept_return": {"reason": "同意退回"} | self.moved_to(case, dispatch),
                 "refuse_return": {"reason": "请继续办理"},
                 "reassign": {"reason": "改派"} | self.moved_to(case, dispatch, always=True),
@@ -234,6 +243,11 @@ class RegistryMachine(WorldMachine):
             "supervise": {"instruction": "督办", "due": timezone.now() + timedelta(days=2)},
         }[action.name]
 
+    def appeal_kind(self, case: Case, dispatch) -> str:
+        """What the department may appeal now (the form offers only that), else a rating."""
+        subjects, _why = appeal_subjects(case, dispatch)
+        return subjects[0].kind if subjects else "rating"
+
     def moved_to(self, case: Case, dispatch, *, always: bool = False) -> dict:
         """改派 to the other department, when it has no part of this round (half the time
         when accepting a return, which may also just end the part)."""
@@ -258,7 +272,7 @@ class RegistryTest(TestCase):
         run_state_machine_as_test(
             RegistryMachine,
             settings=settings(
-                max_examples=60,
+                max_examples=80,
                 stateful_step_count=45,  # 25 actions now (issue 13): longer walks reach them
                 # fixed walks, enough of them: how much of the registry 25 random walks reach
                 # varied from 6 to 14 of 25 actions never accepted, and the bound below is
@@ -311,6 +325,9 @@ def test_every_action_has_a_page_endpoint_and_an_api_endpoint(client):
         "refuse_suspension",
         "resume",
         "supervise",
+        "appeal",
+        "uphold_appeal",
+        "dismiss_appeal",
     }
     assert action_get("resolve", "part").service is not action_get("resolve").service
 

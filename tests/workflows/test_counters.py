@@ -24,6 +24,7 @@ from tests.threads import all_at_once
 from tests.workflows import metrics_oracle
 from tests.workflows.test_flows__stateful import CaseMachine
 from workflows import services
+from workflows.appeals import appeal_subjects
 from workflows.boards.board import board_build
 from workflows.boards.counter_models import (
     AreaCloseCount,
@@ -131,6 +132,30 @@ class CounterMachine(CaseMachine):
         call = lambda: services.dispatch_rate(case=fresh, department=dept, actor=actor, score=score)  # noqa: E731
         self.attempt(case, call)
 
+    @rule(
+        case=CaseMachine.cases,
+        department=st.sampled_from(["police", "city"]),
+        upheld=st.booleans(),
+    )
+    def appeal(self, case, department, upheld):
+        """申诉 by the department of what it may appeal, then decided by the street."""
+        fresh = Case.objects.get(pk=case.pk)
+        dept = self.world.departments[department]
+        part = fresh.dispatches.filter(department=dept).order_by("-active", "-pk").first()
+        if part is None:
+            return
+        subjects, _why = appeal_subjects(fresh, part)
+        kind = subjects[0].kind if subjects else "rating"
+        by = self.world.people["police_head" if department == "police" else "city1"]
+        file = lambda: services.case_appeal(  # noqa: E731
+            case=fresh, actor=by, department=dept, kind=kind, reason="申诉"
+        )
+        self.attempt(case, file)
+        fresh = Case.objects.get(pk=case.pk)
+        decide = services.case_appeal_uphold if upheld else services.case_appeal_dismiss
+        street = self.world.people["street"]
+        self.attempt(case, lambda: decide(case=fresh, actor=street, department=dept, reason="裁定"))
+
     @invariant()
     def counters_equal_the_cases(self):
         street = self.world.areas["S"]
@@ -202,6 +227,15 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
                 elif roll < 0.85:  # soon after closing, so a 不满意 can still reopen
                     rating = rng.choice(["satisfied", "basically", "dissatisfied"])
                     machine.rate(rng.choice(cases), rating, True)
+                elif roll < 0.88:  # 申诉 of a poor rating or a rework, upheld or dismissed
+                    names = {d.pk: name for name, d in machine.world.departments.items()}
+                    poor = CaseDispatch.objects.filter(response_rating__lte=2).order_by("pk")
+                    reworked = CaseDispatch.objects.filter(case__rework_count__gte=1)
+                    parts = list(poor) + list(reworked.order_by("pk"))
+                    if parts:
+                        part = rng.choice(parts)
+                        name = names[part.department_id]
+                        machine.appeal(part.case, name, rng.random() < 0.7)
                 else:
                     machine.hours_pass(rng.choice([5, 11, 17]))
                 if step % 30 == 29:
@@ -217,6 +251,7 @@ def test_seeded_histories_reach_every_kind_of_step_and_keep_the_counters_right()
     wanted |= {"case.extension_approved", "case.extension_refused"}
     wanted |= {"case.suspended", "case.resumed", "case.suspension_asked"}
     wanted |= {"case.supervised", "case.supervision_ended"}
+    wanted |= {"case.appealed", "case.appeal_upheld"}
     assert wanted | {"closed after rework"} <= seen, seen
 
 

@@ -127,3 +127,56 @@ def test_red_and_black_lists_are_the_best_and_worst_three_ranked():
     ]  # fmt: skip
     assert [line.code for line in section.red] == ["G0", "G3", "G6"]
     assert [line.code for line in section.black] == ["G4", "G5", "G1"]
+
+
+@pytest.mark.django_db
+def test_extensions_suspensions_and_upheld_appeals_per_unit_agree_with_the_board(client, world):
+    """延期 granted, 挂起 and 申诉 upheld: counted for the case's grid and community and for
+    the department, equal to the board's for the month, on the page and in the .xlsx."""
+    from tests.workflows.test_services__appeal import appeal, rated
+
+    police = world.departments["police"]
+    case = rated(world, score=1)  # the police claimed it (case in G1, dispatched by C1)
+    services.case_extension_ask(
+        case=case, actor=world.people["cop1"], due=case.resolve_due + timedelta(days=2),
+        reason="需协调",
+    )  # fmt: skip
+    services.case_extension_approve(
+        case=case, actor=world.people["community1"], due=case.resolve_due + timedelta(days=2)
+    )
+    services.case_suspend(
+        case=case, actor=world.people["community1"], reason="court",
+        resume_at=timezone.now() + timedelta(days=1),
+    )  # fmt: skip
+    appeal(world, case)
+    services.case_appeal_uphold(
+        case=case, actor=world.people["street"], department=police, reason="成立"
+    )
+    today = timezone.localdate()
+    report = monthly_report(street=world.areas["S"], month=today, now=timezone.now())
+    communities, grids, departments = report.sections
+    operations = ("extended", "suspended", "appeals_upheld")
+    line = {ln.code: ln for ln in grids.lines}["S-01-01"]
+    assert [line.figures[n] for n in operations] == [1, 1, 1]
+    line = {ln.code: ln for ln in communities.lines}["S-02"]
+    assert [line.figures[n] for n in operations] == [0, 0, 0]
+    line = {ln.code: ln for ln in departments.lines}["PCS"]
+    assert [line.figures[n] for n in operations] == [1, 1, 1]
+    assert line.figures["avg_rating"] is None  # the upheld appeal took its rating out
+    first, last = _month_bounds(today)
+    client.force_login(world.people["street"])
+    query = {"period": "range", "start": first.isoformat(), "end": last.isoformat()}
+    board = client.get("/w/board/S/data/", query).json()
+    values = {row["code"]: row["values"] for row in board["grids"] + board["departments"]}
+    for code in ("S-01-01", "PCS"):
+        assert [values[code][n] for n in operations] == [1, 1, 1]
+    page = client.get("/w/report/S/", {"month": f"{today:%Y-%m}"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Upheld appeals" in page.content.decode()
+    response = client.get(
+        "/w/report/S/export.xlsx", {"month": f"{today:%Y-%m}"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[2]  # departments
+    headings = [c.value for c in sheet[1]]
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    for label in ("Extensions granted", "Suspensions", "Upheld appeals"):
+        assert rows["PCS"][headings.index(label)] == 1

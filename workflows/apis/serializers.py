@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from grids.models import Area, Department, User
 from grids.selectors import area_at_point
 
-from ..choices import Priority, Rating, SuspendReason, VerifyMethod, WhistleType
+from ..choices import AppealKind, Priority, Rating, SuspendReason, VerifyMethod, WhistleType
 from ..forms import MAX_PHOTOS
 from ..models import Case, CaseDispatch, CaseEvent, CasePhoto, Category
 from ..privacy import ReporterContact, reporter_contact, reporter_name
@@ -305,6 +305,21 @@ class ReturnAcceptSerializer(DepartmentReasonSerializer):
     instruction = serializers.CharField(
         max_length=1000, required=False, default="", allow_blank=True
     )
+
+
+class AppealSerializer(DepartmentReasonSerializer):
+    """申诉: `department` appeals its part's poor rating or a rework (`kind`), with photos."""
+
+    kind = serializers.ChoiceField(choices=AppealKind.choices)
+    photos = serializers.ListField(
+        child=serializers.FileField(), max_length=MAX_PHOTOS, required=False, default=list
+    )
+
+
+class AppealDecisionSerializer(DepartmentReasonSerializer):
+    """申诉 decided: `kind` names the appeal when the department has two waiting."""
+
+    kind = serializers.ChoiceField(choices=AppealKind.choices, required=False, default="")
 
 
 class ExtensionAskSerializer(ReasonSerializer):

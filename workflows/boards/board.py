@@ -26,7 +26,7 @@ from grids.roles import AreaLevel
 from grids.selectors import AnyUser
 
 from ..choices import OPEN_STATUSES, Level, VerifyMethod
-from ..models import Case, CaseDispatch, CaseEvent, CaseExtension, CaseSupervision
+from ..models import Case, CaseAppeal, CaseDispatch, CaseEvent, CaseExtension, CaseSupervision
 from ..visibility import board_allowed, board_areas
 from .map import GridMap, Shape, grid_map
 from .metrics import (
@@ -193,6 +193,7 @@ class Board:
     extended: int = 0  # cases granted an extension (延期) in the period
     supervised: list[Case] = field(default_factory=list)  # 督办 open now
     supervisions: tuple[int, int] = (0, 0)  # 督办 ended in the period: (ended, on time)
+    appeals_pending: int = 0  # 申诉 waiting for the street's decision, now
     sort: str = ""
     dsort: str = ""
 
@@ -293,6 +294,7 @@ def board_build(*, scope: Area, period: Period, sort: str, dsort: str) -> Board:
         extended=cases_extended(scope, period),
         supervised=cases_supervised(scope),
         supervisions=supervisions_ended(scope, period),
+        appeals_pending=appeals_waiting(scope),
         last_event_id=CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0,
         sort=sort,
         dsort=dsort,
@@ -370,6 +372,13 @@ def supervisions_ended(scope: Area, period: Period) -> tuple[int, int]:
         period.q("ended_at"), case__area_path__startswith=scope.path
     ).aggregate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
     return ended["n"] or 0, ended["on_time"] or 0
+
+
+def appeals_waiting(scope: Area) -> int:
+    """申诉 under `scope` waiting for the street's decision (one query, on a small set)."""
+    return CaseAppeal.objects.filter(
+        state=CaseAppeal.State.PENDING, case__area_path__startswith=scope.path
+    ).count()
 
 
 def returns_in_review(scope: Area) -> list[CaseDispatch]:

@@ -39,6 +39,10 @@ class AreaDayCount(models.Model):
     supervised = models.IntegerField(db_default=0)
     supervisions_ended = models.IntegerField(db_default=0)
     supervisions_on_time = models.IntegerField(db_default=0)
+    # The dispatcher's operations, on the event's day: 延期 granted, 挂起, 申诉 upheld.
+    extended = models.IntegerField(db_default=0)
+    suspended = models.IntegerField(db_default=0)
+    appeals_upheld = models.IntegerField(db_default=0)
 
     class Meta:
         constraints = [
@@ -118,9 +122,10 @@ class AreaCloseCount(models.Model):
 
 
 class DepartmentDayCount(models.Model):
-    """Per department, case `area_path` and local day dispatched: its dispatches, their claims
-    (报到) or returns (and how many by the claim deadline), the whistle-blowers' ratings and
-    the supervisions (督办) its parts were under."""
+    """Per department, case `area_path` and local day: its dispatches, their claims (报到) or
+    returns (and how many by the claim deadline), the whistle-blowers' ratings and the
+    supervisions (督办) its parts were under on the day dispatched; its 延期 granted, 挂起
+    while it worked on a case and 申诉 upheld on the day of the event."""
 
     department = models.ForeignKey("grids.Department", models.CASCADE, related_name="+")
     area_path = models.CharField(max_length=255)
@@ -134,6 +139,9 @@ class DepartmentDayCount(models.Model):
     # dispatch's day, as the ratings), and how many of those by the supervision's due time.
     supervisions_ended = models.IntegerField(db_default=0)
     supervisions_on_time = models.IntegerField(db_default=0)
+    extended = models.IntegerField(db_default=0)
+    suspended = models.IntegerField(db_default=0)
+    appeals_upheld = models.IntegerField(db_default=0)
 
     class Meta:
         constraints = [

@@ -195,6 +195,10 @@ def counters_record(case: "Case", event: "CaseEvent") -> None:
         _supervision_ended(delta, case, event.payload)
     elif event.kind in DISPATCH_EVENTS:
         DISPATCH_EVENTS[event.kind](delta, case, event.payload)
+    if event.kind in OPERATION_COLUMNS:
+        operation_counts(delta, case.area_path, event.kind, event.created_at, event.payload)
+        if event.kind == EventKind.APPEAL_UPHELD and event.payload.get("dispatch"):
+            _rating_set_aside(delta, case, event.payload)
     counts_apply(delta)
     case._counted = after  # type: ignore[attr-defined]  # read back by the next call
 
@@ -264,6 +268,48 @@ def _supervision_ended(delta: Counts, case: "Case", payload: dict[str, Any]) -> 
     _add(delta, ("day", case.area_path, local_day(case.closed_at)), counts)
     for dispatch in case.dispatches.filter(pk__in=payload.get("parts", [])):
         _add(delta, _dispatch_key(case, dispatch), counts)
+
+
+# The dispatcher's operations, counted on the event's day for the case's area and for the
+# departments the event names (`department`, or `departments` for a suspension): 延期
+# granted, 挂起, 申诉 upheld. `rebuild` counts the same events with this same function.
+OPERATION_COLUMNS: dict[str, str] = {
+    EventKind.EXTENSION_APPROVED: "extended",
+    EventKind.SUSPENDED: "suspended",
+    EventKind.APPEAL_UPHELD: "appeals_upheld",
+}
+
+
+def operation_departments(payload: Mapping[str, Any]) -> list[str]:
+    codes = payload.get("departments") or []
+    return [*codes, payload["department"]] if payload.get("department") else list(codes)
+
+
+def operation_counts(
+    delta: Counts,
+    area_path: str,
+    kind: str,
+    created_at: datetime,
+    payload: Mapping[str, Any],
+    department_ids: Mapping[str, int] | None = None,
+) -> None:
+    """One operation event's counts: its area's day, and each department it names."""
+    from grids.models import Department
+
+    column, day = OPERATION_COLUMNS[kind], local_day(created_at)
+    _add(delta, ("day", area_path, day), {column: 1})
+    codes = operation_departments(payload)
+    if department_ids is None and codes:
+        department_ids = dict(Department.objects.filter(code__in=codes).values_list("code", "pk"))
+    for code in codes:
+        if department_ids and code in department_ids:
+            _add(delta, ("dept", area_path, day, department_ids[code]), {column: 1})
+
+
+def _rating_set_aside(delta: Counts, case: "Case", payload: dict[str, Any]) -> None:
+    """申诉 upheld against a rating: it leaves the department's ratings (on its part's day)."""
+    dispatch = case.dispatches.get(pk=payload["dispatch"])
+    _add(delta, _dispatch_key(case, dispatch), {"rated": -1, "rating_sum": -payload["score"]})
 
 
 # By the event's stored kind (a `CaseEvent.kind` string, as `EventKind` members are).

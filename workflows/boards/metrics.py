@@ -25,6 +25,11 @@ Each metric is a ratio of two counts over a period [start, end) in Asia/Shanghai
   supervision's due time. For departments: their parts of the period's dispatches that were
   at work when a case's (first) supervision ended, and how many of those on time.
 
+- department ranking: the whistle-blowers' 1–5 response ratings of dispatches of the period
+  (a rating set aside by an upheld 申诉 no longer counts; nor does an upheld rework in 返工率).
+- extensions granted (延期), suspensions (挂起), upheld appeals (申诉): events of the period,
+  per area (the case's) and per department (the one asking, working, appealing).
+
 A ratio with nothing to divide by is None ("—" on the page), never 0 and never an error.
 Counts are gathered per case `area_path` with a fixed number of aggregate queries and rolled up
 in Python to every community and grid, so the query count does not grow with the data. They are
@@ -109,6 +114,13 @@ class Metric:
         return f"{self.label} (%)" if csv and self.kind == "rate" else str(self.label)
 
 
+# The dispatcher's operations of the period (counted on the event's day): 延期 granted, 挂起,
+# 申诉 upheld. Counts, shown for each area and department and in the monthly report.
+OPERATION_METRICS: tuple[Metric, ...] = (
+    Metric("extended", _("Extensions granted"), "count", higher_is_better=False),
+    Metric("suspended", _("Suspensions"), "count", higher_is_better=False),
+    Metric("appeals_upheld", _("Upheld appeals"), "count", higher_is_better=False),
+)
 AREA_METRICS: tuple[Metric, ...] = (
     Metric("response_rate", _("Response rate"), "rate"),
     Metric("resolution_rate", _("Resolution rate"), "rate"),
@@ -125,6 +137,7 @@ AREA_METRICS: tuple[Metric, ...] = (
     Metric("open_now", _("Open now"), "count", higher_is_better=False),
     Metric("supervised", _("Supervised (督办)"), "count"),
     Metric("supervision_on_time_rate", _("Supervisions on time"), "rate"),
+    *OPERATION_METRICS,
 )
 DEPARTMENT_METRICS: tuple[Metric, ...] = (
     Metric("avg_rating", _("Whistle-blowers' rating"), "score"),
@@ -134,6 +147,7 @@ DEPARTMENT_METRICS: tuple[Metric, ...] = (
     Metric("overdue_now", _("Overdue now"), "count", higher_is_better=False),
     Metric("supervised", _("Supervised (督办)"), "count"),
     Metric("supervision_on_time_rate", _("Supervisions on time"), "rate"),
+    *OPERATION_METRICS,
 )
 
 
@@ -169,6 +183,10 @@ class Tally:
     supervisions_ended: int = 0
     supervisions_on_time: int = 0
 
+    extended: int = 0
+    suspended: int = 0
+    appeals_upheld: int = 0
+
     def add(self, counts: dict[str, float | timedelta | None]) -> None:
         for name, value in counts.items():
             if isinstance(value, timedelta):
@@ -193,6 +211,9 @@ class Tally:
             "open_now": self.open_now,
             "supervised": self.supervised,
             "supervision_on_time_rate": _ratio(self.supervisions_on_time, self.supervisions_ended),
+            "extended": self.extended,
+            "suspended": self.suspended,
+            "appeals_upheld": self.appeals_upheld,
         }
 
     def bases(self) -> dict[str, int]:
@@ -224,6 +245,10 @@ class DepartmentTally:
     supervisions_ended: int = 0
     supervisions_on_time: int = 0
 
+    extended: int = 0
+    suspended: int = 0
+    appeals_upheld: int = 0
+
     def figures(self) -> dict[str, Figure]:
         return {
             "avg_rating": _ratio(self.rating_sum, self.rated),
@@ -233,6 +258,9 @@ class DepartmentTally:
             "overdue_now": self.overdue_now,
             "supervised": self.supervisions_ended,
             "supervision_on_time_rate": _ratio(self.supervisions_on_time, self.supervisions_ended),
+            "extended": self.extended,
+            "suspended": self.suspended,
+            "appeals_upheld": self.appeals_upheld,
         }
 
     def bases(self) -> dict[str, int]:

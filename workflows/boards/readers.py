@@ -175,6 +175,9 @@ def _tally(row: dict[str, int]) -> Tally:
         supervised=n("n_supervised", 0),
         supervisions_ended=n("n_supervisions_ended", 0),
         supervisions_on_time=n("n_supervisions_on_time", 0),
+        extended=n("n_extended", 0),
+        suspended=n("n_suspended", 0),
+        appeals_upheld=n("n_appeals_upheld", 0),
     )
 
 
@@ -205,6 +208,9 @@ def department_tallies(*, path: str, period: Period) -> dict[int, DepartmentTall
             n_rating_sum=Sum("rating_sum"),
             n_supervisions_ended=Sum("supervisions_ended"),
             n_supervisions_on_time=Sum("supervisions_on_time"),
+            n_extended=Sum("extended"),
+            n_suspended=Sum("suspended"),
+            n_appeals_upheld=Sum("appeals_upheld"),
         )
     )
     below = CaseDispatch.objects.filter(case__area_path__startswith=path).order_by()
@@ -233,6 +239,9 @@ def _department_tally(row: dict[str, Any]) -> DepartmentTally:
         overdue_now=n("overdue") or 0,
         supervisions_ended=n("n_supervisions_ended") or 0,
         supervisions_on_time=n("n_supervisions_on_time") or 0,
+        extended=n("n_extended") or 0,
+        suspended=n("n_suspended") or 0,
+        appeals_upheld=n("n_appeals_upheld") or 0,
     )
 
 

@@ -14,8 +14,9 @@ same dates by construction (tests/workflows/test_report.py holds them equal).
   satisfaction weight). Base: dispatches in the month.
 - Ranking: by score, best first; equal scores (to 0.01) share a rank and the next rank skips
   (1, 1, 3); units under the minimum base, or with no score, are listed unranked.
-- Not in the report yet: extensions (延期), suspensions (挂起) and upheld appeals (申诉) — the
-  operations that record them are not on this branch.
+- Operations of the month, per unit: extensions granted (延期), suspensions (挂起), upheld
+  appeals (申诉), from the board's counters like every other figure (an upheld appeal has
+  already taken its rating out of the department's, or its rework out of the 返工率).
 """
 
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from ..models import ReportSettings
 from .board import Board, Row, board_build
 from .metrics import Figure, Period, midnight
 
+OPERATIONS = ("extended", "suspended", "appeals_upheld")
 AREA_FIGURES = (
     "response_rate",
     "resolution_rate",
@@ -36,8 +38,9 @@ AREA_FIGURES = (
     "rework_rate",
     "reported",
     "closed",
+    *OPERATIONS,
 )
-DEPARTMENT_FIGURES = ("response_rate", "avg_rating", "dispatched", "rated")
+DEPARTMENT_FIGURES = ("response_rate", "avg_rating", "dispatched", "rated", *OPERATIONS)
 BOARD_SIZE = 3  # 红黑榜: top and bottom three
 
 

@@ -3,6 +3,8 @@
 
 from .actions import (
     MAX_PHOTOS,
+    AppealDecisionForm,
+    AppealForm,
     AssignForm,
     CaseActionForm,
     CaseFilterForm,
@@ -31,6 +33,8 @@ from .actions import (
 from .report import CaseReportForm, PublicReportForm, TrackForm
 
 __all__ = [
+    "AppealDecisionForm",
+    "AppealForm",
     "AssignForm",
     "CaseActionForm",
     "CaseFilterForm",

@@ -16,7 +16,16 @@ from grids.models import Area, Department, User
 from grids.roles import AreaLevel, Role
 from grids.selectors import AnyUser, area_ancestor_at, unit_members
 
-from ..choices import Level, Rating, Source, Status, SuspendReason, VerifyMethod, WhistleType
+from ..choices import (
+    AppealKind,
+    Level,
+    Rating,
+    Source,
+    Status,
+    SuspendReason,
+    VerifyMethod,
+    WhistleType,
+)
 from ..models import Case, CaseDispatch, Category
 from ..selectors import departments_suggested
 from ..visibility import cases_visible_to
@@ -362,6 +371,61 @@ class DepartmentRatingForm(CaseActionForm):
         widget=forms.RadioSelect,
     )
     comment = text_field(_("Comment (optional)"), required=False)
+
+
+def _part_of(form: CaseActionForm) -> CaseDispatch | None:
+    if form.department is None:
+        return None
+    return (
+        form.case.dispatches.filter(department=form.department)
+        .select_related("department")
+        .order_by("-active", "-pk")
+        .first()
+    )
+
+
+class AppealForm(CaseActionForm):
+    """申诉: what the department appeals against (what it may appeal now), why, and photos."""
+
+    kind = forms.ChoiceField(label=_("Appeal against"), choices=AppealKind.choices)
+    reason = text_field(_("Why the appeal is justified"))
+    photos = MultiplePhotoField(label=_("Evidence photos"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from ..appeals import appeal_subjects
+
+        super().__init__(*args, **kwargs)
+        dispatch = _part_of(self)
+        if dispatch is not None:
+            subjects, _why = appeal_subjects(self.case, dispatch)
+            kinds = {s.kind for s in subjects}
+            field = self.fields["kind"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [c for c in AppealKind.choices if c[0] in kinds] or AppealKind.choices
+            if subjects:
+                field.help_text = _("You may appeal until %(when)s.") % {
+                    "when": f"{timezone.localtime(subjects[0].due):%Y-%m-%d %H:%M}"
+                }
+
+
+class AppealDecisionForm(CaseActionForm):
+    """申诉 decided by the street: which of the department's waiting appeals, and why."""
+
+    kind = forms.ChoiceField(label=_("Appeal against"), choices=AppealKind.choices)
+    reason = text_field(_("Reason for the decision"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        pending = list(
+            self.case.appeals.filter(department=self.department, state="pending")
+            if self.department
+            else []
+        )
+        field = self.fields["kind"]
+        assert isinstance(field, forms.ChoiceField)
+        if pending:
+            field.choices = [(a.kind, a.get_kind_display()) for a in pending]
+            field.help_text = " ".join(f"{a.get_kind_display()}: {a.reason}" for a in pending)
 
 
 class CommentForm(CaseActionForm):

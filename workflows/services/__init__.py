@@ -2,6 +2,7 @@
 changes a case. Each service is one transaction: lock, check, transition, log, move the flow
 (`case_report` takes the case number in a short transaction of its own first)."""
 
+from .appeals import case_appeal, case_appeal_dismiss, case_appeal_uphold
 from .assigning import case_assign
 from .closing import case_rate, case_resolve, case_rework, case_verify, dispatch_rate
 from .comments import case_comment
@@ -38,6 +39,9 @@ from .suspension import (
 
 __all__ = [
     "case_accept",
+    "case_appeal",
+    "case_appeal_dismiss",
+    "case_appeal_uphold",
     "case_assign",
     "case_claim",
     "case_comment",

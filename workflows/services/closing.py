@@ -133,13 +133,17 @@ def case_rework(*, case: Case, actor: User, reason: str) -> Case:
         case.rework_count += 1
         case.resolved_at = None
         case.save()
+        sent_back: list[str] = []  # the departments whose work is sent back (申诉 reads it)
         if case.level == Level.DEPARTMENT:
-            case.dispatches.filter(active=True, resolved_at__isnull=False).update(resolved_at=None)
+            parts = case.dispatches.filter(active=True, resolved_at__isnull=False)
+            sent_back = sorted(parts.values_list("department__code", flat=True))
+            parts.update(resolved_at=None)
         event_announce(
             case,
             EventKind.REWORKED,
             actor,
             before=before,
+            departments=sent_back,
             reason=reason,
             rework=case.rework_count,
             tell=_handlers(case),

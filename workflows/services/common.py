@@ -25,7 +25,7 @@ from ..choices import AREA_LEVEL_BY_CASE_LEVEL, Level, Status
 from ..errors import CaseActionDenied, CaseConflict
 from ..flows import CaseFlow
 from ..lifecycle import BoundTransition, CaseLifecycle, DispatchLifecycle, unmet_reason
-from ..models import Case, CaseEvent, CaseNumberSequence, CasePhoto
+from ..models import Case, CaseAppeal, CaseEvent, CaseNumberSequence, CasePhoto
 from ..photos import CleanPhoto
 from ..selectors import OPEN_TASK_STATUSES
 from ..streams import event_publish
@@ -38,12 +38,23 @@ def text_required(value: str, message: str) -> str:
     return value.strip()
 
 
-def photos_attach(case: Case, kind: str, images: list[CleanPhoto], actor: User | None) -> None:
+def photos_attach(
+    case: Case,
+    kind: str,
+    images: list[CleanPhoto],
+    actor: User | None,
+    appeal: CaseAppeal | None = None,
+) -> None:
     """Store photos already cleaned by `photos.photo_clean` (re-encoded, server-named), with
-    the time each was taken when the upload said."""
+    the time each was taken when the upload said (and the appeal they are evidence of)."""
     for image in images:
         CasePhoto.objects.create(
-            case=case, kind=kind, image=image, uploaded_by=actor, taken_at=image.taken_at
+            case=case,
+            kind=kind,
+            image=image,
+            uploaded_by=actor,
+            taken_at=image.taken_at,
+            appeal=appeal,
         )
 
 

@@ -103,6 +103,7 @@ def case_extension_approve(
             EventKind.EXTENSION_APPROVED,
             actor,
             before=case.status,
+            department=extension.department.code if extension.department else "",
             granted_due=due.isoformat(),
             requested_due=extension.requested_due.isoformat(),
             previous_due=extension.previous_due.isoformat(),

@@ -43,6 +43,16 @@ def _people(case: Case) -> list[User | None]:
     return people
 
 
+def _working_departments(case: Case) -> list[str]:
+    """The departments whose work the suspension stops (counted on their board lines)."""
+    if case.level != Level.DEPARTMENT:
+        return []
+    working = case.dispatches.filter(
+        active=True, returned_at__isnull=True, resolved_at__isnull=True
+    )
+    return sorted(working.values_list("department__code", flat=True))
+
+
 def _timers(case: Case) -> "list[Task]":
     return list(
         Task.objects.select_for_update().filter(
@@ -144,6 +154,7 @@ def case_suspension_ask(
             department=request.department.code if request.department else "",
             reason=reason,
             note=note,
+            departments=_working_departments(case),
             resume_at=resume_at.isoformat(),
             tell=approvers(case),
             notice=Notification.Kind.QUEUE,

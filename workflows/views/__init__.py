@@ -1,6 +1,7 @@
 """Pages of the workflows app: landing pages and workbenches, the board, cases, actions on
 cases, reporting (field intake and the public form) and following a case without an account."""
 
+from .appeals import appeals_list
 from .board import board, board_data, board_export, board_export_xlsx
 from .cases import case_action, case_detail, case_list, parts_action
 from .drawing import case_process_chart
@@ -16,6 +17,7 @@ from .tracking import track, track_case, track_rate
 from .workbenches import home, workbench
 
 __all__ = [
+    "appeals_list",
     "area_at",
     "board",
     "board_data",

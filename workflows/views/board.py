@@ -161,6 +161,7 @@ def board_json(request: HttpRequest, board: Board, *, overdue: bool = True) -> d
     data["cases_extended"] = board.extended
     data["supervised_now"] = len(board.supervised)
     data["supervisions_ended"], data["supervisions_on_time"] = board.supervisions
+    data["appeals_pending"] = board.appeals_pending
     if overdue:
         data["overdue_html"] = render_to_string(
             "workflows/_board_overdue.html", {"board": board}, request=request

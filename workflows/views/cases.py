@@ -29,7 +29,7 @@ from grids.selectors import signed_in
 
 from .. import forms
 from ..actions import Action, action_get, case_actions_offered, part_actions_offered
-from ..choices import EventKind, Level, Rating, Status, SuspendReason, WhistleType
+from ..choices import AppealKind, EventKind, Level, Rating, Status, SuspendReason, WhistleType
 from ..errors import AlreadyClaimed, CaseActionDenied, CaseConflict
 from ..models import Case, CaseDispatch
 from ..photos import PhotoRejected
@@ -134,6 +134,11 @@ def _case_page(
         "before": [p for p in photos if p.kind == "before"],
         "after": [p for p in photos if p.kind == "after"],
         "verify_photos": [p for p in photos if p.kind == "verify"],
+        "appeals": list(
+            case.appeals.select_related("department", "appealed_by", "decided_by").prefetch_related(
+                "photos"
+            )
+        ),
         "dispatches": dispatches,
         # what the user may do now, on the case and on their departments' parts: at the top
         # of the page, the main actions first
@@ -160,7 +165,11 @@ STEP_LABELS = {
 }
 PAYLOAD_TEXT = ("reason", "instruction", "note", "comment", "original")
 STATUS_LABELS, LEVEL_LABELS = dict(Status.choices), dict(Level.choices)
-PAYLOAD_LABELS = {"whistle_type": dict(WhistleType.choices), "rating": dict(Rating.choices)}
+PAYLOAD_LABELS = {
+    "whistle_type": dict(WhistleType.choices),
+    "rating": dict(Rating.choices),
+    "appeal": dict(AppealKind.choices),  # 申诉: against a rating or a rework
+}
 
 
 PAYLOAD_DEADLINES = {  # 延期 and 退单审核 deadlines in a payload (ISO 8601), as the page says them
