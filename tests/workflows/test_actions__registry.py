@@ -136,7 +136,7 @@ class RegistryMachine(WorldMachine):
     def plausible(self, case: Case, action: Action, dispatch) -> str:
         if action.name in DISPATCHER_ACTIONS:  # 退单审核, 改派: the dispatching level
             return PLAUSIBLE.get(case.handling_area.code, "street")
-        if action.name == "supervise":
+        if action.name in ("supervise", "take_over_verification"):
             return "street"
         if action.name in ("approve_extension", "refuse_extension", "suspend", "resume"):
             return PLAUSIBLE.get(extension_approver_area(case).code, "street")
@@ -216,6 +216,7 @@ class RegistryMachine(WorldMachine):
             "suspend": {"reason": "court", "resume_at": timezone.now() + timedelta(days=3)},
             "resume": {},
             "supervise": {"instruction": "督办", "due": timezone.now() + timedelta(days=2)},
+            "take_over_verification": {"reason": "街道接管核查"},
         }[action.name]
 
     def moved_to(self, case: Case, dispatch, *, always: bool = False) -> dict:
@@ -292,6 +293,7 @@ def test_every_action_has_a_page_endpoint_and_an_api_endpoint(client):
         "suspend",
         "resume",
         "supervise",
+        "take_over_verification",
     }
     assert action_get("resolve", "part").service is not action_get("resolve").service
 

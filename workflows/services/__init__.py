@@ -28,6 +28,7 @@ from .reviewing import (
 )
 from .supervision import case_supervise
 from .suspension import case_resume, case_suspend, cases_resume_due
+from .verifying import case_verification_take_over
 
 __all__ = [
     "case_accept",
@@ -57,6 +58,7 @@ __all__ = [
     "cases_resume_due",
     "case_rework",
     "case_verify",
+    "case_verification_take_over",
     "case_whistle",
     "dispatch_claim_overdue",
     "dispatch_resolve_overdue",
