@@ -85,7 +85,9 @@ def user_grants(user: User) -> Grants:
         else:
             found[(model, codename)].add(int(object_pk))
     area_pks = set().union(*(pks for (model, _), pks in found.items() if model == "area"))
-    rows = Area.objects.filter(pk__in=area_pks).values_list("pk", "path", "level") if area_pks else []
+    rows = (
+        Area.objects.filter(pk__in=area_pks).values_list("pk", "path", "level") if area_pks else []
+    )
     paths, levels = {pk: path for pk, path, _ in rows}, {pk: level for pk, _, level in rows}
     grants = Grants(
         {key: frozenset(pks) for key, pks in found.items()}, paths, levels, frozenset(everywhere)

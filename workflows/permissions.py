@@ -164,7 +164,7 @@ def can_take_over_verification(user: AnyUser, case: Case) -> bool:
 
 
 def verification_refused(user: AnyUser, case: Case) -> bool | Unmet:
-    """"No" to someone who may not verify: with the reason for the street's people, who could
+    """ "No" to someone who may not verify: with the reason for the street's people, who could
     take the verification over."""
     if case.verifier_area.level != AreaLevel.STREET and can_take_over_verification(user, case):
         return Unmet(
@@ -255,9 +255,7 @@ def verified_below_street(lifecycle: CaseLifecycle) -> bool | Unmet:
     """接管核查 only of a case whose verifying level is not the street already."""
     case = lifecycle.case
     if case.verifier_area.level == AreaLevel.STREET:
-        return Unmet(
-            _("The street already verifies case %(number)s.") % {"number": case.number}
-        )
+        return Unmet(_("The street already verifies case %(number)s.") % {"number": case.number})
     return True
 
 

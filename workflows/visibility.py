@@ -131,9 +131,7 @@ def part_open_q(prefix: str = "") -> Q:
 
 
 def part_open(dispatch: CaseDispatch) -> bool:
-    return (
-        dispatch.active and dispatch.resolved_at is None and dispatch.return_accepted_at is None
-    )
+    return dispatch.active and dispatch.resolved_at is None and dispatch.return_accepted_at is None
 
 
 def parts_seen(user: AnyUser, case: Case) -> list[CaseDispatch]:
@@ -144,9 +142,7 @@ def parts_seen(user: AnyUser, case: Case) -> list[CaseDispatch]:
     parts, the events that name their departments (`event_departments`) and their own
     result photos; nothing later, and no action (not even a comment)."""
     return [
-        d
-        for d in case.dispatches.all()
-        if department_allows(user, VIEW_DEPARTMENT, d.department)
+        d for d in case.dispatches.all() if department_allows(user, VIEW_DEPARTMENT, d.department)
     ]
 
 

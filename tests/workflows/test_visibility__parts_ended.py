@@ -37,7 +37,9 @@ def fresh(case: Case) -> Case:
 
 
 def claim(world, case, department, who):
-    services.case_claim(case=case, department=world.departments[department], actor=world.people[who])
+    services.case_claim(
+        case=case, department=world.departments[department], actor=world.people[who]
+    )
 
 
 def resolve(world, case, department, who, result):
@@ -88,7 +90,13 @@ def test_every_action_is_closed_to_it(world, police_done):
     assert [a.name for a in case_actions_offered(cop, case)] == ["follow"]
     with pytest.raises(CaseActionDenied):
         services.case_comment(case=case, actor=cop, text="还想补充")
-    assert not [a for a in ACTIONS if a.scope == "part" for d in case.dispatches.all() if a.offered(cop, case, d)]
+    assert not [
+        a
+        for a in ACTIONS
+        if a.scope == "part"
+        for d in case.dispatches.all()
+        if a.offered(cop, case, d)
+    ]
 
 
 def test_the_case_page_shows_its_part_only(world, police_done, client):
@@ -150,16 +158,25 @@ def test_every_way_a_part_ends(world, ending):
     police, community = world.departments["police"], world.people["community1"]
     if ending == "reassigned":
         services.case_reassign(
-            case=case, department=police, to_department=world.departments["city"],
-            actor=community, reason="改派城管",
+            case=case,
+            department=police,
+            to_department=world.departments["city"],
+            actor=community,
+            reason="改派城管",
         )
     elif ending in ("return_accepted", "new_round"):
-        services.case_return(case=case, department=police, actor=world.people["cop1"], reason="非本部门")
+        services.case_return(
+            case=case, department=police, actor=world.people["cop1"], reason="非本部门"
+        )
         services.case_return_accept(case=case, department=police, actor=community, reason="同意")
         if ending == "new_round":
             services.case_dispatch(
-                case=fresh(case), actor=community, departments=[world.departments["city"]],
-                lead=world.departments["city"], whistle_type="routine", reason="改由城管",
+                case=fresh(case),
+                actor=community,
+                departments=[world.departments["city"]],
+                lead=world.departments["city"],
+                whistle_type="routine",
+                reason="改由城管",
             )
     else:
         claim(world, case, "police", "cop1")
