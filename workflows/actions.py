@@ -194,7 +194,7 @@ ACTIONS: tuple[Action, ...] = (
         s.ReasonSerializer,
         _("Take over the verification (接管核查)"),
         _("The street verifies this case now."),
-        "接管核查 the street takes over the verification of a case resolved below it, with a reason",
+        "接管核查 the street takes over verifying a case resolved below it, with a reason",
         primary=False,
     ),
     Action(

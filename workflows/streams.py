@@ -11,8 +11,8 @@ never personal data. `events_missed` is the replay source: what a socket with `s
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings

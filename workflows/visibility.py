@@ -29,9 +29,9 @@ from grids.models import Area, Department
 from grids.phones import verified_phone
 from grids.roles import AreaLevel
 from grids.selectors import (
+    NOTHING,
     AnyUser,
     area_allows,
-    NOTHING,
     area_grant_paths,
     areas_here_q,
     areas_q,

@@ -96,7 +96,9 @@ def test_take_over_through_rest(world):
     case = resolved_by_police(world)
     url = f"{API}/cases/{case.number}/take-over-verification/"
     assert api(world, "street").post(url, {}, format="json").status_code == 400
-    assert api(world, "community1").post(url, {"reason": "我也想"}, format="json").status_code == 403
+    assert (
+        api(world, "community1").post(url, {"reason": "我也想"}, format="json").status_code == 403
+    )
     ok = api(world, "street").post(url, {"reason": "街道督办件"}, format="json")
     assert ok.status_code == 200 and ok.json()["verifier_area"] == "S"
     again = api(world, "street").post(url, {"reason": "再来"}, format="json")
