@@ -161,9 +161,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(nearby_answer(request, request.query_params))
 
     def _detail(self, case: Case, http_status: int = status.HTTP_200_OK) -> Response:
+        """The case after an action, as the actor may see it now (the department whose part
+        the action ended: that part's history)."""
         fresh = _with_detail_data(Case.objects.filter(pk=case.pk)).get()
-        body = s.CaseDetailSerializer(fresh, context=self.get_serializer_context()).data
-        return Response(body, status=http_status)
+        context = self.get_serializer_context()
+        user = self.request.user
+        if not can_view(user, fresh) and (parts := parts_seen(user, fresh)):
+            body = s.CasePartSerializer(fresh, context={**context, "parts": parts}).data
+            return Response(body, status=http_status)
+        return Response(s.CaseDetailSerializer(fresh, context=context).data, status=http_status)
 
     def run_action(self, request: Request, endpoint: list[Action]) -> Response:
         """One of the registry's actions; an endpoint shared by a case action and a
