@@ -48,6 +48,7 @@ class Grants:
 
     pks: dict[tuple[str, str], frozenset[int]]  # (model, codename) -> object pks
     area_paths: dict[int, str] = field(default_factory=dict)  # path of every granted area
+    area_levels: dict[int, str] = field(default_factory=dict)  # level of every granted area
     everywhere: frozenset[str] = frozenset()  # codenames held model-wide (not per object)
 
     def on(self, model: type[Area] | type[Department], perm: str) -> frozenset[int]:
@@ -84,9 +85,12 @@ def user_grants(user: User) -> Grants:
         else:
             found[(model, codename)].add(int(object_pk))
     area_pks = set().union(*(pks for (model, _), pks in found.items() if model == "area"))
-    paths = dict(Area.objects.filter(pk__in=area_pks).values_list("pk", "path")) if area_pks else {}
+    rows = (
+        Area.objects.filter(pk__in=area_pks).values_list("pk", "path", "level") if area_pks else []
+    )
+    paths, levels = {pk: path for pk, path, _ in rows}, {pk: level for pk, _, level in rows}
     grants = Grants(
-        {key: frozenset(pks) for key, pks in found.items()}, paths, frozenset(everywhere)
+        {key: frozenset(pks) for key, pks in found.items()}, paths, levels, frozenset(everywhere)
     )
     setattr(user, GRANTS_CACHE, grants)
     return grants
@@ -129,6 +133,38 @@ def area_allows(user: AnyUser, perm: str, area: Area) -> bool:
     if _sees_everything(user, perm):
         return True
     return not user_grants(user).on(Area, perm).isdisjoint(area.ancestor_ids)
+
+
+def area_allows_here(user: AnyUser, perm: str, area: Area) -> bool:
+    """Is `perm` granted on `area` itself — its own people, not those of the areas above it
+    (who hold it there by inheritance)?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if _sees_everything(user, perm):
+        return True
+    return area.pk in user_grants(user).on(Area, perm)
+
+
+def areas_here_q(user: AnyUser, perm: str, *, pk_field: str = "pk") -> Q:
+    """The queryset face of `area_allows_here`: rows whose area (`pk_field`, e.g.
+    "verifier_area") is one on which `user` holds `perm` itself."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if _sees_everything(user, perm):
+        return Q()
+    return Q(**{f"{pk_field}__in": sorted(user_grants(user).on(Area, perm))})
+
+
+def area_grant_paths_at(user: AnyUser, perm: str, levels: Iterable[str]) -> list[str]:
+    """Paths of the areas at one of `levels` on which `user` holds `perm` directly."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    grants, wanted = user_grants(user), set(levels)
+    return sorted(
+        grants.area_paths[pk]
+        for pk in grants.on(Area, perm)
+        if pk in grants.area_paths and grants.area_levels.get(pk) in wanted
+    )
 
 
 def departments_q(user: AnyUser, perm: str, *, pk_field: str = "pk") -> Q:

@@ -187,6 +187,18 @@ ACTIONS: tuple[Action, ...] = (
         primary=False,
     ),
     Action(
+        "take_over_verification",
+        "case",
+        "take_over_verification",
+        services.case_verification_take_over,
+        forms.ReasonForm,
+        s.ReasonSerializer,
+        _("Take over the verification (接管核查)"),
+        _("The street verifies this case now."),
+        "接管核查 the street takes over verifying a case resolved below it, with a reason",
+        primary=False,
+    ),
+    Action(
         "rate",
         "case",
         "rate",

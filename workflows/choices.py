@@ -104,6 +104,10 @@ class EventKind(models.TextChoices):
     DISPATCH_RESOLVED = "case.dispatch_resolved", _("Department reported its result")
     RESOLVED = "case.resolved", _("Resolved")
     RETURNED_TO_DISPATCHER = "case.returned_to_dispatcher", _("Back to the dispatcher")
+    VERIFICATION_TAKEN_OVER = (
+        "case.verification_taken_over",
+        _("Verification taken over by the street (接管核查)"),
+    )
     CLOSED = "case.closed", _("Verified and closed")
     REWORKED = "case.reworked", _("Sent back for rework")
     RATED = "case.rated", _("Rated")

@@ -195,6 +195,16 @@ class CaseLifecycle:
         """返工: back to the same handler."""
 
     @status.transition(
+        source=Status.RESOLVED,
+        label=_("take over the verification"),
+        permission=permissions.lifecycle_take_over_verification,
+        conditions=[permissions.verified_below_street],
+    )
+    def take_over_verification(self) -> None:
+        """接管核查: the street makes itself the verifying level of a result reported below it
+        (the level that whistled or dispatched no longer verifies it), with a reason."""
+
+    @status.transition(
         source=Status.CLOSED,
         label=_("rate"),
         permission=permissions.lifecycle_rate,

@@ -424,6 +424,16 @@ class CaseDispatch(models.Model):
         indexes = [
             # `include`: the cases a department may see (cases_visible_to) by index only.
             models.Index(fields=["department", "active"], include=["case"], name="dispatch_queue"),
+            # The cases where a department's part is going on (cases_visible_to), by index
+            # only: a part that ended leaves its department only its history.
+            models.Index(
+                fields=["department"],
+                include=["case"],
+                name="dispatch_open_part",
+                condition=models.Q(
+                    active=True, resolved_at__isnull=True, return_accepted_at__isnull=True
+                ),
+            ),
             # A department's queue: only the parts still waiting for it, in queue order.
             models.Index(
                 fields=["department", "claimed_at", "claim_due", "id"],

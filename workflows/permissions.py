@@ -21,7 +21,9 @@ from grids.roles import AreaLevel
 from grids.selectors import (
     AnyUser,
     area_allows,
+    area_allows_here,
     area_ancestor_at,
+    area_grant_paths_at,
     department_allows,
     departments_q,
 )
@@ -124,11 +126,61 @@ def can_assign_dispatch(user: AnyUser, dispatch: CaseDispatch) -> bool:
     return department_allows(user, "assign_department_cases", dispatch.department)
 
 
+VERIFY = "verify_area_cases"
+# Levels whose grants cover the verifying areas below them (a community verifies its grids'
+# cases); the street's do not: it verifies what it whistled or dispatched, or takes over.
+BELOW_STREET = (AreaLevel.COMMUNITY, AreaLevel.GRID, AreaLevel.MICROGRID, AreaLevel.BUILDING)
+# Whose people verify on the spot where a case lies: the grid and what is below it.
+ON_SITE_LEVELS = (AreaLevel.GRID, AreaLevel.MICROGRID, AreaLevel.BUILDING)
+
+
 def can_verify(user: AnyUser, case: Case) -> bool:
-    """核查: the level that blew the whistle, or on site the grid the case lies in."""
-    return area_allows(user, "verify_area_cases", case.verifier_area) or area_allows(
-        user, "verify_area_cases", case.area
-    )
+    """核查: the case's verifying level (`Case.verifier_area`: the level that blew the whistle
+    up, or dispatched it to departments) and the levels between it and the street, or on
+    site the grid the case lies in. The street's officials verify a case of a lower level
+    only after taking the verification over (接管核查, `can_take_over_verification`), which
+    makes the street the verifying level."""
+    if area_allows_here(user, VERIFY, case.verifier_area):
+        return True
+    verifier_path = case.verifier_area.path
+    if any(verifier_path.startswith(path) for path in verify_paths_below_street(user)):
+        return True
+    return any(case.area_path.startswith(path) for path in on_site_paths(user))
+
+
+def verify_paths_below_street(user: AnyUser) -> list[str]:
+    """The areas below the street where `user` verifies (and the verifying areas below them)."""
+    return area_grant_paths_at(user, VERIFY, BELOW_STREET)
+
+
+def on_site_paths(user: AnyUser) -> list[str]:
+    """The grid-level areas where `user` verifies the cases lying there, on site."""
+    return area_grant_paths_at(user, VERIFY, ON_SITE_LEVELS)
+
+
+def case_street(case: Case) -> Area | None:
+    return area_ancestor_at(case.area, AreaLevel.STREET)
+
+
+def can_take_over_verification(user: AnyUser, case: Case) -> bool:
+    """接管核查: the street's own people (verifying at the street itself) may make the street
+    the verifying level of a case resolved below it."""
+    street = case_street(case)
+    return street is not None and area_allows_here(user, VERIFY, street)
+
+
+def verification_refused(user: AnyUser, case: Case) -> bool | Unmet:
+    """ "No" to someone who may not verify: with the reason for the street's people, who could
+    take the verification over."""
+    if case.verifier_area.level != AreaLevel.STREET and can_take_over_verification(user, case):
+        return Unmet(
+            _(
+                "The verification of case %(number)s belongs to %(area)s, the level that "
+                "whistled or dispatched it: take the verification over first (接管核查)."
+            )
+            % {"number": case.number, "area": case.verifier_area.name}
+        )
+    return False
 
 
 def can_rate_department(user: AnyUser, case: Case) -> bool:
@@ -166,8 +218,9 @@ def lifecycle_claim(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
     return any(can_claim_for(user, d) for d in active_dispatches(lifecycle.case))
 
 
-def lifecycle_verify(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
-    return can_verify(user, lifecycle.case)
+def lifecycle_verify(lifecycle: CaseLifecycle, user: AnyUser) -> bool | Unmet:
+    case = lifecycle.case
+    return can_verify(user, case) or verification_refused(user, case)
 
 
 def lifecycle_verify_close(lifecycle: CaseLifecycle, user: AnyUser) -> bool | Unmet:
@@ -177,7 +230,7 @@ def lifecycle_verify_close(lifecycle: CaseLifecycle, user: AnyUser) -> bool | Un
 
     case = lifecycle.case
     if not can_verify(user, case):
-        return False
+        return verification_refused(user, case)
     if four_eyes(case) and resolved_by(user, case):
         return Unmet(
             _(
@@ -198,6 +251,18 @@ def verification_evidence(lifecycle: CaseLifecycle) -> bool | Unmet:
         return True
     problem = evidence_problem(lifecycle.case, lifecycle.evidence)
     return Unmet(problem) if problem else True
+
+
+def lifecycle_take_over_verification(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
+    return can_take_over_verification(user, lifecycle.case)
+
+
+def verified_below_street(lifecycle: CaseLifecycle) -> bool | Unmet:
+    """接管核查 only of a case whose verifying level is not the street already."""
+    case = lifecycle.case
+    if case.verifier_area.level == AreaLevel.STREET:
+        return Unmet(_("The street already verifies case %(number)s.") % {"number": case.number})
+    return True
 
 
 def lifecycle_rate(lifecycle: CaseLifecycle, user: AnyUser) -> bool:

@@ -11,15 +11,16 @@ never personal data. `events_missed` is the replay source: what a socket with `s
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from grids.models import Area, Department, User
-from notifications.broadcasts import publish_on_commit
+from grids.models import Area, Department, Membership, User
+from notifications.broadcasts import publish_on_commit, users_signal_on_commit
 from notifications.streams import (
     FORBIDDEN,
     UNKNOWN,
@@ -28,14 +29,20 @@ from notifications.streams import (
     stream_register,
 )
 
+from .choices import EventKind
 from .models import Case, CaseDispatch, CaseEvent
-from .visibility import area_stream_allowed, can_view, department_stream_allowed
+from .visibility import (
+    area_stream_allowed,
+    can_view,
+    department_stream_allowed,
+    event_departments,
+    part_open_q,
+)
 
 Unit = TypeVar("Unit", Area, Department, Case)
 
 REPLAY_LIMIT = 5000  # beyond this many missed events a reload is cheaper than a replay
 COMMIT_SLACK = timedelta(seconds=30)  # longer than any case transaction runs
-DispatchRow = tuple[int, bool, int | None]  # (department, active, claimer)
 
 
 # --- what a stream shows, and who may follow it -----------------------------------------------
@@ -44,15 +51,32 @@ DispatchRow = tuple[int, bool, int | None]  # (department, active, claimer)
 def _user_stream(user: User, key: str) -> Grant | str:
     if key:
         return UNKNOWN
-    q = Q(reporter=user) | Q(handler=user) | Q(dispatches__claimed_by=user)
+    claimed = CaseDispatch.objects.filter(part_open_q(), claimed_by=user).values("case_id")
+    q = Q(reporter=user) | Q(handler=user) | Q(pk__in=claimed)
     return Grant(f"user.{user.pk}", q)
+
+
+@dataclass(frozen=True)
+class DepartmentEvents:
+    """The `dept:` stream's replay selection: the events of the cases where the department's
+    part is going on, and those naming it (its own part's, once ended: the event that ended
+    it, its rating) — what `event_groups` sent its group."""
+
+    department: int
+    code: str
+
+    def events_q(self) -> Q:
+        going_on = CaseDispatch.objects.filter(part_open_q(), department_id=self.department)
+        ever = CaseDispatch.objects.filter(department_id=self.department).values("case_id")
+        named = Q(payload__department=self.code) | Q(payload__from_department=self.code)
+        return Q(case__in=going_on.values("case_id")) | (Q(case__in=ever) & named)
 
 
 def _unit_stream(
     kind: str,
     find: Callable[[str], Unit | None],
     allowed: Callable[[User, Unit], bool],
-    cases: Callable[[Unit], Q],
+    cases: Callable[[Unit], "Q | DepartmentEvents"],
     *,
     hidden: str = FORBIDDEN,
 ) -> Callable[[User, str], Grant | str]:
@@ -89,7 +113,7 @@ def streams_register() -> None:
             "dept",
             lambda code: Department.objects.filter(code=code).first(),
             department_stream_allowed,
-            lambda department: Q(dispatches__department=department),
+            lambda department: DepartmentEvents(department.pk, department.code),
         ),
     )
     stream_register(
@@ -108,10 +132,28 @@ def streams_register() -> None:
 # --- publishing -------------------------------------------------------------------------
 
 
+class DispatchRow(NamedTuple):
+    department: int
+    code: str
+    active: bool
+    going_on: bool  # `visibility.part_open`
+    claimer: int | None
+
+
 def _dispatch_rows(case: Case) -> list[DispatchRow]:
-    """(department, active, claimer) of each of the case's dispatches: one query."""
-    rows = case.dispatches.order_by("pk").values_list("department_id", "active", "claimed_by_id")
-    return list(rows)
+    """Each of the case's dispatches, as the groups need them: one query."""
+    rows = case.dispatches.order_by("pk").values_list(
+        "department_id",
+        "department__code",
+        "active",
+        "resolved_at",
+        "return_accepted_at",
+        "claimed_by_id",
+    )
+    return [
+        DispatchRow(dept, code, active, active and resolved is None and accepted is None, claimer)
+        for dept, code, active, resolved, accepted, claimer in rows
+    ]
 
 
 def event_payload(event: CaseEvent, departments: list[int] | None = None) -> dict[str, Any]:
@@ -134,23 +176,52 @@ def event_payload(event: CaseEvent, departments: list[int] | None = None) -> dic
     }
 
 
+def _parts_told(event: CaseEvent, rows: list[DispatchRow]) -> list[DispatchRow]:
+    """The parts an event is sent to: those going on, and those it names (the event that
+    ended a part, a rating of it). A department whose part has ended hears nothing later."""
+    named = event_departments(event.payload)
+    return [row for row in rows if row.going_on or row.code in named]
+
+
 def event_groups(event: CaseEvent, dispatches: list[DispatchRow] | None = None) -> list[str]:
     case = event.case
     rows = _dispatch_rows(case) if dispatches is None else dispatches
+    told = _parts_told(event, rows)
     groups = [f"area.{pk}" for pk in case.area.ancestor_ids]
-    groups += [f"dept.{department}" for department, _, _ in rows]
+    groups += [f"dept.{row.department}" for row in told]
     groups.append(f"case.{case.pk}")
     people = {case.reporter_id, case.handler_id, event.actor_id}
-    people |= {claimer for _, _, claimer in rows}
+    people |= {row.claimer for row in told}
     groups += [f"user.{pk}" for pk in sorted(p for p in people if p)]
     return list(dict.fromkeys(groups))
+
+
+# Events after which a department's part may have ended: its members' sockets re-authorise
+# their streams (a `case:` stream of a case whose part ended is revoked).
+PART_ENDING = frozenset(
+    {
+        EventKind.DISPATCHED,  # a new round replaces the old parts
+        EventKind.DISPATCH_RESOLVED,
+        EventKind.RETURN_ACCEPTED,
+        EventKind.REASSIGNED,
+        EventKind.RESOLVED,
+        EventKind.CLOSED,
+    }
+)
 
 
 def event_publish(event: CaseEvent) -> None:
     """Send `event` to its groups once the transaction commits; nothing if it rolls back."""
     rows = _dispatch_rows(event.case)  # read inside the transaction, once for both
-    departments = sorted(department for department, active, _ in rows if active)
+    departments = sorted(row.department for row in rows if row.active)
     publish_on_commit(event_groups(event, rows), event_payload(event, departments))
+    if event.kind in PART_ENDING:
+        ended = {row.department for row in rows} - {row.department for row in rows if row.going_on}
+        if ended:
+            members = Membership.objects.filter(department_id__in=ended).values_list(
+                "user_id", flat=True
+            )
+            users_signal_on_commit(sorted(set(members)), {"type": "access.changed"})
 
 
 # --- replay -------------------------------------------------------------------------------
@@ -160,7 +231,9 @@ def replay_window() -> timedelta:
     return timedelta(seconds=getattr(settings, "GRIDCASE_REPLAY_WINDOW_SECONDS", 24 * 3600))
 
 
-def events_missed(selections: list[Q], since: int) -> list[dict[str, Any]] | None:
+def events_missed(
+    selections: list[Q | DepartmentEvents], since: int
+) -> list[dict[str, Any]] | None:
     """Payloads of the events a client with `since` may lack, oldest first; None: resync.
 
     Ids are taken at insert, not at commit: on PostgreSQL a transaction holding a lower id can
@@ -175,11 +248,16 @@ def events_missed(selections: list[Q], since: int) -> list[dict[str, Any]] | Non
     if anchor is not None:
         recent |= Q(created_at__gte=anchor["created_at"] - COMMIT_SLACK)
     cases_q = Q(pk__in=[])
+    events_q = Q(pk__in=[])
     for selection in selections:
-        cases_q |= selection
-    cases = Case.objects.filter(cases_q).values("pk")
+        if isinstance(selection, DepartmentEvents):
+            events_q |= selection.events_q()
+        else:
+            cases_q |= selection
+    events_q |= Q(case__in=Case.objects.filter(cases_q).values("pk"))
     events = list(
-        CaseEvent.objects.filter(recent, case__in=cases)
+        CaseEvent.objects.filter(recent)
+        .filter(events_q)
         .select_related("case")
         .order_by("pk")[: REPLAY_LIMIT + 1]
     )

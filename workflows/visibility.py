@@ -4,8 +4,10 @@
 - `can_view(user, case)` — one case, for pages, actions and the `case:` stream.
 A hypothesis test (tests/workflows/test_visibility_property.py) checks that they always give
 the same answer. A case is visible to the people of its area (and every area above it), to
-the departments it was ever dispatched to, and to its reporter (their account, or their
-verified phone given as the contact).
+the departments whose part of it is going on, and to its reporter (their account, or their
+verified phone given as the contact). A department whose part has ended keeps only that
+part's history (`parts_seen`, `part_events`, `part_photos`): no action, no later events,
+no live stream of the case.
 
 The other questions of the same kind live here too, so that no other module builds its own
 visibility `Q`: which areas' and departments' streams a user may follow (`area_stream_allowed`,
@@ -18,9 +20,10 @@ load a case photo (`photo_visible`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area, Department
 from grids.phones import verified_phone
@@ -30,15 +33,23 @@ from grids.selectors import (
     AnyUser,
     area_allows,
     area_grant_paths,
+    areas_here_q,
     areas_q,
     department_allows,
     departments_any,
     departments_q,
 )
 
-from .choices import Level, PhotoKind, Source
-from .models import Case, CaseDispatch, CasePhoto
-from .permissions import can_handle, can_verify, is_reporter
+from .choices import OPEN_STATUSES, EventKind, Level, PhotoKind, Source
+from .models import Case, CaseDispatch, CaseEvent, CasePhoto
+from .permissions import (
+    VERIFY,
+    can_handle,
+    can_verify,
+    is_reporter,
+    on_site_paths,
+    verify_paths_below_street,
+)
 
 if TYPE_CHECKING:  # lifecycle names `lifecycle_view`: it imports this module
     from .lifecycle import CaseLifecycle
@@ -50,17 +61,18 @@ REPORT = "report_area_cases"
 
 
 def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
-    """Cases in the user's areas, dispatched to their departments, or reported by them."""
+    """Cases in the user's areas, where their departments' part is going on, or reported by
+    them (a department's ended part leaves only its own history: `parts_seen`)."""
     if not user.is_authenticated:
         return Case.objects.none()
     query = areas_q(user, VIEW_AREA, path_field="area_path")
     # The dispatch table alone (no join back to cases): PostgreSQL hashes the department's
-    # case ids once, then walks the newest-first index.
-    query |= Q(
-        pk__in=CaseDispatch.objects.filter(
-            departments_q(user, VIEW_DEPARTMENT, pk_field="department")
-        ).values("case_id")
+    # open parts' case ids once (the partial index `dispatch_open_part`), then walks the
+    # newest-first index.
+    parts = CaseDispatch.objects.filter(
+        departments_q(user, VIEW_DEPARTMENT, pk_field="department"), part_open_q()
     )
+    query |= Q(pk__in=parts.values("case_id"), status__in=OPEN_STATUSES)
     query |= reporter_q(user)
     return Case.objects.filter(query)
 
@@ -84,13 +96,88 @@ def cases_reported_by(user: AnyUser) -> QuerySet[Case]:
 
 
 def can_view(user: AnyUser, case: Case) -> bool:
-    """The single-case face of `cases_visible_to`."""
+    """The single-case face of `cases_visible_to`: the whole case, and acting on it."""
     if is_reporter(user, case):
         return True
     if area_allows(user, VIEW_AREA, case.area):
         return True
-    dispatches = case.dispatches.all()
-    return any(department_allows(user, VIEW_DEPARTMENT, d.department) for d in dispatches)
+    if case.status not in OPEN_STATUSES:
+        return False
+    return any(
+        part_open(d) and department_allows(user, VIEW_DEPARTMENT, d.department)
+        for d in case.dispatches.all()
+    )
+
+
+# --- a department's part, going on or ended ------------------------------------------------
+
+
+PART_ENDED = _(
+    "Your department's part of case %(number)s has ended: you may read its history, not act "
+    "on the case or comment on it."
+)
+
+
+def part_open_q(prefix: str = "") -> Q:
+    """A department's part still going on (`part_open` for one): not replaced by a new round
+    nor reassigned away (active), its result not reported, its return not accepted."""
+    return Q(
+        **{
+            f"{prefix}active": True,
+            f"{prefix}resolved_at__isnull": True,
+            f"{prefix}return_accepted_at__isnull": True,
+        }
+    )
+
+
+def part_open(dispatch: CaseDispatch) -> bool:
+    return dispatch.active and dispatch.resolved_at is None and dispatch.return_accepted_at is None
+
+
+def parts_seen(user: AnyUser, case: Case) -> list[CaseDispatch]:
+    """The parts of `case` whose history `user` reads though `can_view` says no: those of
+    their departments, once ended (resolved, returned and the return accepted, reassigned
+    away, replaced by a new round, or the case closed). They see the case's facts they
+    worked from (title, description, category, priority, place, the problem's photos), their
+    parts, the events that name their departments (`event_departments`) and their own
+    result photos; nothing later, and no action (not even a comment)."""
+    return [
+        d for d in case.dispatches.all() if department_allows(user, VIEW_DEPARTMENT, d.department)
+    ]
+
+
+def event_departments(payload: dict[str, Any] | None) -> set[str]:
+    """The codes of the departments an event is about (its part's events): the department
+    claiming, returning, reporting, rated, reassigned from or to, or dispatched to."""
+    payload = payload or {}
+    codes = {payload.get("department"), payload.get("from_department")}
+    listed = payload.get("departments")
+    if isinstance(listed, list):
+        codes.update(listed)
+    return {code for code in codes if isinstance(code, str) and code}
+
+
+def part_events(case: Case, parts: list[CaseDispatch]) -> list[CaseEvent]:
+    """The case's events of these departments' parts, oldest first."""
+    codes = {part.department.code for part in parts}
+    events = case.events.select_related("actor").order_by("pk")
+    return [event for event in events if event_departments(event.payload) & codes]
+
+
+def part_photos(case: Case, parts: list[CaseDispatch]) -> list[CasePhoto]:
+    """The photos a department whose part ended sees: the problem's (what it was dispatched
+    to), and the result photos of its own reports."""
+    reporters = {
+        event.actor_id
+        for event in part_events(case, parts)
+        if event.kind == EventKind.DISPATCH_RESOLVED and event.actor_id
+    }
+    return [
+        photo
+        for photo in case.photos.all()
+        if photo.kind == PhotoKind.BEFORE
+        or (photo.kind == PhotoKind.AFTER and photo.uploaded_by_id in reporters)
+    ]
 
 
 def lifecycle_view(lifecycle: CaseLifecycle, user: AnyUser) -> bool:
@@ -129,10 +216,19 @@ def cases_handled_in(user: AnyUser) -> Q:
 
 
 def cases_verified_by(user: AnyUser, *, on_site: bool = False) -> Q:
-    """Cases whose verifying level is one of the user's (`on_site`: cases lying in the
-    user's areas, which their grid members may verify on the spot)."""
-    field = "area_path" if on_site else "verifier_area__path"
-    return areas_q(user, "verify_area_cases", path_field=field)
+    """The queryset face of `permissions.can_verify`: cases whose verifying level is one of
+    the user's areas, or lies below one of their areas below the street (the street's
+    officials verify only what the street whistled, dispatched or took over); `on_site`:
+    cases lying in the user's grid-level areas, which they verify on the spot."""
+    query = NOTHING
+    if on_site:
+        for path in on_site_paths(user):
+            query |= Q(area_path__startswith=path)
+        return query
+    query = areas_here_q(user, VERIFY, pk_field="verifier_area")
+    for path in verify_paths_below_street(user):
+        query |= Q(verifier_area__path__startswith=path)
+    return query
 
 
 def cases_in_view_areas(user: AnyUser) -> Q:
@@ -210,7 +306,10 @@ def photo_visible(
         return True
     if tracked and photo.kind == PhotoKind.AFTER and tracked == (case.number, case.contact_phone):
         return True
-    return can_view(user, case)
+    if can_view(user, case):
+        return True
+    parts = parts_seen(user, case)
+    return bool(parts) and photo in part_photos(case, parts)
 
 
 # --- boards -------------------------------------------------------------------------------

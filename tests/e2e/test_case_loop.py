@@ -127,8 +127,13 @@ def test_the_whole_loop_in_four_browsers(person, tmp_path):
     after = photo(tmp_path / "after.jpg", "#3a3")
     police.set_input_files("input[name=resolve-QG-PCS-photos]", after)
     police.click("#action-resolve-QG-PCS button[type=submit]")
-    case_shows(police, "已办结，待核查")
-    screenshot(police, "desktop-case-detail")
+    # the police's part has ended: its page is that part's history only (issue 18)
+    expect(police.locator(".part-ended")).to_be_visible()
+    expect(police.locator(".dispatches")).to_contain_text("已联系物业清走纸箱")
+    dispatcher = person("qingshan_sq")  # a page of its own: the loop's loads stay the loop's
+    dispatcher.goto(f"/cases/{number}/")
+    case_shows(dispatcher, "已办结，待核查")
+    screenshot(dispatcher, "desktop-case-detail")
 
     grid.goto("/w/grid/")
     card = grid.locator(f'.case-card[data-case="{number}"]')

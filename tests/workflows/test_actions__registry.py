@@ -147,7 +147,12 @@ class RegistryMachine(WorldMachine):
     def plausible(self, case: Case, action: Action, dispatch) -> str:
         if action.name in DISPATCHER_ACTIONS:  # 退单审核, 改派: the dispatching level
             return PLAUSIBLE.get(case.handling_area.code, "street")
-        if action.name in ("supervise", "uphold_appeal", "dismiss_appeal"):
+        if action.name in (
+            "supervise",
+            "uphold_appeal",
+            "dismiss_appeal",
+            "take_over_verification",
+        ):
             return "street"
         if action.name in DECIDERS:
             return PLAUSIBLE.get(extension_approver_area(case).code, "street")
@@ -241,6 +246,7 @@ class RegistryMachine(WorldMachine):
             "refuse_suspension": {"reason": "不予挂起"},
             "resume": {},
             "supervise": {"instruction": "督办", "due": timezone.now() + timedelta(days=2)},
+            "take_over_verification": {"reason": "街道接管核查"},
         }[action.name]
 
     def appeal_kind(self, case: Case, dispatch) -> str:
@@ -328,6 +334,7 @@ def test_every_action_has_a_page_endpoint_and_an_api_endpoint(client):
         "appeal",
         "uphold_appeal",
         "dismiss_appeal",
+        "take_over_verification",
     }
     assert action_get("resolve", "part").service is not action_get("resolve").service
 

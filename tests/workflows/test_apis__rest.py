@@ -204,14 +204,17 @@ def test_the_whole_loop_through_the_api(world, api):
         format="multipart",
     )
     assert resolved.status_code == 200, resolved.content
-    assert resolved.json()["status"] == "resolved"
+    # the police's part has ended: its answer is that part's history, not the case now
+    assert resolved.json()["part_ended"] is True and "status" not in resolved.json()
+    assert community1.get(f"{API}/cases/{number}/").json()["status"] == "resolved"
     act(community1, "rate-department", department="PCS", score=5)
     assert (
         act(community1, "verify", method="phone", reason="电话回访", note="核查")["status"]
         == "closed"
     )
     assert act(api("resident"), "rate", rating="satisfied")["rating"] == "satisfied"
-    detail = act(cop1, "comment", text="后续回访")
+    act(cop1, "comment", 403, text="后续回访")  # its part ended: comments are closed to it
+    detail = act(community1, "comment", text="后续回访")
     kinds = [e["kind"] for e in detail["events"]]
     assert kinds[0] == "case.reported" and kinds[-1] == "case.commented"
     assert {"case.claimed", "case.closed", "case.rated", "dispatch.rated"} <= set(kinds)

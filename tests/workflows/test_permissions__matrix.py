@@ -16,6 +16,9 @@ from workflows.models import Case
 
 EVERYONE = set(the_world.EVERYONE)
 GRID1_HANDLERS = {"grid1", "leader1", "community1", "street"}  # a grant covers areas below
+# 核查 of a case the community dispatched: the community itself (not the street above it,
+# unless it takes the verification over), or on site the case's grid.
+VERIFIERS = {"grid1", "leader1", "community1"}
 
 
 def accepted(world: World) -> Case:
@@ -40,6 +43,13 @@ def resolved_by_police(world: World) -> Case:
         photos=[photo()],
     )
     return Case.objects.get(pk=case.pk)
+
+
+def taken_over(world: World) -> Case:
+    case = resolved_by_police(world)
+    return services.case_verification_take_over(
+        case=case, actor=world.people["street"], reason="街道接管"
+    )
 
 
 def closed(world: World) -> Case:
@@ -117,12 +127,27 @@ MATRIX = {
     "verify": (
         resolved_by_police,
         lambda w, c, a: services.case_verify(case=c, actor=a),
-        GRID1_HANDLERS,  # the whistle-blower, or on site the case's grid
+        VERIFIERS,  # the dispatcher, or on site the case's grid; not the street above it
     ),
     "rework": (
         resolved_by_police,
         lambda w, c, a: services.case_rework(case=c, actor=a, reason="r"),
-        GRID1_HANDLERS,
+        VERIFIERS,
+    ),
+    "take over verification": (
+        resolved_by_police,
+        lambda w, c, a: services.case_verification_take_over(case=c, actor=a, reason="r"),
+        {"street"},  # 接管核查: the street's own people
+    ),
+    "verify taken over": (
+        taken_over,
+        lambda w, c, a: services.case_verify(case=c, actor=a),
+        {"street", "grid1", "leader1"},  # the street now; the dispatcher no longer
+    ),
+    "rework taken over": (
+        taken_over,
+        lambda w, c, a: services.case_rework(case=c, actor=a, reason="r"),
+        {"street", "grid1", "leader1"},
     ),
     "rate department": (
         claimed,

@@ -16,7 +16,7 @@ from hypothesis.extra.django import TestCase
 from grids import services as memberships
 from grids.models import Membership, User
 from grids.roles import Role
-from tests.workflows.world import world_build
+from tests.workflows.world import photo, world_build
 from workflows import services
 from workflows.errors import CaseActionDenied
 from workflows.models import Case
@@ -32,7 +32,9 @@ cases = st.lists(
     st.tuples(
         st.sampled_from(AREAS),
         st.sampled_from(REPORTERS),
-        st.integers(0, 3),  # how far it goes: reported, accepted, at community, dispatched
+        # how far it goes: reported, accepted, at community, dispatched, one department's
+        # part resolved (ended: its department keeps only its history), closed
+        st.integers(0, 5),
         st.sets(st.sampled_from(DEPARTMENTS), min_size=1),
         st.booleans(),  # returned and dispatched again, to other departments (a new round)
     ),
@@ -59,7 +61,7 @@ def case_build(world, area: str, by: str, depth: int, departments: set, again: b
     case = services.case_accept(case=case, actor=handler)
     if depth >= 2:
         case = services.case_whistle(case=case, actor=handler, whistle_type="routine", reason="上")
-    if depth == 3:
+    if depth >= 3:
         case = dispatch(world, case, [world.departments[d] for d in sorted(departments)])
         if again:
             for part in case.dispatches.filter(active=True).select_related("department"):
@@ -77,6 +79,18 @@ def case_build(world, area: str, by: str, depth: int, departments: set, again: b
             case = dispatch(
                 world, Case.objects.get(pk=case.pk), others or [world.departments["police"]]
             )
+        parts = list(case.dispatches.filter(active=True).select_related("department"))
+        for part in parts[: 1 if depth == 4 else len(parts)] if depth >= 4 else []:
+            staff = world.people[STAFF[part.department.code]]
+            services.case_claim(case=case, department=part.department, actor=staff)
+            services.case_dispatch_resolve(
+                case=case, department=part.department, actor=staff, result="已办", photos=[photo()]
+            )
+        if depth == 5:
+            services.case_verify(
+                case=Case.objects.get(pk=case.pk), actor=world.people["community1"]
+            )
+            case = Case.objects.get(pk=case.pk)
     return case
 
 

@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -26,7 +27,7 @@ from .. import services
 from ..actions import Action, api_endpoints
 from ..choices import Source
 from ..models import Case, CaseDispatch, Category
-from ..visibility import can_view, cases_visible_to, reports_as_staff
+from ..visibility import PART_ENDED, can_view, cases_visible_to, parts_seen, reports_as_staff
 from . import serializers as s
 from .filters import CaseFilter
 from .nearby import NearbyQuerySerializer, NearbySerializer, nearby_answer
@@ -74,7 +75,8 @@ def _with_detail_data(cases: QuerySet[Case]) -> QuerySet[Case]:
 @extend_schema_view(
     list=extend_schema(summary="Cases you may see", responses={200: s.CaseSerializer, **ERRORS}),
     retrieve=extend_schema(
-        summary="One case with its history", responses={200: s.CaseDetailSerializer, **ERRORS}
+        summary="One case with its history (a department whose part has ended: that part's)",
+        responses={200: s.CaseDetailSerializer, **ERRORS},
     ),
     create=extend_schema(
         summary="Report a case (JSON, or multipart with photos)",
@@ -108,10 +110,25 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if "\x00" in number:  # PostgreSQL cannot even compare it
             raise Http404
         case = _with_detail_data(Case.objects.filter(number=number)).first()
-        if case is None or not can_view(self.request.user, case):
+        if case is None:
             raise Http404
+        self.parts: list[CaseDispatch] = []
+        if not can_view(self.request.user, case):
+            self.parts = parts_seen(self.request.user, case)
+            if not self.parts:
+                raise Http404
+            if self.action != "retrieve":  # its part has ended: it reads, it does not act
+                raise PermissionDenied(PART_ENDED % {"number": case.number})
         self.check_object_permissions(self.request, case)
         return case
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The case; to a department whose part has ended, that part's history only."""
+        case = self.get_object()
+        if self.parts:
+            context = {**self.get_serializer_context(), "parts": self.parts}
+            return Response(s.CasePartSerializer(case, context=context).data)
+        return Response(self.get_serializer(case).data)
 
     def get_serializer_class(self) -> type[s.CaseSerializer]:
         return s.CaseSerializer if self.action == "list" else s.CaseDetailSerializer
@@ -144,9 +161,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(nearby_answer(request, request.query_params))
 
     def _detail(self, case: Case, http_status: int = status.HTTP_200_OK) -> Response:
+        """The case after an action, as the actor may see it now (the department whose part
+        the action ended: that part's history)."""
         fresh = _with_detail_data(Case.objects.filter(pk=case.pk)).get()
-        body = s.CaseDetailSerializer(fresh, context=self.get_serializer_context()).data
-        return Response(body, status=http_status)
+        context = self.get_serializer_context()
+        user = self.request.user
+        if not can_view(user, fresh) and (parts := parts_seen(user, fresh)):
+            body = s.CasePartSerializer(fresh, context={**context, "parts": parts}).data
+            return Response(body, status=http_status)
+        return Response(s.CaseDetailSerializer(fresh, context=context).data, status=http_status)
 
     def run_action(self, request: Request, endpoint: list[Action]) -> Response:
         """One of the registry's actions; an endpoint shared by a case action and a

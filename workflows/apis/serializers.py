@@ -21,7 +21,7 @@ from ..forms import MAX_PHOTOS
 from ..models import Case, CaseDispatch, CaseEvent, CasePhoto, Category
 from ..privacy import ReporterContact, reporter_contact, reporter_name
 from ..services.intake import MAX_DESCRIPTION
-from ..visibility import cases_visible_to
+from ..visibility import cases_visible_to, part_events, part_photos
 
 # A JSON object: what the serializers without a model read and write (they hold no instance).
 Body = dict[str, Any]
@@ -204,6 +204,46 @@ class CaseDetailSerializer(CaseSerializer):
         context = {**self.context, "case": case, "contact": self._contact(case)}
         # many=True makes DRF build a ListSerializer, whose data is a list; the stubs know
         # only the single serializer's dict.
+        return cast(list[Body], EventSerializer(events, many=True, context=context).data)
+
+
+class CasePartSerializer(serializers.ModelSerializer[Case]):
+    """A case as a department whose part has ended sees it (`visibility.parts_seen`): the
+    facts it worked from, its parts, their events and photos; not the case's status now."""
+
+    category = serializers.SlugRelatedField[Category](slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField[Area](slug_field="code", read_only=True)
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    part_ended = serializers.SerializerMethodField()
+    dispatches = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["number", "title", "description", "priority", "category", "area"]
+        fields += ["address", "latitude", "longitude", "reported_at", "part_ended"]
+        fields += ["dispatches", "photos", "events"]
+
+    def get_part_ended(self, case: Case) -> bool:
+        return True
+
+    @extend_schema_field(DispatchSerializer(many=True))
+    def get_dispatches(self, case: Case) -> list[Body]:
+        parts = self.context["parts"]
+        return cast(list[Body], DispatchSerializer(parts, many=True, context=self.context).data)
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, case: Case) -> list[Body]:
+        photos = part_photos(case, self.context["parts"])
+        return cast(list[Body], PhotoSerializer(photos, many=True, context=self.context).data)
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, case: Case) -> list[Body]:
+        events = part_events(case, self.context["parts"])
+        contact = reporter_contact(self.context["request"].user, case)
+        context = {**self.context, "case": case, "contact": contact}
         return cast(list[Body], EventSerializer(events, many=True, context=context).data)
 
 

@@ -36,6 +36,7 @@ from .suspension import (
     case_suspension_refuse,
     cases_resume_due,
 )
+from .verifying import case_verification_take_over
 
 __all__ = [
     "case_accept",
@@ -71,6 +72,7 @@ __all__ = [
     "cases_resume_due",
     "case_rework",
     "case_verify",
+    "case_verification_take_over",
     "case_whistle",
     "dispatch_claim_overdue",
     "dispatch_resolve_overdue",

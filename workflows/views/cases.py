@@ -31,11 +31,18 @@ from .. import forms
 from ..actions import Action, action_get, case_actions_offered, part_actions_offered
 from ..choices import AppealKind, EventKind, Level, Rating, Status, SuspendReason, WhistleType
 from ..errors import AlreadyClaimed, CaseActionDenied, CaseConflict
-from ..models import Case, CaseDispatch
+from ..models import Case, CaseDispatch, CaseEvent
 from ..photos import PhotoRejected
 from ..privacy import ReporterContact, reporter_contact, reporter_name
 from ..selectors import case_open_tasks, cases_page, reply_templates_for
-from ..visibility import can_view, cases_visible_to
+from ..visibility import (
+    PART_ENDED,
+    can_view,
+    cases_visible_to,
+    part_events,
+    part_photos,
+    parts_seen,
+)
 from .drawing import area_map
 from .maps import case_map
 
@@ -111,7 +118,7 @@ def _case_page(
     """The case page: 404 unless the user may see the case; only the actions they may use."""
     user = request.user
     if not can_view(user, case):
-        raise Http404
+        return _part_page(request, case)
     bound = bound or _kept_form(request, case)
     offered = action_forms(request, case, case_actions_offered(user, case), None, bound)
     dispatches = list(case.dispatches.all())
@@ -148,6 +155,25 @@ def _case_page(
         "now": timezone.now(),
     }
     return render(request, "workflows/case_detail.html", context)
+
+
+def _part_page(request: HttpRequest, case: Case) -> HttpResponse:
+    """A department whose part has ended: the facts it worked from, its part and that part's
+    history (`visibility.parts_seen`), no action; 404 for everyone else who may not see it."""
+    parts = parts_seen(request.user, case)
+    if not parts:
+        raise Http404
+    photos = part_photos(case, parts)
+    events = part_events(case, parts)
+    context = {
+        "case": case,
+        "dispatches": parts,
+        "before": [p for p in photos if p.kind == "before"],
+        "after": [p for p in photos if p.kind == "after"],
+        "events": _timeline(case, reporter_contact(request.user, case), events),
+        "now": timezone.now(),
+    }
+    return render(request, "workflows/case_part.html", context)
 
 
 def _secondary(item: dict[str, object]) -> bool:
@@ -192,11 +218,14 @@ def _deadline_text(key: str, value: str) -> str:
     return str(PAYLOAD_DEADLINES[key] % {"when": f"{when:%Y-%m-%d %H:%M}"})
 
 
-def _timeline(case: Case, contact: ReporterContact) -> list[dict[str, object]]:
-    """The event log as the page shows it, the reporter named as `privacy` allows, the
-    departments by name."""
+def _timeline(
+    case: Case, contact: ReporterContact, events: list[CaseEvent] | None = None
+) -> list[dict[str, object]]:
+    """The event log (or the given events of it) as the page shows it, the reporter named as
+    `privacy` allows, the departments by name."""
     rows = []
-    events = list(case.events.select_related("actor").order_by("pk"))
+    if events is None:
+        events = list(case.events.select_related("actor").order_by("pk"))
     codes = set()
     for event in events:
         payload = event.payload or {}
@@ -249,6 +278,9 @@ def case_action(
     spec = action_get(action, "part" if department else "case")
     case = _case_get(number)
     if not can_view(request.user, case):
+        if parts_seen(request.user, case):  # its part has ended: it reads, it does not act
+            messages.error(request, str(PART_ENDED % {"number": case.number}))
+            return redirect(reverse("case_detail", args=[number]))
         raise Http404  # a hidden case answers as an unknown one: its number tells nothing
     unit = get_object_or_404(Department, code=department) if department else None
     back = _next(request) or reverse("case_detail", args=[number])
