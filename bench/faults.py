@@ -485,6 +485,11 @@ class Scenario:
             stack_python, self.env, CHECK % {"grace": str(ANSWER_LIMIT)}
         )
         figures.half_written, figures.late_timers = check["cases"], check["late_timers"]
+        for process, what in zip(
+            self.stack.processes, ("the uvicorn supervisor", "the timer dispatcher"), strict=True
+        ):
+            if process.poll() is not None:
+                figures.notes.append(f"{what} exited (code {process.returncode})")
         self.load.resume()
         return figures
 

@@ -34,15 +34,24 @@ def event_message(payload: dict[str, Any]) -> dict[str, Any]:
     return {"type": "stream.event", "id": payload["id"], "text": event_frame(payload)}
 
 
-def publish_on_commit(groups: list[str], payload: dict[str, Any]) -> None:
-    """Send the event `payload` (with its `id`) to `groups` once the transaction commits."""
-    transaction.on_commit(lambda: _send(groups, payload), robust=True)
+def publish_on_commit(
+    groups: list[str], payload: dict[str, Any], on_sent: Callable[[], None] | None = None
+) -> None:
+    """Send the event `payload` (with its `id`) to `groups` once the transaction commits;
+    then call `on_sent` (the app records that it went out; not called if sending failed)."""
+    transaction.on_commit(lambda: publish_now(groups, payload, on_sent), robust=True)
 
 
-def _send(groups: list[str], payload: dict[str, Any]) -> None:
+def publish_now(
+    groups: list[str], payload: dict[str, Any], on_sent: Callable[[], None] | None = None
+) -> None:
+    """Send an event already committed (`publish_on_commit`'s second half; also for events
+    sent late). Raises if the layer does not take it."""
     layer = get_channel_layer()
     if layer is not None:
         _publish(layer, lambda: _send_all(layer, groups, event_message(payload)))
+    if on_sent is not None:
+        on_sent()
 
 
 async def _send_all(layer: BaseChannelLayer, groups: list[str], message: dict[str, Any]) -> None:

@@ -11,7 +11,8 @@ never personal data. `events_missed` is the replay source: what a socket with `s
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from grids.models import Area, Department, User
-from notifications.broadcasts import publish_on_commit
+from notifications.broadcasts import publish_now, publish_on_commit
 from notifications.streams import (
     FORBIDDEN,
     UNKNOWN,
@@ -147,10 +148,38 @@ def event_groups(event: CaseEvent, dispatches: list[DispatchRow] | None = None) 
 
 
 def event_publish(event: CaseEvent) -> None:
-    """Send `event` to its groups once the transaction commits; nothing if it rolls back."""
+    """Send `event` to its groups once the transaction commits; nothing if it rolls back.
+    Once the layer took it, the event is marked published."""
     rows = _dispatch_rows(event.case)  # read inside the transaction, once for both
     departments = sorted(department for department, active, _ in rows if active)
-    publish_on_commit(event_groups(event, rows), event_payload(event, departments))
+    publish_on_commit(
+        event_groups(event, rows), event_payload(event, departments), partial(_sent, event.pk)
+    )
+
+
+def _sent(*pks: int) -> None:
+    CaseEvent.objects.filter(pk__in=pks, published=False).update(published=True)
+
+
+RESEND_AFTER = timedelta(seconds=5)  # the publisher's own path has had its chance by then
+RESEND_BATCH = 200
+
+
+def events_resend(now: datetime | None = None) -> bool:
+    """The timer dispatcher's slice: send the committed events that never went out live —
+    their worker was killed between commit and publication, or Redis was away — and mark
+    them. Sockets drop the ids they already had, so a late copy is harmless; a socket that
+    stayed connected would otherwise never see these (its replay starts after its newest id).
+    True when more are waiting."""
+    cutoff = (now or timezone.now()) - RESEND_AFTER
+    waiting = CaseEvent.objects.filter(published=False, created_at__lt=cutoff).order_by("pk")
+    events = list(waiting.select_related("case", "case__area")[: RESEND_BATCH + 1])
+    for event in events[:RESEND_BATCH]:
+        rows = _dispatch_rows(event.case)
+        departments = sorted(department for department, active, _ in rows if active)
+        publish_now(event_groups(event, rows), event_payload(event, departments))
+        _sent(event.pk)
+    return len(events) > RESEND_BATCH
 
 
 # --- replay -------------------------------------------------------------------------------
