@@ -194,13 +194,16 @@ def events_missed(selections: list[Q], since: int) -> list[dict[str, Any]] | Non
 
     Ids are taken at insert, not at commit: on PostgreSQL a transaction holding a lower id can
     commit after the client saw a higher one. So the replay also covers events at or below
-    `since` written up to COMMIT_SLACK before it; clients drop the ids they already have.
+    `since` written up to COMMIT_SLACK before it, and those never sent live; clients drop the
+    ids they already have.
     """
     now = timezone.now()
     if CaseEvent.objects.filter(pk__gt=since, created_at__lt=now - replay_window()).exists():
         return None
     anchor = CaseEvent.objects.filter(pk__lte=since).order_by("-pk").values("created_at").first()
-    recent = Q(pk__gt=since)
+    # Also any event not sent live yet (its worker died before publishing, Redis was away, or
+    # the dispatcher has not sent it late yet): no socket can have had it live.
+    recent = Q(pk__gt=since) | Q(published=False)
     if anchor is not None:
         recent |= Q(created_at__gte=anchor["created_at"] - COMMIT_SLACK)
     cases_q = Q(pk__in=[])

@@ -78,3 +78,19 @@ def test_an_event_the_layer_still_refuses_stays_waiting(world, monkeypatch):
         events_resend(now=timezone.now() + timedelta(minutes=1))
     event.refresh_from_db()
     assert not event.published  # tried again at the next sweep
+
+
+def test_a_replay_brings_an_event_never_sent_live_however_old(world):
+    from django.db.models import Q
+
+    from workflows.streams import events_missed
+
+    lost = CaseEvent.objects.get(case=world.report())  # its worker died before publishing
+    CaseEvent.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    later = world.report()
+    CaseEvent.objects.filter(case=later).update(published=True)  # sent live, seen
+    since = CaseEvent.objects.get(case=later).pk
+    every_case = [Q(pk__in=[lost.case_id, later.pk])]
+    assert [e["id"] for e in events_missed(every_case, since)] == [lost.pk, since]
+    CaseEvent.objects.filter(pk=lost.pk).update(published=True)  # sent late by the dispatcher
+    assert [e["id"] for e in events_missed(every_case, since)] == [since]  # the 30 s overlap
