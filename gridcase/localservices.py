@@ -3,8 +3,11 @@
 `postgres_server()` and `redis_server()` are context managers that yield a URL. Each server
 gets a free port and its data under `var/services/<name>-<random>/`; on exit it is stopped and
 its data deleted. `postgres_server(keep=PATH)` instead keeps its cluster in PATH across runs
-(`make serve-scaled` and the benchmarks). Missing binaries are installed from Debian packages
-when running as root; otherwise `ServiceUnavailable` says what to install.
+(`make serve-scaled` and the benchmarks). `postgres_instance()` and `redis_instance()` yield
+the running server instead of its URL, to `restart()` it on the same port and data (the
+fault tests: tests/gridcase/test_faults.py, bench/faults.py). Missing binaries are installed
+from Debian packages when running as root; otherwise `ServiceUnavailable` says what to
+install.
 
 Run a command with servers started and their URLs in its environment:
 
