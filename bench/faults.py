@@ -366,6 +366,7 @@ class FaultFigures:
     duplicates: int = 0
     resent: int = 0
     half_written: dict[str, list[str]] = field(default_factory=dict)
+    requests: tuple[int, int] = (0, 0)  # the drivers' requests in this phase, and failed ones
     late_timers: list[int] = field(default_factory=list)
     timers: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -458,12 +459,14 @@ class Scenario:
         await asyncio.sleep(LOAD_BEFORE)
         connections_before = {id(c): len(c.connections) for c in self.clients}
         catch_up_before = {id(c): len(c.catch_up) for c in self.clients}
+        requests, failed = self.load.requests, self.load.failed
         started = time.monotonic()
         probe = asyncio.create_task(asyncio.to_thread(self._answers_again, started))
         await asyncio.to_thread(getattr(self, f"_fault_{fault}"), figures)
         figures.answered_after = await probe
         await asyncio.sleep(LOAD_BEFORE)  # the load goes on through the recovered stack
         await asyncio.to_thread(self.load.pause)
+        figures.requests = (self.load.requests - requests, self.load.failed - failed)
         if not await self._all_ready():
             figures.notes.append("not every client was connected and replayed in time")
         await asyncio.sleep(SETTLE)
@@ -632,6 +635,8 @@ def summary(figures: list[FaultFigures]) -> list[tuple[str, str, str, bool | Non
             spread = " / ".join(f"{percentile(f.catch_up, p):.2f}" for p in (50, 95, 100))
             rows.append((f.fault, "reconnect → caught up p50 / p95 / max", f"{spread} s", None))
         rows.append((f.fault, "clients dropped by the fault", str(f.dropped), None))
+        made, refused = f.requests
+        rows.append((f.fault, "drivers' requests (failed or refused)", f"{made} ({refused})", None))
         rows.append((f.fault, "events checked (client × event)", str(f.events_checked), None))
         rows.append((f.fault, "gaps", str(f.gaps), f.gaps == 0))
         rows.append((f.fault, "duplicates", str(f.duplicates), f.duplicates == 0))
