@@ -39,19 +39,24 @@ def publish_on_commit(
 ) -> None:
     """Send the event `payload` (with its `id`) to `groups` once the transaction commits;
     then call `on_sent` (the app records that it went out; not called if sending failed)."""
-    transaction.on_commit(lambda: publish_now(groups, payload, on_sent), robust=True)
+
+    def send() -> None:
+        _send(groups, payload)
+        if on_sent is not None:
+            on_sent()
+
+    transaction.on_commit(send, robust=True)
 
 
-def publish_now(
-    groups: list[str], payload: dict[str, Any], on_sent: Callable[[], None] | None = None
-) -> None:
-    """Send an event already committed (`publish_on_commit`'s second half; also for events
-    sent late). Raises if the layer does not take it."""
+def publish_now(groups: list[str], payload: dict[str, Any]) -> None:
+    """Send an event already committed (one sent late). Raises if the layer does not take it."""
+    _send(groups, payload)
+
+
+def _send(groups: list[str], payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is not None:
         _publish(layer, lambda: _send_all(layer, groups, event_message(payload)))
-    if on_sent is not None:
-        on_sent()
 
 
 async def _send_all(layer: BaseChannelLayer, groups: list[str], message: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .choices import EventKind, Level, Status
+from .choices import ENDED_STATUSES, EventKind, Level, Status
 from .models import Case, CaseDispatch, CaseEvent
 from .selectors import OPEN_TASK_STATUSES
 
@@ -45,8 +45,8 @@ def case_problems(
     """What disagrees in one case (empty when it is whole), from its rows read together:
     its events, its process's open tasks and its departments' parts."""
     problems = _events_problems(case, events)
-    if case.process_id is None:
-        return [*problems, "no process"]
+    if case.process_id is None:  # history loaded in bulk has none; open work needs one
+        return problems if case.status in ENDED_STATUSES else [*problems, "open without a process"]
     steps = sorted(
         (t for t in tasks if t.status in OPEN_TASK_STATUSES and t.flow_task_type not in WAITS),
         key=lambda t: t.flow_task.name,
