@@ -2,7 +2,9 @@
 
 Environment: BENCH_CASES (cases in the database, default 20000; 1000000 for the full size),
 BENCH_DATA (PostgreSQL cluster directory, default var/bench/postgres-<BENCH_CASES>, kept so a
-second run reuses the data), BENCH_ONLY (comma-separated benchmark names to run).
+second run reuses the data), BENCH_ONLY (comma-separated benchmark names to run; or name them
+as arguments: `python -m bench faults storm`). A module's `STACK_ENV` (a dict) is added to the
+stack's environment when it runs.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ BENCHMARKS = {
     "fanout": "bench.fanout",
     "storm": "bench.storm",
     "idle": "bench.idle",
+    "faults": "bench.faults",
 }
 WORKERS = 2
 
@@ -85,12 +88,20 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _terminate)
     size = int(os.environ.get("BENCH_CASES", "20000"))
     data = Path(os.environ.get("BENCH_DATA", ROOT / "var" / "bench" / f"postgres-{size}")).resolve()
-    only = [n for n in os.environ.get("BENCH_ONLY", "").split(",") if n]
+    only = sys.argv[1:] or [n for n in os.environ.get("BENCH_ONLY", "").split(",") if n]
+    unknown = [name for name in only if name not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmarks {unknown}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    selected = [name for name in BENCHMARKS if not only or name in only]
+    extra_env: dict[str, str] = {}
+    for name in selected:
+        extra_env |= getattr(importlib.import_module(BENCHMARKS[name]), "STACK_ENV", {})
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # thousands of sockets
     rows: list[Row] = []
     os.environ["GRIDCASE_BENCH"] = "1"  # the servers mount bench/bare.py's one-row view
-    with scaled_stack(workers=WORKERS, port=free_port(), data=data) as stack:
+    with scaled_stack(workers=WORKERS, port=free_port(), data=data, extra_env=extra_env) as stack:
         os.environ.update(stack.env)
         import django
 
@@ -98,9 +109,8 @@ def main() -> int:
         cases = _data_ready(stack.env, size)
         ctx = Context(stack.base_url, stack.env, cases, stack)
         print(f"benchmarking {stack.base_url} ({WORKERS} workers) over {cases:,} cases", flush=True)
-        for name, module in BENCHMARKS.items():
-            if only and name not in only:
-                continue
+        for name in selected:
+            module = BENCHMARKS[name]
             started = time.monotonic()
             try:
                 rows += importlib.import_module(module).run(ctx)

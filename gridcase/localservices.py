@@ -3,8 +3,11 @@
 `postgres_server()` and `redis_server()` are context managers that yield a URL. Each server
 gets a free port and its data under `var/services/<name>-<random>/`; on exit it is stopped and
 its data deleted. `postgres_server(keep=PATH)` instead keeps its cluster in PATH across runs
-(`make serve-scaled` and the benchmarks). Missing binaries are installed from Debian packages
-when running as root; otherwise `ServiceUnavailable` says what to install.
+(`make serve-scaled` and the benchmarks). `postgres_instance()` and `redis_instance()` yield
+the running server instead of its URL, to `restart()` it on the same port and data (the
+fault tests: tests/gridcase/test_faults.py, bench/faults.py). Missing binaries are installed
+from Debian packages when running as root; otherwise `ServiceUnavailable` says what to
+install.
 
 Run a command with servers started and their URLs in its environment:
 
@@ -236,6 +239,38 @@ def _stop_postgres(pg_ctl: list[str], data: Path) -> None:
         os.kill(int(pidfile.read_text().split()[0]), signal.SIGKILL)
 
 
+class PostgresServer:
+    """A running private PostgreSQL: its URL, and `restart()` on the same port and data (for
+    fault tests: the sessions' connections die, the data stays)."""
+
+    def __init__(self, pg_ctl: list[str], base: Path, port: int):
+        self.pg_ctl, self.base, self.port = pg_ctl, base, port
+        self.url = f"postgres://postgres@{HOST}:{port}/{DATABASE}"
+
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server (`immediate`: as a crash would, without a checkpoint)."""
+        data = self.base / "data"
+        stop = [*self.pg_ctl, "-D", str(data), "-m", mode, "-w", "-t", "30", "stop"]
+        _run(stop, "pg_ctl stop", timeout=60)
+
+    def start(self) -> None:
+        """Start it again on its port (after `stop`); wait until it accepts connections."""
+        command = [
+            *self.pg_ctl,
+            "-D",
+            str(self.base / "data"),
+            "-l",
+            str(self.base / "postgres.log"),
+        ]
+        options = ["-o", _postgres_options(self.port, self.base), "-w", "-t", str(START_TIMEOUT)]
+        _run([*command, *options, "start"], "pg_ctl start", timeout=START_TIMEOUT + 10)
+        _create_database(self.port)
+
+    def restart(self, mode: str = "immediate") -> None:
+        self.stop(mode)
+        self.start()
+
+
 @contextlib.contextmanager
 def postgres_server(keep: Path | None = None) -> Iterator[str]:
     """A private PostgreSQL on 127.0.0.1; yields `postgres://postgres@127.0.0.1:PORT/gridcase`.
@@ -243,6 +278,13 @@ def postgres_server(keep: Path | None = None) -> Iterator[str]:
     With `keep`, the cluster lives in that directory (created on first use) and survives the
     exit; otherwise it is a fresh one, deleted on exit.
     """
+    with postgres_instance(keep) as server:
+        yield server.url
+
+
+@contextlib.contextmanager
+def postgres_instance(keep: Path | None = None) -> Iterator[PostgresServer]:
+    """As `postgres_server`, yielding the `PostgresServer` (to restart it)."""
     bindir = find_postgres()
     as_postgres = _as_postgres()
     pg_ctl = [*as_postgres, str(bindir / "pg_ctl")]
@@ -264,7 +306,7 @@ def postgres_server(keep: Path | None = None) -> Iterator[str]:
         started = True
         port = _start_postgres(pg_ctl, base)
         _create_database(port)
-        yield f"postgres://postgres@{HOST}:{port}/{DATABASE}"
+        yield PostgresServer(pg_ctl, base, port)
     finally:
         try:
             if started:
@@ -310,14 +352,19 @@ def _redis_started_or_exited(process: subprocess.Popen[bytes], port: int) -> boo
     return process.poll() is not None or _redis_answers(port)
 
 
+def _redis_process(binary: str, base: Path, port: int) -> subprocess.Popen[bytes]:
+    """redis-server on `port` with its files in `base`, persistence off."""
+    command = [binary, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no"]
+    command += ["--dir", str(base), "--logfile", str(base / "redis.log"), "--daemonize", "no"]
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
+
+
 def _start_redis(binary: str, base: Path) -> tuple[subprocess.Popen[bytes], int]:
     """Start redis-server with its files in `base` on a free port; return the process and port."""
     log = base / "redis.log"
     for _ in range(3):
         port = free_port()
-        command = [binary, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no"]
-        command += ["--dir", str(base), "--logfile", str(log), "--daemonize", "no"]
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
+        process = _redis_process(binary, base, port)
         try:
             _wait_until(functools.partial(_redis_started_or_exited, process, port), "Redis")
         except BaseException:
@@ -341,17 +388,51 @@ def process_stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+class RedisServer:
+    """A running private Redis: its URL, and `restart()` on the same port (everything it held
+    is lost, as with any restart of a Redis without persistence)."""
+
+    def __init__(self, binary: str, base: Path, process: subprocess.Popen[bytes], port: int):
+        self.binary, self.base, self.process, self.port = binary, base, process, port
+        self.url = f"redis://{HOST}:{port}/0"
+
+    def stop(self) -> None:
+        """Kill it (SIGKILL: no goodbye to its clients) and wait until it is gone."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def start(self) -> None:
+        """Start it again on its port (after `stop`)."""
+        self.process = _redis_process(self.binary, self.base, self.port)
+        _wait_until(functools.partial(_redis_started_or_exited, self.process, self.port), "Redis")
+        if self.process.poll() is not None:
+            raise ServiceUnavailable(f"redis-server did not start again on port {self.port}")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
 @contextlib.contextmanager
 def redis_server() -> Iterator[str]:
     """A private Redis on 127.0.0.1 without persistence; yields `redis://127.0.0.1:PORT/0`."""
+    with redis_instance() as server:
+        yield server.url
+
+
+@contextlib.contextmanager
+def redis_instance() -> Iterator[RedisServer]:
+    """As `redis_server`, yielding the `RedisServer` (to restart it)."""
     binary = find_redis()
     base = _private_dir("redis")
     try:
         process, port = _start_redis(binary, base)
+        server = RedisServer(binary, base, process, port)
         try:
-            yield f"redis://{HOST}:{port}/0"
+            yield server
         finally:
-            process_stop(process)
+            process_stop(server.process)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -25,10 +25,12 @@ from pathlib import Path
 
 from gridcase.localservices import (
     ROOT,
+    PostgresServer,
+    RedisServer,
     ServiceUnavailable,
-    postgres_server,
+    postgres_instance,
     process_stop,
-    redis_server,
+    redis_instance,
 )
 
 DEFAULT_DATA = ROOT / "var" / "scaled" / "postgres"
@@ -42,7 +44,23 @@ class Stack:
 
     base_url: str
     env: dict[str, str]
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)  # server, timers
+    postgres: PostgresServer | None = None
+    redis: RedisServer | None = None
+
+    def timers_start(self) -> subprocess.Popen[bytes]:
+        """Start the timer dispatcher (again, after it stopped or was killed)."""
+        timers = [sys.executable, str(ROOT / "manage.py"), "run_timers"]
+        process = subprocess.Popen(timers, env=self.env, cwd=ROOT)
+        if len(self.processes) > 1:
+            self.processes[1] = process
+        else:
+            self.processes.append(process)
+        return process
+
+    @property
+    def timers(self) -> subprocess.Popen[bytes]:
+        return self.processes[1]
 
     @property
     def workers(self) -> list[int]:
@@ -89,23 +107,26 @@ def _wait_http(url: str, process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def scaled_stack(
-    *, workers: int = 2, host: str = "127.0.0.1", port: int = 8000, data: Path = DEFAULT_DATA,
-    migrate: bool = True, uvicorn_args: tuple[str, ...] = (),
+    *, workers: int = 2, host: str = "127.0.0.1", port: int = 8000,
+    data: Path | None = DEFAULT_DATA, migrate: bool = True, uvicorn_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Stack]:  # fmt: skip
-    """PostgreSQL, Redis, migrations, `workers` uvicorn workers and the timer dispatcher."""
-    with postgres_server(keep=data) as database_url, redis_server() as redis_url:
-        env = _environment(database_url, redis_url, workers)
+    """PostgreSQL, Redis, migrations, `workers` uvicorn workers and the timer dispatcher.
+
+    `data=None` gives a fresh cluster deleted on exit; `extra_env` is added to the processes'
+    environment (settings such as rate limits)."""
+    with postgres_instance(keep=data) as postgres, redis_instance() as redis:
+        env = _environment(postgres.url, redis.url, workers) | (extra_env or {})
         if migrate:
             manage(env, "migrate", "--noinput")
         server = [sys.executable, "-m", "uvicorn", "gridcase.asgi:application"]
         server += ["--host", host, "--port", str(port), "--workers", str(workers)]
         server += ["--no-access-log", "--ws-max-size", "65536", "--timeout-graceful-shutdown", "5"]
         server += list(uvicorn_args)
-        stack = Stack(f"http://{host}:{port}", env)
+        stack = Stack(f"http://{host}:{port}", env, postgres=postgres, redis=redis)
         try:
             stack.processes.append(subprocess.Popen(server, env=env, cwd=ROOT))
-            timers = [sys.executable, str(ROOT / "manage.py"), "run_timers"]
-            stack.processes.append(subprocess.Popen(timers, env=env, cwd=ROOT))
+            stack.timers_start()
             _wait_http(f"{stack.base_url}/accounts/login/", stack.processes[0])
             yield stack
         finally:

@@ -34,9 +34,23 @@ def event_message(payload: dict[str, Any]) -> dict[str, Any]:
     return {"type": "stream.event", "id": payload["id"], "text": event_frame(payload)}
 
 
-def publish_on_commit(groups: list[str], payload: dict[str, Any]) -> None:
-    """Send the event `payload` (with its `id`) to `groups` once the transaction commits."""
-    transaction.on_commit(lambda: _send(groups, payload), robust=True)
+def publish_on_commit(
+    groups: list[str], payload: dict[str, Any], on_sent: Callable[[], None] | None = None
+) -> None:
+    """Send the event `payload` (with its `id`) to `groups` once the transaction commits;
+    then call `on_sent` (the app records that it went out; not called if sending failed)."""
+
+    def send() -> None:
+        _send(groups, payload)
+        if on_sent is not None:
+            on_sent()
+
+    transaction.on_commit(send, robust=True)
+
+
+def publish_now(groups: list[str], payload: dict[str, Any]) -> None:
+    """Send an event already committed (one sent late). Raises if the layer does not take it."""
+    _send(groups, payload)
 
 
 def _send(groups: list[str], payload: dict[str, Any]) -> None:

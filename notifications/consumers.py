@@ -25,7 +25,7 @@ from django.db import connections
 from gridcase import limits
 from gridcase.inputs import strict_int
 
-from . import replays, selectors
+from . import layerwatch, replays, selectors
 from .broadcasts import event_frame
 from .streams import events_missed, stream_authorise
 
@@ -81,8 +81,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.unanswered_pings = 0
         await self.channel_layer.group_add(f"user.{user.pk}", self.channel_name)
         self.heartbeat = asyncio.create_task(self._heartbeat())
+        layerwatch.watch(id(self), self._layer_lost)
 
     async def disconnect(self, code: int) -> None:
+        layerwatch.unwatch(id(self))
         if hasattr(self, "heartbeat"):
             self.heartbeat.cancel()
         if hasattr(self, "user"):
@@ -207,6 +209,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if len(self.seen_order) > SEEN_IDS:
             self.seen.discard(self.seen_order.popleft())
         await self.send(text_data=text)
+
+    async def _layer_lost(self) -> None:
+        """The channel layer may have dropped events meant for this socket (Redis was away or
+        restarted): close it so that the client comes back with `since` and gets them."""
+        await self.close(code=layerwatch.CLOSE_CODE)
 
     async def _error(self, code: str, message: str) -> None:
         await self.send_json({"type": "error", "code": code, "message": message})

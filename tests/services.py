@@ -14,7 +14,9 @@ from gridcase.localservices import (  # noqa: F401 (re-exported for the tests)
     find_redis,
     free_port,
     main,
+    postgres_instance,
     postgres_server,
+    redis_instance,
     redis_server,
 )
 

@@ -11,8 +11,10 @@ class WorkflowsConfig(AppConfig):
         from gridcase.periodic import periodic_register
 
         from .hotspots.compute import hotspots_work
-        from .streams import streams_register
+        from .streams import events_resend, streams_register
 
         streams_register()
         # 未诉先办 hot spots, recomputed on a schedule by the timer dispatcher (run_timers).
         periodic_register("workflows.hotspots", hotspots_work)
+        # Events committed but never sent live (a killed worker, Redis away), sent late.
+        periodic_register("workflows.events_resend", events_resend)

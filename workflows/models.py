@@ -521,13 +521,24 @@ class CaseEvent(models.Model):
     level = models.CharField(_("level"), max_length=16, blank=True)
     payload = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # Sent to the live groups? The services write False and the publisher sets True once the
+    # channel layer took it; the timer dispatcher sends what is still False a few seconds on
+    # (a worker killed between commit and publication, Redis away): `streams.events_resend`.
+    # Rows written past the services (bulk loads) were never meant to be live: True.
+    published = models.BooleanField(default=True, db_default=True, editable=False)
 
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["pk"]
-        # A case's timeline in order, without sorting its events.
-        indexes = [models.Index(fields=["case", "id"], name="event_case_order")]
+        indexes = [
+            # A case's timeline in order, without sorting its events.
+            models.Index(fields=["case", "id"], name="event_case_order"),
+            # The few events not yet sent live (the dispatcher's sweep reads only these).
+            models.Index(
+                fields=["id"], name="event_unpublished", condition=models.Q(published=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.case_id}"

@@ -12,7 +12,8 @@ never personal data. `events_missed` is the replay source: what a socket with `s
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from grids.models import Area, Department, Membership, User
-from notifications.broadcasts import publish_on_commit, users_signal_on_commit
+from notifications.broadcasts import publish_now, publish_on_commit, users_signal_on_commit
 from notifications.streams import (
     FORBIDDEN,
     UNKNOWN,
@@ -211,10 +212,13 @@ PART_ENDING = frozenset(
 
 
 def event_publish(event: CaseEvent) -> None:
-    """Send `event` to its groups once the transaction commits; nothing if it rolls back."""
+    """Send `event` to its groups once the transaction commits; nothing if it rolls back.
+    Once the layer took it, the event is marked published."""
     rows = _dispatch_rows(event.case)  # read inside the transaction, once for both
     departments = sorted(row.department for row in rows if row.active)
-    publish_on_commit(event_groups(event, rows), event_payload(event, departments))
+    publish_on_commit(
+        event_groups(event, rows), event_payload(event, departments), partial(_sent, event.pk)
+    )
     if event.kind in PART_ENDING:
         ended = {row.department for row in rows} - {row.department for row in rows if row.going_on}
         if ended:
@@ -222,6 +226,31 @@ def event_publish(event: CaseEvent) -> None:
                 "user_id", flat=True
             )
             users_signal_on_commit(sorted(set(members)), {"type": "access.changed"})
+
+
+def _sent(*pks: int) -> None:
+    CaseEvent.objects.filter(pk__in=pks, published=False).update(published=True)
+
+
+RESEND_AFTER = timedelta(seconds=5)  # the publisher's own path has had its chance by then
+RESEND_BATCH = 200
+
+
+def events_resend(now: datetime | None = None) -> bool:
+    """The timer dispatcher's slice: send the committed events that never went out live —
+    their worker was killed between commit and publication, or Redis was away — and mark
+    them. Sockets drop the ids they already had, so a late copy is harmless; a socket that
+    stayed connected would otherwise never see these (its replay starts after its newest id).
+    True when more are waiting."""
+    cutoff = (now or timezone.now()) - RESEND_AFTER
+    waiting = CaseEvent.objects.filter(published=False, created_at__lt=cutoff).order_by("pk")
+    events = list(waiting.select_related("case", "case__area")[: RESEND_BATCH + 1])
+    for event in events[:RESEND_BATCH]:
+        rows = _dispatch_rows(event.case)
+        departments = sorted(row.department for row in rows if row.active)
+        publish_now(event_groups(event, rows), event_payload(event, departments))
+        _sent(event.pk)
+    return len(events) > RESEND_BATCH
 
 
 # --- replay -------------------------------------------------------------------------------
@@ -238,13 +267,16 @@ def events_missed(
 
     Ids are taken at insert, not at commit: on PostgreSQL a transaction holding a lower id can
     commit after the client saw a higher one. So the replay also covers events at or below
-    `since` written up to COMMIT_SLACK before it; clients drop the ids they already have.
+    `since` written up to COMMIT_SLACK before it, and those never sent live; clients drop the
+    ids they already have.
     """
     now = timezone.now()
     if CaseEvent.objects.filter(pk__gt=since, created_at__lt=now - replay_window()).exists():
         return None
     anchor = CaseEvent.objects.filter(pk__lte=since).order_by("-pk").values("created_at").first()
-    recent = Q(pk__gt=since)
+    # Also any event not sent live yet (its worker died before publishing, Redis was away, or
+    # the dispatcher has not sent it late yet): no socket can have had it live.
+    recent = Q(pk__gt=since) | Q(published=False)
     if anchor is not None:
         recent |= Q(created_at__gte=anchor["created_at"] - COMMIT_SLACK)
     cases_q = Q(pk__in=[])

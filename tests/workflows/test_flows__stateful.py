@@ -26,6 +26,7 @@ from tests.workflows.world import WorldMachine, photo
 from workflows import services
 from workflows.choices import Level, Status
 from workflows.errors import CaseActionDenied, CaseConflict
+from workflows.integrity import case_problems
 from workflows.models import Case, CaseEvent
 from workflows.permissions import extension_approver_area
 
@@ -74,15 +75,6 @@ def snapshot(case: Case) -> tuple:
         tuple(case.suspension_requests.values_list("state", "decided_at")),
         tuple(case.supervisions.values_list("due", "ended_at")),
         case.supervised_due,
-    )
-
-
-def open_steps(case: Case) -> list[Task]:
-    """Open work items: human steps and the rating wait (not timers, not a waiting Join)."""
-    return list(
-        Task.objects.filter(process_id=case.process_id, status__in=OPEN)
-        .exclude(flow_task_type__in=["TIMER", "JOIN"])
-        .select_related("owner")
     )
 
 
@@ -413,38 +405,11 @@ class CaseMachine(WorldMachine):
             event(f"{case.status}/{case.level}")  # --hypothesis-show-statistics shows coverage
 
     def check_case(self, case: Case) -> None:
-        steps = open_steps(case)
-        names = sorted(t.flow_task.name for t in steps)
-        active = [d for d in case.dispatches.all() if d.active]
-        working = [d for d in active if not d.returned_at and not d.resolved_at]
-        in_review = [d for d in active if d.returned_at and not d.return_accepted_at]
-        if case.status == Status.REPORTED:
-            assert names == ["intake"] and case.level in AREA_LEVELS
-        elif case.status == Status.HANDLING and case.level in AREA_LEVELS:
-            assert names == ["handle"]
-        elif case.status in (Status.DISPATCHED, Status.HANDLING):
-            wanted = ["claim"] * len(working) + ["review_return"] * len(in_review)
-            assert case.level == Level.DEPARTMENT and names == sorted(wanted)
-            claimed = {t.data["dispatch"]: t.owner_id for t in steps if t.flow_task.name == "claim"}
-            assert claimed == {d.pk: d.claimed_by_id for d in working}
-            reviewed = {t.data["dispatch"] for t in steps if t.flow_task.name == "review_return"}
-            assert reviewed == {d.pk for d in in_review}
-            # Dispatched until a department reports for duty; handling from then on, even when
-            # a refused return or a 改派 leaves every live part waiting for a new claim.
-            if case.status == Status.DISPATCHED:
-                assert all(not d.claimed_at for d in active)
-            else:
-                assert case.events.filter(kind="case.claimed").exists()
-        elif case.status == Status.RESOLVED:
-            assert names == ["verify"]
-        elif case.status == Status.CLOSED:
-            assert names in ([], ["feedback"]) and case.closed_at is not None
-        else:
-            assert case.status in (Status.REJECTED, Status.DUPLICATE) and names == []
+        """The one checker of a whole case (workflows.integrity), on every case after every
+        step: status, open steps, departments' parts and events agree."""
+        tasks = list(Task.objects.filter(process_id=case.process_id, status__in=OPEN))
         events = list(CaseEvent.objects.filter(case=case).order_by("pk"))
-        assert [e.created_at for e in events] == sorted(e.created_at for e in events)
-        assert events[0].kind == "case.reported" and events[-1].to_status == case.status
-        assert case.rework_count == sum(e.kind == "case.reworked" for e in events)
+        assert case_problems(case, events, tasks, list(case.dispatches.all())) == []
 
 
 @pytest.mark.slow  # 20 random walks of 35 steps

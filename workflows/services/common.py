@@ -138,6 +138,7 @@ def event_record(
         to_status=case.status,
         level=case.level,
         payload=payload,
+        published=False,  # until the publisher says the layer took it
     )
     counters_record(case, event)  # the board's counters, in the same transaction
     event_publish(event)

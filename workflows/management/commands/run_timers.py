@@ -9,6 +9,7 @@ due ones, and resumes the suspended cases whose `resume_at` has come (also rows)
 one dispatcher per database (several are safe, but pointless).
 """
 
+import logging
 import signal
 import time
 from argparse import ArgumentParser
@@ -16,11 +17,14 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 from viewflow.workflow.timers import fire_due_timers
 
 from gridcase.periodic import periodic_run
 from workflows.services import cases_resume_due
+
+logger = logging.getLogger(__name__)
+OUTAGE_PAUSE = 1.0  # seconds between tries while the database is away
 
 
 class Command(BaseCommand):
@@ -42,7 +46,18 @@ class Command(BaseCommand):
         if not once:
             self.stdout.write(f"Timer dispatcher: sweeping every {interval:g} s.")
         while True:
-            fired = fire_due_timers() + cases_resume_due()
+            try:
+                fired = fire_due_timers() + cases_resume_due()
+            except DatabaseError:
+                # The database went away (restarted, failed over): every timer is a row and
+                # each fires in its own transaction, so nothing fired half; sweep again once
+                # it answers. `--once` reports the failure.
+                if once:
+                    raise
+                logger.warning("timer sweep failed; the database is away?", exc_info=True)
+                connections.close_all()
+                time.sleep(OUTAGE_PAUSE)
+                continue
             if fired or once:
                 self.stdout.write(f"{fired} timer(s) fired.")
             busy = periodic_run()
