@@ -6,10 +6,12 @@ each, `Action.offered` must be true exactly when the service, given good input, 
 a refusal (PermissionDenied, ValidationError or a 409 conflict) must change nothing.
 """
 
+import os
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -242,7 +244,8 @@ class RegistryMachine(WorldMachine):
                 "resume_at": timezone.now() + timedelta(days=3),
                 "note": "联系不上业主",
             },
-            "approve_suspension": {},
+            # the approver gives a date ahead (the asked one may have passed while it waited)
+            "approve_suspension": {"resume_at": timezone.now() + timedelta(days=3)},
             "refuse_suspension": {"reason": "不予挂起"},
             "resume": {},
             "supervise": {"instruction": "督办", "due": timezone.now() + timedelta(days=2)},
@@ -268,6 +271,10 @@ class RegistryMachine(WorldMachine):
         return cases_visible_to(actor).filter(pk__in=earlier).first()
 
 
+WALKS = int(os.environ.get("GRIDCASE_REGISTRY_WALKS", "40"))
+STEPS = int(os.environ.get("GRIDCASE_REGISTRY_STEPS", "90"))
+
+
 class RegistryTest(TestCase):
     @pytest.mark.slow
     def test_offered_exactly_when_the_service_accepts(self):
@@ -275,11 +282,14 @@ class RegistryTest(TestCase):
 
         Tally.accepted = Tally.refused = 0
         Tally.kinds = set()
+        # The embedded pass walks far enough to reach most of the registry (the bound below);
+        # the PostgreSQL pass checks offered == accepted on its own locking, in fewer walks.
+        full = connection.vendor == "sqlite"
         run_state_machine_as_test(
             RegistryMachine,
             settings=settings(
-                max_examples=80,
-                stateful_step_count=45,  # 25 actions now (issue 13): longer walks reach them
+                max_examples=WALKS if full else 10,
+                stateful_step_count=STEPS,  # 32 actions now: longer walks reach the deep ones
                 # fixed walks, enough of them: how much of the registry 25 random walks reach
                 # varied from 6 to 14 of 25 actions never accepted, and the bound below is
                 # about the walk, not the code; offered == accepted is checked at every step
@@ -291,6 +301,8 @@ class RegistryTest(TestCase):
         # a run that accepts (or refuses) everything proves nothing; how many of each depends
         # on what the random walk draws (the seed, and how many actions there are)
         assert Tally.accepted > 30 and Tally.refused > 5, (Tally.accepted, Tally.refused)
+        if not full:
+            return
         missing = {(a.scope, a.name) for a in ACTIONS} - Tally.kinds
         # the walk goes deep: at most a fifth of the actions never accepted
         assert len(missing) <= len(ACTIONS) // 5, f"never accepted: {sorted(missing)}"
