@@ -62,10 +62,18 @@ generate-district: install
 bench: install
 	$(BIN)/python -m bench
 
-## Run the whole test suite twice: embedded (SQLite + in-memory channel layer), then scaled-out:
-## a private PostgreSQL and Redis that gridcase/localservices.py starts on 127.0.0.1 (installing
-## Debian's `postgresql` and `redis-server` if missing) and stops.
-test: test-embedded test-postgres
+## Run the whole test suite twice, both passes at once on the two cores (each output line is
+## prefixed with its pass; the exit status fails if either fails): embedded (SQLite + in-memory
+## channel layer) and scaled-out: a private PostgreSQL and Redis that gridcase/localservices.py
+## starts on 127.0.0.1 (installing Debian's `postgresql` and `redis-server` if missing) and
+## stops. The scaled-out pass runs the browser tests of the whole loop only (tests/conftest.py).
+test: install
+	@bash -c 'set -o pipefail; \
+	  ( $(MAKE) --no-print-directory test-embedded 2>&1 | sed -u "s/^/[embedded] /" ) & e=$$!; \
+	  ( $(MAKE) --no-print-directory test-postgres 2>&1 | sed -u "s/^/[postgres] /" ) & p=$$!; \
+	  wait $$e; re=$$?; wait $$p; rp=$$?; \
+	  echo "make test: embedded pass exit $$re, PostgreSQL pass exit $$rp"; \
+	  test $$re = 0 && test $$rp = 0'
 
 ## The fast loop while working: embedded only, without the tests marked `slow` (browsers, real
 ## servers and workers, PostgreSQL/Redis harnesses, long hypothesis and schemathesis runs).

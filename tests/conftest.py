@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -5,15 +7,29 @@ from django.utils import translation
 from grids.roles import AreaLevel
 from tests.factories import AreaFactory, child_area
 
+# The browser tests that also run in the PostgreSQL pass (the whole loop over PostgreSQL and
+# Redis); the others are about the pages and their scripts, the same on either database, and
+# run once, in the embedded pass (`make test` runs both passes at once on two cores).
+BROWSER_TESTS_ON_POSTGRES = ("test_case_loop.py", "test_claim_race.py")
 
-def pytest_collection_modifyitems(items: list) -> None:
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
     """Browser tests are slow (`make test-fast` leaves them out) and run last: Playwright's
     sync API keeps an event loop in this thread while it lives, and asyncio.run() in later
     tests would refuse to start. Other slow tests carry the marker in their own module."""
+    postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    kept, left = [], []
     for item in items:
-        if "/tests/e2e/" in str(item.path):
+        browser = "/tests/e2e/" in str(item.path)
+        if browser:
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+        if browser and postgres and item.path.name not in BROWSER_TESTS_ON_POSTGRES:
+            left.append(item)
+        else:
+            kept.append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+    items[:] = sorted(kept, key=lambda item: "/tests/e2e/" in str(item.path))
 
 
 @pytest.fixture(autouse=True)

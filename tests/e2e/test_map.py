@@ -96,9 +96,10 @@ def test_the_board_map_clusters_opens_cases_and_follows_live(server, person, tmp
             board_map.locator(".grid-label:not(.crowded)", has_text="第1网格").first
         ).to_be_visible()
         assert int(board_map.get_attribute("data-dots") or 0) >= 30
-        cluster = board_map.locator(".marker-cluster").first
-        expect(cluster).to_be_visible()  # 30 cases a metre apart: one cluster
-        assert int(cluster.inner_text()) >= 10
+        clusters = board_map.locator(".marker-cluster")
+        expect(clusters.first).to_be_visible()  # 30 cases a metre apart: one cluster of them
+        sizes = clusters.evaluate_all("cs => cs.map(c => parseInt(c.innerText, 10))")
+        assert max(sizes) >= 10, sizes  # (other tests' cases of the session cluster elsewhere)
         box = board_map.bounding_box()
         assert box and box["height"] >= 300 and box["width"] <= (390 if phone else 1366)
         board_map.scroll_into_view_if_needed()
