@@ -93,10 +93,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy gridcase grids workflows notifications deliberation points hotline
 
-## Run the browser tests and copy their screenshots to docs/screenshots/ (shown in the README).
+## Run the browser tests and refresh the screenshots the README shows (docs/screenshots/).
 screenshots: install
 	$(BIN)/python -m pytest tests/e2e -q
-	mkdir -p docs/screenshots && cp var/screenshots/*.png docs/screenshots/
+	for shot in docs/screenshots/*.png; do cp "var/screenshots/$$(basename "$$shot")" "$$shot"; done
 
 ## Re-pin exact versions after changing pyproject.toml.
 lock:
